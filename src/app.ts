@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { ConfigError } from './config';
+import { OAuthError, PageError } from './errors/oauth-error';
+import { NO_STORE, oauthErrorResponse, serverErrorResponse } from './errors/responses';
+import { authorize } from './routes/authorize';
+import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
+import { showLogin, submitLogin } from './routes/login';
+import { token } from './routes/token';
+import { renderErrorPage } from './views/page-response';
+
+export function buildApp() {
+  const app = new Hono<{ Bindings: Env }>();
+
+  // Browser-based clients may call these; the login page never gets CORS.
+  const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], maxAge: 86_400 });
+  app.use('/oauth/token', publicCors);
+  app.use('/.well-known/*', publicCors);
+
+  app.get('/authorize', authorize);
+  app.get('/login', showLogin);
+  app.post('/login', submitLogin);
+  app.post('/oauth/token', token);
+  app.get('/.well-known/oauth-authorization-server', oauthMetadata);
+  app.get('/.well-known/openid-configuration', openidConfiguration);
+  app.get('/.well-known/jwks.json', jwks);
+
+  app.notFound((c) => c.json({ error: 'not_found', error_description: 'No such endpoint.' }, 404, NO_STORE));
+
+  app.onError((error, c) => {
+    if (error instanceof OAuthError) {
+      if (error.detail) console.warn(JSON.stringify({ event: 'oauth_error', error: error.code, detail: error.detail }));
+      return oauthErrorResponse(c, error);
+    }
+    if (error instanceof PageError) return renderErrorPage(c, error.title, error.description, error.status);
+    // Only the class and message: our own errors never put secrets in messages, and a stack helps no client.
+    const kind = error instanceof ConfigError ? 'config_error' : 'unhandled_error';
+    console.error(JSON.stringify({ event: kind, name: error.name, message: error.message, path: c.req.path }));
+    return serverErrorResponse(c);
+  });
+
+  return app;
+}

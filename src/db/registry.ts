@@ -1,0 +1,48 @@
+import { eq } from 'drizzle-orm';
+import { getConfig } from '../config';
+import { database } from './client';
+import { apis, clients, type ApiRow, type ClientRow } from './schema';
+import { TtlCache } from './ttl-cache';
+
+/**
+ * Clients and APIs change rarely and are read on every request, so each isolate keeps them for
+ * REGISTRY_CACHE_TTL_SECONDS: a change reaches every isolate within that time.
+ */
+const clientCache = new TtlCache<ClientRow>();
+const apiCache = new TtlCache<ApiRow>();
+const allApisCache = new TtlCache<ApiRow[]>(1);
+
+function ttlMs(env: Env): number {
+  return getConfig(env).registryCacheTtlSeconds * 1000;
+}
+
+export async function findClient(env: Env, clientId: string): Promise<ClientRow | undefined> {
+  const cached = clientCache.get(clientId);
+  if (cached) return cached;
+  const row = await database(env).query.clients.findFirst({ where: eq(clients.id, clientId) });
+  if (row) clientCache.set(clientId, row, ttlMs(env));
+  return row;
+}
+
+export async function findApi(env: Env, identifier: string): Promise<ApiRow | undefined> {
+  const cached = apiCache.get(identifier);
+  if (cached) return cached;
+  const row = await database(env).query.apis.findFirst({ where: eq(apis.identifier, identifier) });
+  if (row) apiCache.set(identifier, row, ttlMs(env));
+  return row;
+}
+
+export async function listApis(env: Env): Promise<ApiRow[]> {
+  const cached = allApisCache.get('all');
+  if (cached) return cached;
+  const rows = await database(env).select().from(apis).orderBy(apis.identifier);
+  allApisCache.set('all', rows, ttlMs(env));
+  return rows;
+}
+
+/** For tests and, later, the management API: forget cached rows so a change is seen at once. */
+export function clearRegistryCache(): void {
+  clientCache.clear();
+  apiCache.clear();
+  allApisCache.clear();
+}

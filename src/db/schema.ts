@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm';
+import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** Lists are stored as JSON text: D1 is SQLite, and these lists are short and read whole. */
+const jsonList = (name: string) => text(name, { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`);
+const createdAt = () => integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
+const updatedAt = () => integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
+
+/** OAuth clients (RFC 6749 section 2). */
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    type: text('type', { enum: ['public', 'confidential'] }).notNull(),
+    /** SHA-256 of the secret (base64url) for confidential clients; secrets are high-entropy, so a fast hash is enough. */
+    secretHash: text('secret_hash'),
+    redirectUris: jsonList('redirect_uris'),
+    grantTypes: jsonList('grant_types'),
+    /** Scopes the client may ask for, across all APIs, including OpenID Connect scopes. */
+    scopes: jsonList('scopes'),
+    /** API identifiers (`audience` values) the client may get tokens for. */
+    audiences: jsonList('audiences'),
+    /** Overrides the API's access-token lifetime for this client when set. */
+    accessTokenTtlSeconds: integer('access_token_ttl_seconds'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('clients_type', sql`${t.type} in ('public', 'confidential')`),
+    check('clients_secret', sql`(${t.type} = 'public') = (${t.secretHash} is null)`),
+  ],
+);
+
+/** Resource servers: Auth0's "APIs". */
+export const apis = sqliteTable(
+  'apis',
+  {
+    id: text('id').primaryKey(),
+    /** The `audience` value, and the `aud` claim of its access tokens. */
+    identifier: text('identifier').notNull().unique(),
+    name: text('name').notNull(),
+    scopes: jsonList('scopes'),
+    accessTokenTtlSeconds: integer('access_token_ttl_seconds'),
+    signingAlg: text('signing_alg', { enum: ['ES256', 'RS256'] }).notNull().default('ES256'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('apis_signing_alg', sql`${t.signingAlg} in ('ES256', 'RS256')`)],
+);
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  /** Stored normalised (trimmed, lower case), so uniqueness is case-insensitive. */
+  email: text('email').notNull().unique(),
+  /** Self-describing: `pbkdf2-sha256$<iterations>$<salt>$<hash>`, so the scheme can be upgraded later. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export type ClientRow = typeof clients.$inferSelect;
+export type ApiRow = typeof apis.$inferSelect;
+export type UserRow = typeof users.$inferSelect;

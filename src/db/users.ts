@@ -1,0 +1,12 @@
+import { eq } from 'drizzle-orm';
+import { database } from './client';
+import { users, type UserRow } from './schema';
+
+/** Emails are compared case-insensitively: stored and looked up in this form. */
+export function normalizeEmail(email: string): string {
+  return email.trim().normalize('NFC').toLowerCase();
+}
+
+export async function findUserByEmail(env: Env, email: string): Promise<UserRow | undefined> {
+  return database(env).query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
+}

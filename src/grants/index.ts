@@ -1,0 +1,11 @@
+import { authorizationCodeGrant } from './authorization-code';
+import type { GrantHandler } from './grant-handler';
+
+/** The grant types this server supports, by `grant_type`. */
+export const grantHandlers: Readonly<Record<string, GrantHandler>> = {
+  authorization_code: authorizationCodeGrant,
+};
+
+export function grantHandler(grantType: string): GrantHandler | undefined {
+  return Object.hasOwn(grantHandlers, grantType) ? grantHandlers[grantType] : undefined;
+}

@@ -1,0 +1,82 @@
+import type { ApiRow, ClientRow } from '../db/schema';
+import { invalidRequest, OAuthError } from '../errors/oauth-error';
+import { optionalParam, requiredParam } from './params';
+import { isS256Challenge } from './pkce';
+import { grantScopes, parseScope } from './scope';
+
+/** A validated authorization request (RFC 6749 section 4.1.1, RFC 7636 section 4.3). */
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  state: string | undefined;
+  scopes: string[];
+  audience: string;
+  /** Undefined only for confidential clients that chose not to use PKCE. */
+  codeChallenge: string | undefined;
+  nonce: string | undefined;
+}
+
+/** The audience asked for, or the client's only API when it has exactly one. */
+export function requestedAudience(params: Map<string, string>, client: ClientRow): string {
+  const audience = optionalParam(params, 'audience');
+  if (audience !== undefined) return audience;
+  if (client.audiences.length === 1 && client.audiences[0] !== undefined) return client.audiences[0];
+  throw invalidRequest('The audience parameter is required for this client.');
+}
+
+/**
+ * Validates everything after client and redirect URI, which the caller has already trusted; the
+ * errors thrown here are redirected back to the client (RFC 6749 section 4.1.2.1).
+ * `api` is the API named by `requestedAudience`, or undefined when no such API exists.
+ */
+export function parseAuthorizationRequest(
+  params: Map<string, string>,
+  client: ClientRow,
+  redirectUri: string,
+  audience: string,
+  api: ApiRow | undefined,
+): AuthorizationRequest {
+  const responseType = requiredParam(params, 'response_type');
+  if (responseType !== 'code') {
+    throw new OAuthError('unsupported_response_type', 'Only response_type=code is supported.');
+  }
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw new OAuthError('unauthorized_client', 'This client may not use the authorization code grant.');
+  }
+  const responseMode = optionalParam(params, 'response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') {
+    throw invalidRequest('Only response_mode=query is supported.');
+  }
+
+  const codeChallenge = optionalParam(params, 'code_challenge');
+  const method = optionalParam(params, 'code_challenge_method');
+  if (codeChallenge === undefined) {
+    // RFC 9700 section 2.1.1: PKCE is required of public clients.
+    if (client.type === 'public') throw invalidRequest('code_challenge is required (PKCE with S256).');
+    if (method !== undefined) throw invalidRequest('code_challenge_method was sent without code_challenge.');
+  } else {
+    // An absent method means `plain` (RFC 7636 section 4.3), which is refused like an explicit one.
+    if (method !== 'S256') throw invalidRequest('code_challenge_method must be S256.');
+    if (!isS256Challenge(codeChallenge)) throw invalidRequest('code_challenge must be 43 base64url characters.');
+  }
+
+  if (!api || !client.audiences.includes(audience)) {
+    throw invalidRequest('The audience is not an API this client may use.');
+  }
+  const scopes = grantScopes(parseScope(optionalParam(params, 'scope')), api.scopes, client.scopes);
+
+  if (optionalParam(params, 'prompt')?.split(' ').includes('none')) {
+    // No single sign-on session exists yet, so a request that forbids the login page cannot succeed.
+    throw new OAuthError('login_required', 'The user must sign in.');
+  }
+
+  return {
+    clientId: client.id,
+    redirectUri,
+    state: optionalParam(params, 'state'),
+    scopes,
+    audience,
+    codeChallenge,
+    nonce: optionalParam(params, 'nonce'),
+  };
+}

@@ -1,0 +1,43 @@
+import type { AuthorizationRequest } from './authorization-request';
+
+/**
+ * An authorization request waiting for the user to sign in. It travels sealed in a cookie, so
+ * `/authorize` writes no storage; it is usable once because its id names the one code object
+ * that may ever be issued for it.
+ */
+export interface LoginRequest extends AuthorizationRequest {
+  /** 128 random bits: names the code's Durable Object and is the login form's CSRF token. */
+  id: string;
+  clientName: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+const ID = /^[A-Za-z0-9_-]{22}$/;
+
+export function isLoginRequestId(value: string): boolean {
+  return ID.test(value);
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isOptionalString = (v: unknown): v is string | undefined => v === undefined || isString(v);
+
+/** Checks the shape of an unsealed value: sealing proves who wrote it, not which version of the code did. */
+export function asLoginRequest(value: unknown): LoginRequest | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const ok =
+    isString(v.id) &&
+    isLoginRequestId(v.id) &&
+    isString(v.clientId) &&
+    isString(v.clientName) &&
+    isString(v.redirectUri) &&
+    isString(v.audience) &&
+    isOptionalString(v.state) &&
+    isOptionalString(v.codeChallenge) &&
+    isOptionalString(v.nonce) &&
+    Array.isArray(v.scopes) &&
+    v.scopes.every(isString) &&
+    typeof v.expiresAt === 'number';
+  return ok ? (v as unknown as LoginRequest) : undefined;
+}

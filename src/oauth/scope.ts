@@ -1,0 +1,31 @@
+import { invalidScope } from '../errors/oauth-error';
+
+/** RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** OpenID Connect scopes; they name claims about the user, not permissions at an API. */
+export const OIDC_SCOPES: readonly string[] = ['openid'];
+
+/** Splits a scope parameter into distinct tokens, in the order asked. */
+export function parseScope(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const tokens = raw.split(' ').filter((token) => token !== '');
+  for (const token of tokens) {
+    if (!SCOPE_TOKEN.test(token)) throw invalidScope('The scope parameter is malformed.');
+  }
+  return [...new Set(tokens)];
+}
+
+/**
+ * Checks that every requested scope is both offered by the API (or is an OIDC scope) and allowed
+ * to the client. Unknown scopes are refused rather than dropped, so a client learns of its mistake.
+ */
+export function grantScopes(requested: readonly string[], apiScopes: readonly string[], clientScopes: readonly string[]): string[] {
+  for (const scope of requested) {
+    const offered = apiScopes.includes(scope) || OIDC_SCOPES.includes(scope);
+    if (!offered || !clientScopes.includes(scope)) {
+      throw invalidScope(`The scope ${scope} is not available to this client.`);
+    }
+  }
+  return [...requested];
+}

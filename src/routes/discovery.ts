@@ -1,0 +1,53 @@
+import type { Context } from 'hono';
+import { getConfig } from '../config';
+import { getPublicJwks } from '../crypto/keys';
+import { listApis } from '../db/registry';
+import { OIDC_SCOPES } from '../oauth/scope';
+
+type AppContext = Context<{ Bindings: Env }>;
+
+/** Public and cacheable for a short while: keys and metadata change rarely, and clients poll them. */
+const PUBLIC_CACHE = { 'Cache-Control': 'public, max-age=300' } as const;
+
+/** RFC 8414 section 2: only what this server actually does. */
+async function authorizationServerMetadata(c: AppContext) {
+  const { issuer } = getConfig(c.env);
+  const apiScopes = (await listApis(c.env)).flatMap((api) => api.scopes);
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    scopes_supported: [...new Set([...OIDC_SCOPES, ...apiScopes])],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+export async function oauthMetadata(c: AppContext): Promise<Response> {
+  return c.json(await authorizationServerMetadata(c), 200, PUBLIC_CACHE);
+}
+
+/** OpenID Connect Discovery 1.0 section 3. */
+export async function openidConfiguration(c: AppContext): Promise<Response> {
+  return c.json(
+    {
+      ...(await authorizationServerMetadata(c)),
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['ES256'],
+      claims_supported: ['iss', 'sub', 'aud', 'azp', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash'],
+      prompt_values_supported: ['none', 'login'],
+    },
+    200,
+    PUBLIC_CACHE,
+  );
+}
+
+export async function jwks(c: AppContext): Promise<Response> {
+  const keys = await getPublicJwks(c.env);
+  return c.json({ keys }, 200, PUBLIC_CACHE);
+}

@@ -1,0 +1,101 @@
+import type { Context } from 'hono';
+import { getConfig } from '../config';
+import { sha256Base64url } from '../crypto/hash';
+import { verifyPassword } from '../crypto/password';
+import { randomToken } from '../crypto/random';
+import { timingSafeEqual } from '../crypto/timing-safe';
+import { findUserByEmail } from '../db/users';
+import { authorizationCodeStore, type AuthorizationGrant } from '../durable-objects/authorization-code-store';
+import { OAuthError, PageError } from '../errors/oauth-error';
+import { encodeAuthorizationCode } from '../oauth/authorization-code';
+import type { LoginRequest } from '../oauth/login-request';
+import { withQuery } from '../oauth/redirect-uri';
+import { LoginPage } from '../views/login-page';
+import { renderPage } from '../views/page-response';
+import { clearLoginRequestCookie, readLoginRequestCookie } from './login-request-cookie';
+import { readForm } from './request-body';
+
+type AppContext = Context<{ Bindings: Env }>;
+
+const MAX_EMAIL_LENGTH = 254;
+/** Bounds the work one request can buy; far above any real passphrase. */
+const MAX_PASSWORD_LENGTH = 1024;
+/** One message for unknown accounts and wrong passwords, so the form does not reveal which accounts exist. */
+const LOGIN_FAILED = 'Incorrect email or password.';
+
+const noPendingRequest = () =>
+  new PageError('Sign-in session expired', 'This sign-in page has expired or was already used. Return to the app and start again.');
+
+async function pendingRequest(c: AppContext): Promise<LoginRequest> {
+  const request = await readLoginRequestCookie(c);
+  if (!request) throw noPendingRequest();
+  return request;
+}
+
+function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: string): Response {
+  return renderPage(c, status, (nonce) => (
+    <LoginPage nonce={nonce} clientName={request.clientName} requestId={request.id} email={email} error={error} />
+  ));
+}
+
+/**
+ * A cross-site form post carries a foreign Origin. Pages sent with `Referrer-Policy: no-referrer`
+ * make browsers post `Origin: null`, so `null` and a missing Origin are left to the other checks:
+ * the SameSite cookie and the request id that only our page knows.
+ */
+function checkOrigin(c: AppContext): void {
+  const origin = c.req.header('Origin');
+  if (origin === undefined || origin === 'null') return;
+  if (origin !== new URL(getConfig(c.env).issuer).origin) {
+    throw new PageError('Sign-in refused', 'The sign-in form was sent from another site.', 403);
+  }
+}
+
+/** GET /login: the form for the pending authorization request of this browser. */
+export async function showLogin(c: AppContext): Promise<Response> {
+  return loginForm(c, await pendingRequest(c), 200);
+}
+
+/** POST /login: verifies the password, issues the code, returns to the app (RFC 6749 section 4.1.2, RFC 9207). */
+export async function submitLogin(c: AppContext): Promise<Response> {
+  checkOrigin(c);
+  const form = await readForm(c).catch((error: unknown) => {
+    if (error instanceof OAuthError) throw new PageError('Sign-in refused', error.description);
+    throw error;
+  });
+  const request = await pendingRequest(c);
+  if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw noPendingRequest();
+
+  const email = form.get('email') ?? '';
+  const password = form.get('password') ?? '';
+  if (email === '' || password === '' || email.length > MAX_EMAIL_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    return loginForm(c, request, 400, email.slice(0, MAX_EMAIL_LENGTH), 'Enter your email and password.');
+  }
+
+  const config = getConfig(c.env);
+  const user = await findUserByEmail(c.env, email);
+  const valid = await verifyPassword(password, user?.passwordHash, config.passwordHashIterations);
+  if (!user || !valid) return loginForm(c, request, 401, email, LOGIN_FAILED);
+
+  const code = encodeAuthorizationCode(request.id, randomToken(32));
+  const now = Date.now();
+  const grant: AuthorizationGrant = {
+    clientId: request.clientId,
+    redirectUri: request.redirectUri,
+    codeChallenge: request.codeChallenge,
+    scopes: request.scopes,
+    audience: request.audience,
+    userId: user.id,
+    nonce: request.nonce,
+    authTime: Math.floor(now / 1000),
+    expiresAt: now + config.authorizationCodeTtlSeconds * 1000,
+  };
+  const issued = await authorizationCodeStore(c.env, request.id).issue(await sha256Base64url(code), grant, request.expiresAt);
+  clearLoginRequestCookie(c);
+  if (!issued) throw noPendingRequest();
+
+  c.header('Cache-Control', 'no-store');
+  c.header('Referrer-Policy', 'no-referrer');
+  // 303: the app's redirect URI is fetched with GET whatever the form's method was.
+  return c.redirect(withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer }), 303);
+}

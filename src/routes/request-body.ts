@@ -1,0 +1,63 @@
+import type { Context } from 'hono';
+import { invalidRequest } from '../errors/oauth-error';
+import { singleValuedParams } from '../oauth/params';
+
+/** Form and JSON bodies of our endpoints are small; anything larger is refused before parsing. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+async function readText(c: Context): Promise<string> {
+  const declared = Number(c.req.header('Content-Length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw invalidRequest('The request body is too large.', { status: 413 });
+  const reader = c.req.raw.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw invalidRequest('The request body is too large.', { status: 413 });
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(await new Blob(chunks).arrayBuffer());
+  } catch {
+    throw invalidRequest('The request body is not valid UTF-8.');
+  }
+}
+
+function mediaType(c: Context): string {
+  return (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** An `application/x-www-form-urlencoded` body with each parameter once (RFC 6749 section 3.2). */
+export async function readForm(c: Context): Promise<Map<string, string>> {
+  if (mediaType(c) !== 'application/x-www-form-urlencoded') {
+    throw invalidRequest('The body must be application/x-www-form-urlencoded.');
+  }
+  return singleValuedParams(new URLSearchParams(await readText(c)));
+}
+
+/**
+ * The token endpoint's parameters: form-encoded as RFC 6749 says, or a flat JSON object of strings
+ * as Auth0 also accepts.
+ */
+export async function readFormOrJson(c: Context): Promise<Map<string, string>> {
+  if (mediaType(c) !== 'application/json') return readForm(c);
+  let body: unknown;
+  try {
+    body = JSON.parse(await readText(c));
+  } catch {
+    throw invalidRequest('The body is not valid JSON.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('The body must be a JSON object.');
+  const entries: [string, string][] = [];
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value !== 'string') throw invalidRequest('Every parameter in the JSON body must be a string.');
+    entries.push([name, value]);
+  }
+  return singleValuedParams(entries);
+}

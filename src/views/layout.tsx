@@ -1,0 +1,34 @@
+import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
+
+/** Small, no framework, no script: the page works in any in-app browser tab without JavaScript. */
+const STYLE = `
+:root{color-scheme:light dark;--fg:#1b1b1f;--bg:#f6f6f8;--card:#fff;--muted:#5b5b66;--accent:#2453d6;--error:#b3261e;--border:#c9c9d1}
+@media (prefers-color-scheme:dark){:root{--fg:#ececf1;--bg:#121216;--card:#1d1d23;--muted:#a8a8b3;--accent:#8fb0ff;--error:#ffb4ab;--border:#44444e}}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:24rem;margin:10vh auto;padding:2rem 1.5rem;background:var(--card);border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.15)}
+h1{font-size:1.4rem;margin:0 0 .25rem}p{margin:.25rem 0 1rem;color:var(--muted)}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}
+input{width:100%;padding:.7rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--border);border-radius:8px}
+input:focus,button:focus{outline:3px solid var(--accent);outline-offset:2px}
+button{width:100%;margin-top:1.5rem;padding:.8rem;font:inherit;font-weight:600;color:#fff;background:var(--accent);border:0;border-radius:8px;cursor:pointer}
+@media (prefers-color-scheme:dark){button{color:#0b1a4a}}
+.error{color:var(--error);font-weight:600}
+`;
+
+export function Layout(props: { title: string; nonce: string; children: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{props.title}</title>
+        <style nonce={props.nonce}>{raw(STYLE)}</style>
+      </head>
+      <body>
+        <main>{props.children}</main>
+      </body>
+    </html>
+  );
+}

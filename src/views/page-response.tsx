@@ -1,0 +1,30 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Child } from 'hono/jsx';
+import { randomToken } from '../crypto/random';
+import { NO_STORE } from '../errors/responses';
+import { ErrorPage } from './error-page';
+
+/**
+ * Headers of every HTML page: no script at all, only our nonce'd style, never framed (clickjacking),
+ * never cached (pages carry per-request tokens), no referrer (URLs may carry codes or state).
+ */
+function pageHeaders(nonce: string): Record<string, string> {
+  return {
+    ...NO_STORE,
+    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' https:; base-uri 'none'; frame-ancestors 'none'`,
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+/** Renders a page with a fresh CSP nonce handed to the view. */
+export function renderPage(c: Context, status: ContentfulStatusCode, view: (nonce: string) => Child): Response {
+  const nonce = randomToken(16);
+  return c.html(`<!doctype html>${view(nonce)}`, status, pageHeaders(nonce));
+}
+
+export function renderErrorPage(c: Context, title: string, description: string, status: ContentfulStatusCode = 400): Response {
+  return renderPage(c, status, (nonce) => <ErrorPage nonce={nonce} title={title} description={description} />);
+}
