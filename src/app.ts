@@ -9,6 +9,9 @@ import { showLogin, submitLogin } from './routes/login';
 import { token } from './routes/token';
 import { renderErrorPage } from './views/page-response';
 
+/** Routes a person sees in a browser: their unexpected errors are pages, not JSON. */
+const PAGE_PATHS = new Set(['/authorize', '/login']);
+
 export function buildApp() {
   const app = new Hono<{ Bindings: Env }>();
 
@@ -36,6 +39,9 @@ export function buildApp() {
     // Only the class and message: our own errors never put secrets in messages, and a stack helps no client.
     const kind = error instanceof ConfigError ? 'config_error' : 'unhandled_error';
     console.error(JSON.stringify({ event: kind, name: error.name, message: error.message, path: c.req.path }));
+    if (PAGE_PATHS.has(c.req.path)) {
+      return renderErrorPage(c, 'Something went wrong', 'The server could not complete the sign-in.', 500);
+    }
     return serverErrorResponse(c);
   });
 

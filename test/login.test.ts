@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { authorizePath, call, cookieFrom, defaultAuthorization, DEMO_EMAIL, DEMO_REDIRECT, form, ISSUER, LOGIN_COOKIE, startLogin, submitLogin } from './helpers';
 
@@ -161,5 +162,17 @@ describe('login: malformed posts get a page, never a 5xx', () => {
     const pending = await startLogin();
     const response = await call('/login', form({}, { headers: { Cookie: pending.cookie } }));
     expect(response.status).toBe(400);
+  });
+});
+
+describe('login: an unexpected failure', () => {
+  it('becomes a generic page with no internals', async () => {
+    await env.DB.prepare(`INSERT OR IGNORE INTO users (id, email, password_hash) VALUES ('user_bad', 'bad@example.com', 'md5$x')`).run();
+    const response = await submitLogin(await startLogin(), { email: 'bad@example.com' });
+    expect(response.status).toBe(500);
+    expectPageHeaders(response);
+    const html = await response.text();
+    expect(html).toContain('Something went wrong');
+    expect(html).not.toMatch(/PasswordHashError|at .*\.ts|md5/);
   });
 });

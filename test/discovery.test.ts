@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { call, ISSUER } from './helpers';
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
+
+describe('authorization server metadata (RFC 8414) and OpenID discovery', () => {
+  it('lists exactly what is supported, with the issuer from configuration', async () => {
+    const response = await call('/.well-known/oauth-authorization-server', { headers: { Host: 'evil.example' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBe('*');
+    const metadata = (await response.json()) as Record<string, unknown>;
+    expect(metadata).toEqual({
+      issuer: ISSUER,
+      authorization_endpoint: `${ISSUER}/authorize`,
+      token_endpoint: `${ISSUER}/oauth/token`,
+      jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+      scopes_supported: ['openid', 'read:items', 'write:items'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code'],
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    });
+  });
+
+  it('adds the OpenID Connect fields to openid-configuration', async () => {
+    const metadata = (await (await call('/.well-known/openid-configuration')).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      issuer: ISSUER,
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['ES256'],
+    });
+  });
+});
+
+describe('JWKS', () => {
+  it('publishes an ES256 and an RS256 key by kid, without private members', async () => {
+    const response = await call('/.well-known/jwks.json');
+    expect(response.status).toBe(200);
+    const { keys } = (await response.json()) as { keys: Record<string, string>[] };
+    expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    for (const key of keys) {
+      expect(key.kid).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      expect(key.use).toBe('sig');
+      for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
+    }
+  });
+
+  it('serves the same keys on every call (persisted, not made per request)', async () => {
+    const first = await (await call('/.well-known/jwks.json')).json();
+    const second = await (await call('/.well-known/jwks.json')).json();
+    expect(second).toEqual(first);
+  });
+});
+
+describe('unknown routes', () => {
+  it('answer 404 JSON', async () => {
+    const response = await call('/nope');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
+  });
+});
