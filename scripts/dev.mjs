@@ -8,8 +8,10 @@ if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
   process.exit(2);
 }
 const issuer = `http://127.0.0.1:${port}`;
+// Offline: no metrics, and no download of the `Request.cf` object (a placeholder is used locally).
+const offline = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 // Non-interactive for the set-up steps: `migrations apply` would otherwise ask for confirmation.
-const quiet = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' };
+const quiet = { ...process.env, ...offline, CI: 'true' };
 
 function step(args) {
   const result = spawnSync('wrangler', args, { stdio: ['ignore', 'pipe', 'inherit'], env: quiet, encoding: 'utf8' });
@@ -26,7 +28,7 @@ console.log(`edge-auth: local D1 migrated and seeded; serving ${issuer}`);
 
 const dev = spawn('wrangler', ['dev', '--ip', '127.0.0.1', '--port', port, '--var', `ISSUER:${issuer}`], {
   stdio: 'inherit',
-  env: { WRANGLER_SEND_METRICS: 'false', ...process.env },
+  env: { ...offline, ...process.env },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));
 dev.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -5,7 +5,7 @@ import type { Child } from 'hono/jsx';
 const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1b1f;--bg:#f6f6f8;--card:#fff;--muted:#5b5b66;--accent:#2453d6;--error:#b3261e;--border:#c9c9d1}
 @media (prefers-color-scheme:dark){:root{--fg:#ececf1;--bg:#121216;--card:#1d1d23;--muted:#a8a8b3;--accent:#8fb0ff;--error:#ffb4ab;--border:#44444e}}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+*{box-sizing:border-box}body{margin:0;padding:0 1rem;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 main{max-width:24rem;margin:10vh auto;padding:2rem 1.5rem;background:var(--card);border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.15)}
 h1{font-size:1.4rem;margin:0 0 .25rem}p{margin:.25rem 0 1rem;color:var(--muted)}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}

@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unstable_startWorker } from 'wrangler';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The CLI's own entry point, run with the Node that runs vitest rather than whichever `node` PATH finds first. */
+const WRANGLER_CLI = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
+const CLI_TIMEOUT_MS = 60_000;
+
+/**
+ * Nothing but 127.0.0.1: no metrics, no update check (it runs with the banner), no download of
+ * the `Request.cf` object; `CI` makes `migrations apply` skip its confirmation prompt.
+ */
+const OFFLINE_ENV = {
+  CI: 'true',
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+} as const;
+
+/** Rejects when `promise` has not settled within `ms`: every wait in these tests is bounded. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The worker served by wrangler over real HTTP. */
+export interface WorkerServer {
+  /** `http://127.0.0.1:<port>`: both the ISSUER the worker is configured with and where it listens. */
+  issuer: string;
+  close(): Promise<void>;
+}
+
+/** A loopback port that was free a moment ago: the issuer must be known before the worker starts. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Runs a wrangler CLI command from the project root; its output is shown only when it fails. */
+function wrangler(args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [WRANGLER_CLI, ...args],
+      { cwd: ROOT, env: { ...process.env, ...OFFLINE_ENV }, timeout: CLI_TIMEOUT_MS },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`wrangler ${args.join(' ')} failed: ${error.message}\n${stdout}\n${stderr}`));
+        else resolve();
+      },
+    );
+  });
+}
+
+/**
+ * Prepares the local D1 of `persistDir` as `npm run dev` does (scripts/dev.mjs): wrangler's own
+ * migration runner, so the `d1_migrations` bookkeeping is the real one, then the dev seed.
+ */
+async function migrateAndSeed(persistDir: string): Promise<void> {
+  await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir]);
+  await wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--file', 'scripts/dev-seed.sql']);
+}
+
+/**
+ * Starts ./wrangler.toml's worker with `unstable_startWorker` on a free 127.0.0.1 port, with the
+ * issuer set to that address (the worker never guesses it from Host) and its D1 and Durable Object
+ * state in a fresh temporary directory, so each run starts from the migrated, seeded database alone.
+ */
+export async function startWorkerServer(): Promise<WorkerServer> {
+  // For the workerd that runs in this process; the CLI children get OFFLINE_ENV directly.
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+  const persistDir = await mkdtemp(join(tmpdir(), 'edge-auth-e2e-'));
+  const removeState = () => rm(persistDir, { recursive: true, force: true });
+  try {
+    await migrateAndSeed(persistDir);
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${port}`;
+    const worker = await unstable_startWorker({
+      config: join(ROOT, 'wrangler.toml'),
+      bindings: { ISSUER: { type: 'plain_text', value: issuer } },
+      sendMetrics: false,
+      dev: {
+        server: { hostname: '127.0.0.1', port },
+        persist: persistDir,
+        remote: false,
+        inspector: false,
+        watch: false,
+        logLevel: 'warn',
+      },
+    });
+    try {
+      await worker.ready;
+      const url = await worker.url;
+      if (url.origin !== issuer) throw new Error(`the worker listens on ${url.origin}, not on its issuer ${issuer}`);
+    } catch (error) {
+      await worker.dispose();
+      throw error;
+    }
+    return {
+      issuer,
+      async close() {
+        try {
+          await worker.dispose();
+        } finally {
+          await removeState();
+        }
+      },
+    };
+  } catch (error) {
+    await removeState();
+    throw error;
+  }
+}
