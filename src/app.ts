@@ -6,11 +6,15 @@ import { NO_STORE, oauthErrorResponse, serverErrorResponse } from './errors/resp
 import { authorize } from './routes/authorize';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
 import { showLogin, submitLogin } from './routes/login';
+import { introspect } from './routes/introspection';
+import { logout } from './routes/logout';
+import { revoke } from './routes/revocation';
 import { token } from './routes/token';
+import { userinfo } from './routes/userinfo';
 import { renderErrorPage } from './views/page-response';
 
 /** Routes a person sees in a browser: their unexpected errors are pages, not JSON. */
-const PAGE_PATHS = new Set(['/authorize', '/login']);
+const PAGE_PATHS = new Set(['/authorize', '/login', '/logout']);
 
 export function buildApp() {
   const app = new Hono<{ Bindings: Env }>();
@@ -18,12 +22,18 @@ export function buildApp() {
   // Browser-based clients may call these; the login page never gets CORS.
   const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], maxAge: 86_400 });
   app.use('/oauth/token', publicCors);
+  app.use('/oauth/revoke', publicCors);
+  app.use('/userinfo', publicCors);
   app.use('/.well-known/*', publicCors);
 
   app.get('/authorize', authorize);
   app.get('/login', showLogin);
   app.post('/login', submitLogin);
   app.post('/oauth/token', token);
+  app.post('/oauth/revoke', revoke);
+  app.post('/oauth/introspect', introspect);
+  app.on(['GET', 'POST'], '/userinfo', userinfo);
+  app.on(['GET', 'POST'], '/logout', logout);
   app.get('/.well-known/oauth-authorization-server', oauthMetadata);
   app.get('/.well-known/openid-configuration', openidConfiguration);
   app.get('/.well-known/jwks.json', jwks);

@@ -10,6 +10,7 @@ export interface Config {
   loginRequestTtlSeconds: number;
   accessTokenTtlSeconds: number;
   idTokenTtlSeconds: number;
+  sessionTtlSeconds: number;
   passwordHashIterations: number;
   registryCacheTtlSeconds: number;
 }
@@ -53,6 +54,7 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     loginRequestTtlSeconds: seconds(vars, 'LOGIN_REQUEST_TTL_SECONDS', 600, 3600),
     accessTokenTtlSeconds: seconds(vars, 'ACCESS_TOKEN_TTL_SECONDS', 3600, 86_400),
     idTokenTtlSeconds: seconds(vars, 'ID_TOKEN_TTL_SECONDS', 3600, 86_400),
+    sessionTtlSeconds: seconds(vars, 'SESSION_TTL_SECONDS', 7 * 86_400, 90 * 86_400),
     passwordHashIterations,
     registryCacheTtlSeconds: seconds(vars, 'REGISTRY_CACHE_TTL_SECONDS', 60, 3600),
   };

@@ -1,6 +1,7 @@
 import { buildApp } from './app';
 
-export { AuthorizationCodeStore } from './durable-objects/authorization-code-store';
+export { GrantStore } from './durable-objects/grant-store';
+export { SessionStore } from './durable-objects/session-store';
 export { SigningKeyStore } from './durable-objects/signing-key-store';
 
 export default buildApp() satisfies ExportedHandler<Env>;

@@ -14,11 +14,15 @@ describe('authorization server metadata (RFC 8414) and OpenID discovery', () => 
       authorization_endpoint: `${ISSUER}/authorize`,
       token_endpoint: `${ISSUER}/oauth/token`,
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
-      scopes_supported: ['openid', 'read:items', 'write:items'],
+      revocation_endpoint: `${ISSUER}/oauth/revoke`,
+      introspection_endpoint: `${ISSUER}/oauth/introspect`,
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'read:items', 'write:items'],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
-      grant_types_supported: ['authorization_code'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
       token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+      revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
     });
@@ -28,6 +32,8 @@ describe('authorization server metadata (RFC 8414) and OpenID discovery', () => 
     const metadata = (await (await call('/.well-known/openid-configuration')).json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({
       issuer: ISSUER,
+      userinfo_endpoint: `${ISSUER}/userinfo`,
+      end_session_endpoint: `${ISSUER}/logout`,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['ES256'],
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationCodeRequestId, encodeAuthorizationCode } from '../src/oauth/authorization-code';
+import { encodeHandle, grantIdOfJti, handleId } from '../src/oauth/grant-handle';
 import { singleValuedParams } from '../src/oauth/params';
 import { isCodeVerifier, isS256Challenge, s256, verifyPkce } from '../src/oauth/pkce';
 import { matchRedirectUri, withQuery } from '../src/oauth/redirect-uri';
@@ -88,12 +88,19 @@ describe('parameters and scopes (RFC 6749 sections 3.1 and 3.3)', () => {
   });
 });
 
-describe('authorization code format', () => {
-  it('carries the request id and rejects anything else', () => {
+describe('handles: codes, refresh tokens and session cookies', () => {
+  it('carry the id of their object and reject anything else', () => {
     const id = 'A'.repeat(22);
-    expect(authorizationCodeRequestId(encodeAuthorizationCode(id, 'b'.repeat(43)))).toBe(id);
-    expect(authorizationCodeRequestId(`${id}.${'b'.repeat(43)}.x`)).toBeUndefined();
-    expect(authorizationCodeRequestId(`${id}.${'b'.repeat(42)}`)).toBeUndefined();
-    expect(authorizationCodeRequestId(`${'A'.repeat(21)}.${'b'.repeat(43)}`)).toBeUndefined();
+    expect(handleId(encodeHandle(id, 'b'.repeat(43)))).toBe(id);
+    expect(handleId(`${id}.${'b'.repeat(43)}.x`)).toBeUndefined();
+    expect(handleId(`${id}.${'b'.repeat(42)}`)).toBeUndefined();
+    expect(handleId(`${'A'.repeat(21)}.${'b'.repeat(43)}`)).toBeUndefined();
+  });
+
+  it('access token ids lead to their grant', () => {
+    const id = 'A'.repeat(22);
+    expect(grantIdOfJti(`${id}.xyz`)).toBe(id);
+    expect(grantIdOfJti('no-grant')).toBeUndefined();
+    expect(grantIdOfJti(`${id}.a.b`)).toBeUndefined();
   });
 });

@@ -2,7 +2,8 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { base64url, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authorizationCodeStore, type AuthorizationCodeStore } from '../src/durable-objects/authorization-code-store';
+import { grantStore, type GrantStore } from '../src/durable-objects/grant-store';
+import type { GrantRecord } from '../src/oauth/grant-record';
 import { call, expectOAuthError, form, ISSUER, obtainCode, redeem } from './helpers';
 
 async function jwks() {
@@ -31,7 +32,8 @@ describe('token endpoint: authorization_code grant (RFC 6749 section 4.1.3, RFC 
     expect(typeof header.kid).toBe('string');
     const { payload } = await jwtVerify(token, await jwks(), { issuer: ISSUER, audience: 'https://api.example.com', typ: 'at+jwt' });
     expect(payload).toMatchObject({ sub: 'user_demo', client_id: 'demo-app', scope: 'openid read:items' });
-    expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The jti leads to the grant: `<grant id>.<random>`, the grant id being the code's.
+    expect(payload.jti).toMatch(new RegExp(`^${issued.code.split('.')[0]}\\.[A-Za-z0-9_-]{22}$`));
     expect(payload.exp! - payload.iat!).toBe(3600);
   });
 
@@ -96,10 +98,10 @@ describe('token endpoint: a code works once', () => {
 
   it('refuses an expired code, and an alarm removes it', async () => {
     const issued = await obtainCode();
-    const stub = authorizationCodeStore(env, issued.code.split('.')[0]!);
-    await runInDurableObject(stub, (_instance: AuthorizationCodeStore, state) => {
-      const stored = state.storage.kv.get<{ grant: { expiresAt: number } }>('code')!;
-      state.storage.kv.put('code', { ...stored, grant: { ...stored.grant, expiresAt: Date.now() - 1 } });
+    const stub = grantStore(env, issued.code.split('.')[0]!);
+    await runInDurableObject(stub, (_instance: GrantStore, state) => {
+      const stored = state.storage.kv.get<GrantRecord>('grant')!;
+      state.storage.kv.put('grant', { ...stored, grant: { ...stored.grant, expiresAt: Date.now() - 1 } });
     });
     const body = await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
     expect(body.error_description).toMatch(/expired/);

@@ -1,6 +1,5 @@
 import { base64url, SignJWT } from 'jose';
 import type { SigningKey } from './keys';
-import { randomToken } from './random';
 import { sha256 } from './hash';
 
 export interface AccessTokenClaims {
@@ -11,6 +10,7 @@ export interface AccessTokenClaims {
   scopes: readonly string[];
   authTime: number;
   ttlSeconds: number;
+  jti: string;
 }
 
 /**
@@ -30,7 +30,7 @@ export async function signAccessToken(key: SigningKey, claims: AccessTokenClaims
     .setAudience(claims.audience)
     .setIssuedAt(now)
     .setExpirationTime(now + claims.ttlSeconds)
-    .setJti(randomToken(16))
+    .setJti(claims.jti)
     .sign(key.key);
 }
 

@@ -21,8 +21,19 @@ export const clients = sqliteTable(
     scopes: jsonList('scopes'),
     /** API identifiers (`audience` values) the client may get tokens for. */
     audiences: jsonList('audiences'),
+    /** Where RP-initiated logout may return to (OIDC RP-Initiated Logout 1.0 section 3). */
+    postLogoutRedirectUris: jsonList('post_logout_redirect_uris'),
     /** Overrides the API's access-token lifetime for this client when set. */
     accessTokenTtlSeconds: integer('access_token_ttl_seconds'),
+    /** A refresh-token family ends this long after the sign-in, however often it is used. */
+    refreshTokenAbsoluteTtlSeconds: integer('refresh_token_absolute_ttl_seconds').notNull().default(30 * 86_400),
+    /** A refresh token unused for this long expires. */
+    refreshTokenIdleTtlSeconds: integer('refresh_token_idle_ttl_seconds').notNull().default(14 * 86_400),
+    /**
+     * For flaky mobile networks: for this long after a rotation the previous refresh token still
+     * works once more. 0 (the default) treats any second use as reuse.
+     */
+    refreshTokenReuseLeewaySeconds: integer('refresh_token_reuse_leeway_seconds').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -55,6 +66,9 @@ export const users = sqliteTable('users', {
   email: text('email').notNull().unique(),
   /** Self-describing: `pbkdf2-sha256$<iterations>$<salt>$<hash>`, so the scheme can be upgraded later. */
   passwordHash: text('password_hash').notNull(),
+  /** OIDC `name` (profile scope). */
+  name: text('name'),
+  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -10,3 +10,7 @@ export function normalizeEmail(email: string): string {
 export async function findUserByEmail(env: Env, email: string): Promise<UserRow | undefined> {
   return database(env).query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
 }
+
+export async function findUserById(env: Env, id: string): Promise<UserRow | undefined> {
+  return database(env).query.users.findFirst({ where: eq(users.id, id) });
+}

@@ -15,7 +15,10 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'server_error'
   | 'temporarily_unavailable'
-  | 'login_required';
+  | 'login_required'
+  /** RFC 6750 section 3.1, for protected resources such as /userinfo. */
+  | 'invalid_token'
+  | 'insufficient_scope';
 
 export interface OAuthErrorOptions {
   status?: ContentfulStatusCode;

@@ -1,18 +1,30 @@
 import { sha256Base64url } from '../crypto/hash';
-import { authorizationCodeStore } from '../durable-objects/authorization-code-store';
+import { grantStore } from '../durable-objects/grant-store';
 import { invalidGrant, invalidRequest } from '../errors/oauth-error';
-import { authorizationCodeRequestId } from '../oauth/authorization-code';
+import { handleId } from '../oauth/grant-handle';
+import type { RedeemFailure } from '../oauth/grant-record';
 import { optionalParam, requiredParam } from '../oauth/params';
-import { isCodeVerifier, verifyPkce } from '../oauth/pkce';
+import { isCodeVerifier, s256 } from '../oauth/pkce';
 import type { GrantHandler } from './grant-handler';
-import { issueTokens } from './issue-tokens';
+import { issueTokens, prepareRefreshToken } from './issue-tokens';
+import { logEvent } from '../log';
 
-const log = (event: string, fields: Record<string, unknown>) => console.warn(JSON.stringify({ event, ...fields }));
+const FAILURES: Record<RedeemFailure, string> = {
+  unknown: 'The authorization code is invalid or was already used.',
+  replayed: 'The authorization code is invalid or was already used.',
+  expired: 'The authorization code has expired.',
+  wrong_client: 'The authorization code was issued to another client.',
+  wrong_redirect_uri: 'redirect_uri does not match the authorization request.',
+  verifier_required: 'code_verifier is required.',
+  verifier_mismatch: 'code_verifier does not match the code_challenge.',
+  verifier_unexpected: 'This authorization code was not issued with PKCE.',
+};
 
 /**
- * `grant_type=authorization_code` (RFC 6749 section 4.1.3, RFC 7636 section 4.5). The syntax is
- * checked before the code is touched, so a malformed request does not burn it; the first
- * presentation of the right code consumes it, whatever the checks after it decide.
+ * `grant_type=authorization_code` (RFC 6749 section 4.1.3, RFC 7636 section 4.5). Syntax is
+ * checked before the code is touched, so a malformed request does not spend it; then one call to
+ * the grant's object checks the binding and consumes the code, and creates the refresh-token
+ * family when the grant includes offline_access.
  */
 export const authorizationCodeGrant: GrantHandler = async ({ env, client, params }) => {
   const code = requiredParam(params, 'code');
@@ -21,28 +33,22 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
   if (verifier !== undefined && !isCodeVerifier(verifier)) {
     throw invalidRequest('code_verifier must be 43 to 128 unreserved characters.');
   }
+  const grantId = handleId(code);
+  if (!grantId) throw invalidGrant(FAILURES.unknown);
 
-  const requestId = authorizationCodeRequestId(code);
-  if (!requestId) throw invalidGrant('The authorization code is invalid.');
-  const result = await authorizationCodeStore(env, requestId).redeem(await sha256Base64url(code));
+  const refresh = await prepareRefreshToken(client, grantId);
+  const result = await grantStore(env, grantId).redeemCode({
+    codeHash: await sha256Base64url(code),
+    clientId: client.id,
+    redirectUri,
+    verifierChallenge: verifier === undefined ? undefined : await s256(verifier),
+    refresh: refresh?.stored,
+  });
   if (!result.ok) {
-    if (result.reason === 'replayed') log('authorization_code_replayed', { client_id: client.id });
-    throw invalidGrant(
-      result.reason === 'expired' ? 'The authorization code has expired.' : 'The authorization code is invalid or was already used.',
-    );
+    // RFC 6749 section 4.1.2: a second use revokes the grant the first one created.
+    if (result.reason === 'replayed') logEvent('authorization_code_replayed', { client_id: client.id, grant_id: grantId });
+    throw invalidGrant(FAILURES[result.reason]);
   }
-
-  const { grant } = result;
-  // RFC 6749 section 4.1.3: the code belongs to the client it was issued to, for the URI it was sent to.
-  if (grant.clientId !== client.id) throw invalidGrant('The authorization code was issued to another client.');
-  if (grant.redirectUri !== redirectUri) throw invalidGrant('redirect_uri does not match the authorization request.');
-  if (grant.codeChallenge === undefined) {
-    // A verifier for a code issued without a challenge is a PKCE downgrade attempt (RFC 9700 section 2.1.1).
-    if (verifier !== undefined) throw invalidGrant('This authorization code was not issued with PKCE.');
-  } else {
-    if (verifier === undefined) throw invalidGrant('code_verifier is required.');
-    if (!(await verifyPkce(verifier, grant.codeChallenge))) throw invalidGrant('code_verifier does not match the code_challenge.');
-  }
-
-  return issueTokens(env, client, grant);
+  logEvent('authorization_code_redeemed', { client_id: client.id, grant_id: grantId });
+  return issueTokens(env, client, { ...result.grant, grantId }, result.refreshIssued ? refresh?.token : undefined);
 };

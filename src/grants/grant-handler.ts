@@ -6,6 +6,7 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   scope: string;
+  refresh_token?: string;
   id_token?: string;
 }
 

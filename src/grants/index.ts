@@ -1,9 +1,11 @@
 import { authorizationCodeGrant } from './authorization-code';
 import type { GrantHandler } from './grant-handler';
+import { refreshTokenGrant } from './refresh-token';
 
 /** The grant types this server supports, by `grant_type`. */
 export const grantHandlers: Readonly<Record<string, GrantHandler>> = {
   authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
 };
 
 export function grantHandler(grantType: string): GrantHandler | undefined {

@@ -1,22 +1,57 @@
 import { getConfig } from '../config';
+import { sha256Base64url } from '../crypto/hash';
 import { getSigningKey } from '../crypto/keys';
 import { signAccessToken, signIdToken } from '../crypto/jwt';
+import { randomToken } from '../crypto/random';
 import { findApi } from '../db/registry';
 import type { ClientRow } from '../db/schema';
 import { invalidGrant } from '../errors/oauth-error';
+import { encodeHandle } from '../oauth/grant-handle';
+import type { NewRefreshToken } from '../oauth/grant-record';
 import type { TokenResponse } from './grant-handler';
 
 /** What a grant proves, whichever grant type proved it. */
 export interface AuthorizedGrant {
+  grantId: string;
   userId: string;
   audience: string;
   scopes: readonly string[];
+  /** Sent only in the ID token of the authorization code exchange (OIDC Core 12.2). */
   nonce: string | undefined;
   authTime: number;
 }
 
-/** Signs the access token for the grant's API, and an ID token when `openid` was granted. */
-export async function issueTokens(env: Env, client: ClientRow, grant: AuthorizedGrant): Promise<TokenResponse> {
+/** A refresh token made before the grant's object is called, so that one call stores its hash. */
+export interface PreparedRefreshToken {
+  token: string;
+  stored: NewRefreshToken;
+}
+
+/** Offered to the grant's object when the client may use refresh tokens; RFC 6749 section 6. */
+export async function prepareRefreshToken(client: ClientRow, grantId: string): Promise<PreparedRefreshToken | undefined> {
+  if (!client.grantTypes.includes('refresh_token')) return undefined;
+  const token = encodeHandle(grantId, randomToken(32));
+  return {
+    token,
+    stored: {
+      hash: await sha256Base64url(token),
+      absoluteTtlMs: client.refreshTokenAbsoluteTtlSeconds * 1000,
+      idleTtlMs: client.refreshTokenIdleTtlSeconds * 1000,
+      leewayMs: client.refreshTokenReuseLeewaySeconds * 1000,
+    },
+  };
+}
+
+/**
+ * Signs the access token for the grant's API, adds an ID token when `openid` was granted, and the
+ * refresh token the grant's object accepted.
+ */
+export async function issueTokens(
+  env: Env,
+  client: ClientRow,
+  grant: AuthorizedGrant,
+  refreshToken: string | undefined,
+): Promise<TokenResponse> {
   const config = getConfig(env);
   const api = await findApi(env, grant.audience);
   // The API was checked at /authorize; it can only be gone if it was deleted since.
@@ -33,6 +68,8 @@ export async function issueTokens(env: Env, client: ClientRow, grant: Authorized
       scopes: grant.scopes,
       authTime: grant.authTime,
       ttlSeconds,
+      // The grant id leads revocation and introspection to the grant's object.
+      jti: encodeHandle(grant.grantId, randomToken(16)),
     },
     now,
   );
@@ -42,6 +79,7 @@ export async function issueTokens(env: Env, client: ClientRow, grant: Authorized
     expires_in: ttlSeconds,
     scope: grant.scopes.join(' '),
   };
+  if (refreshToken !== undefined) response.refresh_token = refreshToken;
   if (grant.scopes.includes('openid')) {
     response.id_token = await signIdToken(
       await getSigningKey(env, 'ES256'),

@@ -16,6 +16,26 @@ export interface AuthorizationRequest {
   nonce: string | undefined;
 }
 
+/** OIDC Core section 3.1.2.1: how the user is to be involved; `max_age` in seconds. */
+export interface Prompt {
+  /** Sign in again even with a live session. */
+  login: boolean;
+  /** Never show a page: answer with the session or with `login_required`. */
+  none: boolean;
+  maxAge: number | undefined;
+}
+
+const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
+
+export function parsePrompt(params: Map<string, string>): Prompt {
+  const values = optionalParam(params, 'prompt')?.split(' ').filter((v) => v !== '') ?? [];
+  if (values.some((v) => !PROMPT_VALUES.includes(v))) throw invalidRequest('The prompt parameter has an unknown value.');
+  if (values.includes('none') && values.length > 1) throw invalidRequest('prompt=none cannot be combined with other values.');
+  const rawMaxAge = optionalParam(params, 'max_age');
+  if (rawMaxAge !== undefined && !/^\d{1,9}$/.test(rawMaxAge)) throw invalidRequest('max_age must be a whole number of seconds.');
+  return { login: values.includes('login'), none: values.includes('none'), maxAge: rawMaxAge === undefined ? undefined : Number(rawMaxAge) };
+}
+
 /** The audience asked for, or the client's only API when it has exactly one. */
 export function requestedAudience(params: Map<string, string>, client: ClientRow): string {
   const audience = optionalParam(params, 'audience');
@@ -64,11 +84,6 @@ export function parseAuthorizationRequest(
     throw invalidRequest('The audience is not an API this client may use.');
   }
   const scopes = grantScopes(parseScope(optionalParam(params, 'scope')), api.scopes, client.scopes);
-
-  if (optionalParam(params, 'prompt')?.split(' ').includes('none')) {
-    // No single sign-on session exists yet, so a request that forbids the login page cannot succeed.
-    throw new OAuthError('login_required', 'The user must sign in.');
-  }
 
   return {
     clientId: client.id,

@@ -1,4 +1,5 @@
 import type { AuthorizationRequest } from './authorization-request';
+import { isRandomId } from './grant-handle';
 
 /**
  * An authorization request waiting for the user to sign in. It travels sealed in a cookie, so
@@ -13,12 +14,6 @@ export interface LoginRequest extends AuthorizationRequest {
   expiresAt: number;
 }
 
-const ID = /^[A-Za-z0-9_-]{22}$/;
-
-export function isLoginRequestId(value: string): boolean {
-  return ID.test(value);
-}
-
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isOptionalString = (v: unknown): v is string | undefined => v === undefined || isString(v);
 
@@ -28,7 +23,7 @@ export function asLoginRequest(value: unknown): LoginRequest | undefined {
   const v = value as Record<string, unknown>;
   const ok =
     isString(v.id) &&
-    isLoginRequestId(v.id) &&
+    isRandomId(v.id) &&
     isString(v.clientId) &&
     isString(v.clientName) &&
     isString(v.redirectUri) &&

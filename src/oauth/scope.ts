@@ -3,8 +3,11 @@ import { invalidScope } from '../errors/oauth-error';
 /** RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** OpenID Connect scopes; they name claims about the user, not permissions at an API. */
-export const OIDC_SCOPES: readonly string[] = ['openid'];
+/**
+ * OpenID Connect scopes (OIDC Core sections 5.4 and 11): they name claims about the user, or ask
+ * for a refresh token, rather than permissions at an API.
+ */
+export const OIDC_SCOPES: readonly string[] = ['openid', 'profile', 'email', 'offline_access'];
 
 /** Splits a scope parameter into distinct tokens, in the order asked. */
 export function parseScope(raw: string | undefined): string[] {

@@ -4,11 +4,13 @@ import { randomToken } from '../crypto/random';
 import { findApi, findClient } from '../db/registry';
 import type { ClientRow } from '../db/schema';
 import { OAuthError, UntrustedRedirectError } from '../errors/oauth-error';
-import { parseAuthorizationRequest, requestedAudience } from '../oauth/authorization-request';
+import { parseAuthorizationRequest, parsePrompt, requestedAudience } from '../oauth/authorization-request';
 import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
 import { matchRedirectUri, withQuery } from '../oauth/redirect-uri';
 import { renderErrorPage } from '../views/page-response';
+import { redirectWithCode } from './authorization-response';
 import { setLoginRequestCookie } from './login-request-cookie';
+import { currentSession } from './session-cookie';
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -61,13 +63,23 @@ export async function authorize(c: AppContext): Promise<Response> {
     const params = singleValuedParams(url.searchParams);
     const audience = requestedAudience(params, client);
     const request = parseAuthorizationRequest(params, client, redirectUri, audience, await findApi(c.env, audience));
+    const prompt = parsePrompt(params);
     const config = getConfig(c.env);
-    await setLoginRequestCookie(c, {
+    const pending = {
       ...request,
       id: randomToken(16),
       clientName: client.name,
       expiresAt: Date.now() + config.loginRequestTtlSeconds * 1000,
-    });
+    };
+
+    // Single sign-on (OIDC Core 3.1.2.3): a live session approves the request without a page,
+    // unless the app asks for a fresh sign-in (prompt=login) or a recent one (max_age).
+    const session = prompt.login ? undefined : await currentSession(c);
+    const recentEnough = (authTime: number) => prompt.maxAge === undefined || Date.now() / 1000 - authTime <= prompt.maxAge;
+    if (session && recentEnough(session.authTime)) return await redirectWithCode(c, pending, session, 302);
+    if (prompt.none) throw new OAuthError('login_required', 'The user must sign in.');
+
+    await setLoginRequestCookie(c, pending);
     c.header('Cache-Control', 'no-store');
     return c.redirect('/login', 302);
   } catch (error) {

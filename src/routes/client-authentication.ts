@@ -12,7 +12,7 @@ interface PresentedCredentials {
 }
 
 // RFC 6749 section 5.2: a 401 names the scheme the client may authenticate with.
-const invalidClient = () =>
+export const invalidClient = () =>
   new OAuthError('invalid_client', 'Client authentication failed.', {
     headers: { 'WWW-Authenticate': 'Basic realm="edge-auth", charset="UTF-8"' },
   });

@@ -1,18 +1,15 @@
 import type { Context } from 'hono';
 import { getConfig } from '../config';
-import { sha256Base64url } from '../crypto/hash';
 import { verifyPassword } from '../crypto/password';
-import { randomToken } from '../crypto/random';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { findUserByEmail } from '../db/users';
-import { authorizationCodeStore, type AuthorizationGrant } from '../durable-objects/authorization-code-store';
 import { OAuthError, PageError } from '../errors/oauth-error';
-import { encodeAuthorizationCode } from '../oauth/authorization-code';
 import type { LoginRequest } from '../oauth/login-request';
-import { withQuery } from '../oauth/redirect-uri';
 import { LoginPage } from '../views/login-page';
 import { renderPage } from '../views/page-response';
+import { redirectWithCode, requestAlreadyUsed } from './authorization-response';
 import { clearLoginRequestCookie, readLoginRequestCookie } from './login-request-cookie';
+import { startSession } from './session-cookie';
 import { readForm } from './request-body';
 
 type AppContext = Context<{ Bindings: Env }>;
@@ -23,12 +20,10 @@ const MAX_PASSWORD_LENGTH = 1024;
 /** One message for unknown accounts and wrong passwords, so the form does not reveal which accounts exist. */
 const LOGIN_FAILED = 'Incorrect email or password.';
 
-const noPendingRequest = () =>
-  new PageError('Sign-in session expired', 'This sign-in page has expired or was already used. Return to the app and start again.');
 
 async function pendingRequest(c: AppContext): Promise<LoginRequest> {
   const request = await readLoginRequestCookie(c);
-  if (!request) throw noPendingRequest();
+  if (!request) throw requestAlreadyUsed();
   return request;
 }
 
@@ -64,7 +59,7 @@ export async function submitLogin(c: AppContext): Promise<Response> {
     throw error;
   });
   const request = await pendingRequest(c);
-  if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw noPendingRequest();
+  if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw requestAlreadyUsed();
 
   const email = form.get('email') ?? '';
   const password = form.get('password') ?? '';
@@ -77,25 +72,13 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   const valid = await verifyPassword(password, user?.passwordHash, config.passwordHashIterations);
   if (!user || !valid) return loginForm(c, request, 401, email, LOGIN_FAILED);
 
-  const code = encodeAuthorizationCode(request.id, randomToken(32));
-  const now = Date.now();
-  const grant: AuthorizationGrant = {
-    clientId: request.clientId,
-    redirectUri: request.redirectUri,
-    codeChallenge: request.codeChallenge,
-    scopes: request.scopes,
-    audience: request.audience,
-    userId: user.id,
-    nonce: request.nonce,
-    authTime: Math.floor(now / 1000),
-    expiresAt: now + config.authorizationCodeTtlSeconds * 1000,
-  };
-  const issued = await authorizationCodeStore(c.env, request.id).issue(await sha256Base64url(code), grant, request.expiresAt);
+  const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
   clearLoginRequestCookie(c);
-  if (!issued) throw noPendingRequest();
-
-  c.header('Cache-Control', 'no-store');
-  c.header('Referrer-Policy', 'no-referrer');
-  // 303: the app's redirect URI is fetched with GET whatever the form's method was.
-  return c.redirect(withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer }), 303);
+  // The code and the single sign-on session live in different objects: write both at once.
+  const [response] = await Promise.all([
+    // 303: the app's redirect URI is fetched with GET whatever the form's method was.
+    redirectWithCode(c, request, signedIn, 303),
+    startSession(c, signedIn),
+  ]);
+  return response;
 }

@@ -1,0 +1,102 @@
+import { DurableObject } from 'cloudflare:workers';
+import {
+  isAccessTokenRevoked,
+  newGrantRecord,
+  redeemCode,
+  refreshTokenState,
+  retainUntil,
+  revoke,
+  revokeAccessToken,
+  rotateRefreshToken,
+  type AuthorizationGrant,
+  type GrantRecord,
+  type RedeemCodeInput,
+  type RedeemResult,
+  type RotateInput,
+  type RotateResult,
+} from '../oauth/grant-record';
+
+const KEY = 'grant';
+
+/**
+ * One object per authorization, named by its request id: it holds the code, then the grant the
+ * code becomes, with its refresh-token family and revoked access tokens. The object is created
+ * near the user who signs in. Storage calls are synchronous (SQLite-backed object) and every method
+ * reads, decides (in pure code, src/oauth/grant-record.ts) and writes with no await in between, so
+ * no other request can interleave: the first redemption or rotation wins.
+ */
+export class GrantStore extends DurableObject<Env> {
+  private read(): GrantRecord | undefined {
+    return this.ctx.storage.kv.get<GrantRecord>(KEY);
+  }
+
+  private async write(record: GrantRecord | undefined, before: GrantRecord | undefined): Promise<void> {
+    if (!record || record === before) return;
+    this.ctx.storage.kv.put(KEY, record);
+    await this.ctx.storage.setAlarm(retainUntil(record));
+  }
+
+  /**
+   * Stores the code of this authorization request. False when the request already has one: a
+   * request is usable once, and the record is kept at least until the request itself expires.
+   */
+  async issueCode(codeHash: string, grant: AuthorizationGrant, requestExpiresAt: number): Promise<boolean> {
+    if (this.read() !== undefined) return false;
+    await this.write(newGrantRecord(codeHash, grant, requestExpiresAt), undefined);
+    return true;
+  }
+
+  async redeemCode(input: RedeemCodeInput): Promise<RedeemResult> {
+    const before = this.read();
+    const { record, result } = redeemCode(before, input, Date.now());
+    await this.write(record, before);
+    return result;
+  }
+
+  async rotateRefreshToken(input: RotateInput): Promise<RotateResult> {
+    const before = this.read();
+    const { record, result } = rotateRefreshToken(before, input, Date.now());
+    await this.write(record, before);
+    return result;
+  }
+
+  /** RFC 7009: revoking a refresh token revokes its whole grant. Only the client it was issued to may. */
+  async revokeRefreshToken(tokenHash: string, clientId: string): Promise<void> {
+    const before = this.read();
+    if (!before || before.grant.clientId !== clientId) return;
+    if (refreshTokenState(before, tokenHash, Date.now()) === 'foreign') return;
+    await this.write(revoke(before, Date.now()), before);
+  }
+
+  async revokeAccessToken(jti: string, clientId: string, expiresAt: number): Promise<void> {
+    const before = this.read();
+    if (!before || before.grant.clientId !== clientId) return;
+    await this.write(revokeAccessToken(before, jti, expiresAt, Date.now()), before);
+  }
+
+  async isAccessTokenRevoked(jti: string): Promise<boolean> {
+    return isAccessTokenRevoked(this.read(), jti);
+  }
+
+  /** For introspection: the grant behind a live refresh token, or undefined. */
+  async activeRefreshGrant(tokenHash: string): Promise<{ grant: AuthorizationGrant; expiresAt: number } | undefined> {
+    const record = this.read();
+    if (!record?.refresh || refreshTokenState(record, tokenHash, Date.now()) !== 'active') return undefined;
+    const family = record.refresh;
+    return { grant: record.grant, expiresAt: Math.min(family.absoluteExpiresAt, family.lastUsedAt + family.idleTtlMs) };
+  }
+
+  override async alarm(): Promise<void> {
+    const record = this.read();
+    // An idle family that was used since the alarm was set is kept; anything else is removed.
+    if (record && retainUntil(record) > Date.now()) {
+      await this.ctx.storage.setAlarm(retainUntil(record));
+      return;
+    }
+    await this.ctx.storage.deleteAll();
+  }
+}
+
+export function grantStore(env: Env, grantId: string): DurableObjectStub<GrantStore> {
+  return env.GRANTS.get(env.GRANTS.idFromName(grantId));
+}

@@ -1,0 +1,244 @@
+import { timingSafeEqual } from '../crypto/timing-safe';
+
+/** What an authorization code stands for: everything the token endpoint needs, captured at sign-in. */
+export interface AuthorizationGrant {
+  clientId: string;
+  /** The exact redirect_uri of the authorization request (RFC 6749 section 4.1.3). */
+  redirectUri: string;
+  /** S256 code challenge (RFC 7636 section 4.2); undefined only for a confidential client without PKCE. */
+  codeChallenge: string | undefined;
+  scopes: string[];
+  audience: string;
+  userId: string;
+  nonce: string | undefined;
+  /** When the user authenticated, in seconds (OIDC `auth_time`). */
+  authTime: number;
+  /** When the code expires, in milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * The refresh tokens descended from one authorization: one current token, the one it replaced
+ * (usable once more within the client's leeway), and the hashes of all retired ones, so that
+ * presenting any of them is recognised as reuse (RFC 9700 section 4.14.2).
+ */
+export interface RefreshFamily {
+  currentHash: string;
+  previous: { hash: string; usableUntil: number } | undefined;
+  retiredHashes: string[];
+  absoluteExpiresAt: number;
+  idleTtlMs: number;
+  leewayMs: number;
+  lastUsedAt: number;
+}
+
+/**
+ * One grant, from its code to its last token. A future sender constraint (DPoP `cnf.jkt`) belongs
+ * here, beside the family it binds.
+ */
+export interface GrantRecord {
+  codeHash: string;
+  grant: AuthorizationGrant;
+  redeemedAt: number | undefined;
+  replays: number;
+  /** Set when the grant is revoked as a whole: code replay, refresh reuse, or revocation. */
+  revokedAt: number | undefined;
+  refresh: RefreshFamily | undefined;
+  /** Access tokens revoked by `jti`, each remembered until it expires (ms). */
+  revokedJtis: Record<string, number>;
+  /** The request this grant came from may not issue another code before this time (ms). */
+  requestExpiresAt: number;
+  /** Every access token of this grant has expired by then (ms). */
+  accessTokensExpireBy: number;
+}
+
+/** Longest access-token lifetime any API or client may configure; bounds how long records are kept. */
+export const MAX_ACCESS_TOKEN_TTL_MS = 24 * 3600 * 1000;
+/** Reuse detection remembers this many retired refresh tokens per family. */
+const MAX_RETIRED = 200;
+
+export function newGrantRecord(codeHash: string, grant: AuthorizationGrant, requestExpiresAt: number): GrantRecord {
+  return {
+    codeHash,
+    grant,
+    redeemedAt: undefined,
+    replays: 0,
+    revokedAt: undefined,
+    refresh: undefined,
+    revokedJtis: {},
+    requestExpiresAt,
+    accessTokensExpireBy: 0,
+  };
+}
+
+/** When the record may be deleted: nothing it issued can be used or needs recognising after it. */
+export function retainUntil(record: GrantRecord): number {
+  const family = record.refresh;
+  const refreshEnd = family ? Math.min(family.absoluteExpiresAt, family.lastUsedAt + family.idleTtlMs) : 0;
+  return Math.max(record.grant.expiresAt, record.requestExpiresAt, record.accessTokensExpireBy, record.revokedAt ? 0 : refreshEnd);
+}
+
+export interface NewRefreshToken {
+  hash: string;
+  absoluteTtlMs: number;
+  idleTtlMs: number;
+  leewayMs: number;
+}
+
+export interface RedeemCodeInput {
+  codeHash: string;
+  clientId: string;
+  redirectUri: string;
+  /** S256 of the presented code_verifier, or undefined when none was sent. */
+  verifierChallenge: string | undefined;
+  /** Offered when the client may use refresh tokens; kept only if the grant includes offline_access. */
+  refresh: NewRefreshToken | undefined;
+}
+
+export type RedeemFailure =
+  | 'unknown'
+  | 'expired'
+  | 'replayed'
+  | 'wrong_client'
+  | 'wrong_redirect_uri'
+  | 'verifier_required'
+  | 'verifier_mismatch'
+  | 'verifier_unexpected';
+
+export type RedeemResult =
+  | { ok: true; grant: AuthorizationGrant; refreshIssued: boolean }
+  | { ok: false; reason: RedeemFailure };
+
+export function revoke(record: GrantRecord, now: number): GrantRecord {
+  return record.revokedAt === undefined ? { ...record, revokedAt: now } : record;
+}
+
+function checkBinding(grant: AuthorizationGrant, input: RedeemCodeInput): RedeemFailure | undefined {
+  // RFC 6749 section 4.1.3: issued to this client, for this redirect URI.
+  if (grant.clientId !== input.clientId) return 'wrong_client';
+  if (grant.redirectUri !== input.redirectUri) return 'wrong_redirect_uri';
+  if (grant.codeChallenge === undefined) {
+    // A verifier for a code issued without a challenge is a PKCE downgrade (RFC 9700 section 2.1.1).
+    return input.verifierChallenge === undefined ? undefined : 'verifier_unexpected';
+  }
+  if (input.verifierChallenge === undefined) return 'verifier_required';
+  return timingSafeEqual(input.verifierChallenge, grant.codeChallenge) ? undefined : 'verifier_mismatch';
+}
+
+/**
+ * Redeems the code (RFC 6749 section 4.1.2): the first presentation of the right code spends it,
+ * whatever the checks after it decide. A second presentation revokes the grant the first created.
+ */
+export function redeemCode(
+  record: GrantRecord | undefined,
+  input: RedeemCodeInput,
+  now: number,
+): { record: GrantRecord | undefined; result: RedeemResult } {
+  if (!record || !timingSafeEqual(record.codeHash, input.codeHash)) return { record, result: { ok: false, reason: 'unknown' } };
+  if (record.redeemedAt !== undefined) {
+    return { record: { ...revoke(record, now), replays: record.replays + 1 }, result: { ok: false, reason: 'replayed' } };
+  }
+  if (now >= record.grant.expiresAt) return { record, result: { ok: false, reason: 'expired' } };
+  const spent: GrantRecord = { ...record, redeemedAt: now };
+  const failure = checkBinding(record.grant, input);
+  if (failure) return { record: spent, result: { ok: false, reason: failure } };
+
+  const refreshIssued = input.refresh !== undefined && record.grant.scopes.includes('offline_access');
+  const refresh: RefreshFamily | undefined =
+    refreshIssued && input.refresh
+      ? {
+          currentHash: input.refresh.hash,
+          previous: undefined,
+          retiredHashes: [],
+          absoluteExpiresAt: now + input.refresh.absoluteTtlMs,
+          idleTtlMs: input.refresh.idleTtlMs,
+          leewayMs: input.refresh.leewayMs,
+          lastUsedAt: now,
+        }
+      : undefined;
+  return {
+    record: { ...spent, refresh, accessTokensExpireBy: now + MAX_ACCESS_TOKEN_TTL_MS },
+    result: { ok: true, grant: record.grant, refreshIssued },
+  };
+}
+
+export interface RotateInput {
+  tokenHash: string;
+  clientId: string;
+  newTokenHash: string;
+  /** A narrower scope for this refresh (RFC 6749 section 6), or undefined for the grant's own. */
+  scopes: string[] | undefined;
+}
+
+export type RotateFailure = 'unknown' | 'revoked' | 'expired' | 'reused' | 'wrong_client' | 'invalid_scope';
+
+export type RotateResult = { ok: true; grant: AuthorizationGrant; scopes: string[] } | { ok: false; reason: RotateFailure };
+
+function isRetired(family: RefreshFamily, hash: string): boolean {
+  // Every entry is compared, so the time does not tell which one matched.
+  return family.retiredHashes.reduce((found, retired) => timingSafeEqual(retired, hash) || found, false);
+}
+
+/**
+ * Rotates a refresh token (RFC 9700 section 4.14.2): the presented token is replaced by a new one.
+ * Presenting a token that was already replaced revokes the whole family, except once within the
+ * client's leeway, for an app that lost the response to a network drop.
+ */
+export function rotateRefreshToken(
+  record: GrantRecord | undefined,
+  input: RotateInput,
+  now: number,
+): { record: GrantRecord | undefined; result: RotateResult } {
+  const family = record?.refresh;
+  if (!record || !family) return { record, result: { ok: false, reason: 'unknown' } };
+  const isCurrent = timingSafeEqual(family.currentHash, input.tokenHash);
+  const isPrevious = family.previous !== undefined && timingSafeEqual(family.previous.hash, input.tokenHash);
+  const retired = isRetired(family, input.tokenHash);
+  if (!isCurrent && !isPrevious && !retired) return { record, result: { ok: false, reason: 'unknown' } };
+  if (record.grant.clientId !== input.clientId) return { record, result: { ok: false, reason: 'wrong_client' } };
+  if (record.revokedAt !== undefined) return { record, result: { ok: false, reason: 'revoked' } };
+
+  const withinLeeway = isPrevious && family.previous !== undefined && now < family.previous.usableUntil;
+  if (!isCurrent && !withinLeeway) return { record: revoke(record, now), result: { ok: false, reason: 'reused' } };
+  if (now >= family.absoluteExpiresAt || now >= family.lastUsedAt + family.idleTtlMs) {
+    return { record, result: { ok: false, reason: 'expired' } };
+  }
+  const scopes = input.scopes ?? record.grant.scopes;
+  if (!scopes.every((scope) => record.grant.scopes.includes(scope))) return { record, result: { ok: false, reason: 'invalid_scope' } };
+
+  const retiredHashes = [...family.retiredHashes, family.currentHash].slice(-MAX_RETIRED);
+  const rotated: RefreshFamily = isCurrent
+    ? { ...family, currentHash: input.newTokenHash, previous: { hash: family.currentHash, usableUntil: now + family.leewayMs }, retiredHashes, lastUsedAt: now }
+    : // Within the leeway the previous token replaces the current one, which the app never received.
+      { ...family, currentHash: input.newTokenHash, retiredHashes, lastUsedAt: now };
+  return {
+    record: { ...record, refresh: rotated, accessTokensExpireBy: now + MAX_ACCESS_TOKEN_TTL_MS },
+    result: { ok: true, grant: record.grant, scopes },
+  };
+}
+
+/** Whether a refresh token is this family's live one: for introspection and revocation. */
+export function refreshTokenState(record: GrantRecord | undefined, tokenHash: string, now: number): 'active' | 'inactive' | 'foreign' {
+  const family = record?.refresh;
+  if (!record || !family) return 'foreign';
+  const isCurrent = timingSafeEqual(family.currentHash, tokenHash);
+  const isPrevious = family.previous !== undefined && timingSafeEqual(family.previous.hash, tokenHash);
+  if (!isCurrent && !isPrevious && !isRetired(family, tokenHash)) return 'foreign';
+  const live =
+    record.revokedAt === undefined &&
+    now < family.absoluteExpiresAt &&
+    now < family.lastUsedAt + family.idleTtlMs &&
+    (isCurrent || (isPrevious && now < family.previous!.usableUntil));
+  return live ? 'active' : 'inactive';
+}
+
+export function isAccessTokenRevoked(record: GrantRecord | undefined, jti: string): boolean {
+  // No record means the grant never existed or has outlived every token it issued.
+  if (!record) return true;
+  return record.revokedAt !== undefined || Object.hasOwn(record.revokedJtis, jti);
+}
+
+export function revokeAccessToken(record: GrantRecord, jti: string, expiresAt: number, now: number): GrantRecord {
+  const revokedJtis = Object.fromEntries(Object.entries(record.revokedJtis).filter(([, exp]) => exp > now));
+  return { ...record, revokedJtis: { ...revokedJtis, [jti]: expiresAt } };
+}

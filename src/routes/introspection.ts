@@ -1,0 +1,70 @@
+import type { Context } from 'hono';
+import { sha256Base64url } from '../crypto/hash';
+import { verifyAccessToken } from '../crypto/verify-access-token';
+import type { ClientRow } from '../db/schema';
+import { grantStore } from '../durable-objects/grant-store';
+import { NO_STORE } from '../errors/responses';
+import { getConfig } from '../config';
+import { handleId } from '../oauth/grant-handle';
+import { requiredParam } from '../oauth/params';
+import { isAccessTokenLive } from './bearer-token';
+import { authenticateClient, invalidClient } from './client-authentication';
+import { readForm } from './request-body';
+
+const INACTIVE = { active: false } as const;
+
+async function introspectAccessToken(env: Env, caller: ClientRow, token: string): Promise<Record<string, unknown>> {
+  const checked = await verifyAccessToken(env, token);
+  if (!checked.ok) return INACTIVE;
+  const { claims } = checked;
+  // A resource server learns only about tokens meant for its APIs, or its own.
+  if (!caller.audiences.includes(claims.aud) && claims.client_id !== caller.id) return INACTIVE;
+  if (!(await isAccessTokenLive(env, claims))) return INACTIVE;
+  return {
+    active: true,
+    token_type: 'Bearer',
+    scope: claims.scope,
+    client_id: claims.client_id,
+    sub: claims.sub,
+    aud: claims.aud,
+    iss: claims.iss,
+    exp: claims.exp,
+    iat: claims.iat,
+    jti: claims.jti,
+  };
+}
+
+async function introspectRefreshToken(env: Env, caller: ClientRow, token: string, grantId: string): Promise<Record<string, unknown>> {
+  const live = await grantStore(env, grantId).activeRefreshGrant(await sha256Base64url(token));
+  if (!live) return INACTIVE;
+  const { grant } = live;
+  if (grant.clientId !== caller.id && !caller.audiences.includes(grant.audience)) return INACTIVE;
+  return {
+    active: true,
+    scope: grant.scopes.join(' '),
+    client_id: grant.clientId,
+    sub: grant.userId,
+    aud: grant.audience,
+    iss: getConfig(env).issuer,
+    exp: Math.floor(live.expiresAt / 1000),
+  };
+}
+
+/**
+ * POST /oauth/introspect (RFC 7662) for resource servers, which authenticate as confidential
+ * clients. Revoked, expired, unknown and foreign tokens are all just `active: false`.
+ */
+export async function introspect(c: Context<{ Bindings: Env }>): Promise<Response> {
+  const params = await readForm(c);
+  const caller = await authenticateClient(c, params);
+  if (caller.type !== 'confidential') {
+    // Public clients hold no credentials, so they cannot use this endpoint (RFC 7662 section 2.1).
+    throw invalidClient();
+  }
+  const token = requiredParam(params, 'token');
+  const grantId = handleId(token);
+  const answer = grantId
+    ? await introspectRefreshToken(c.env, caller, token, grantId)
+    : await introspectAccessToken(c.env, caller, token);
+  return c.json(answer, 200, NO_STORE);
+}

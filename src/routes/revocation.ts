@@ -1,0 +1,35 @@
+import type { Context } from 'hono';
+import { sha256Base64url } from '../crypto/hash';
+import { verifyAccessToken } from '../crypto/verify-access-token';
+import { grantStore } from '../durable-objects/grant-store';
+import { NO_STORE } from '../errors/responses';
+import { logEvent } from '../log';
+import { grantIdOfJti, handleId } from '../oauth/grant-handle';
+import { requiredParam } from '../oauth/params';
+import { authenticateClient } from './client-authentication';
+import { readForm } from './request-body';
+
+/**
+ * POST /oauth/revoke (RFC 7009). A refresh token revokes its whole grant; an access token is
+ * remembered as revoked by `jti` until it expires. Unknown tokens, and tokens of other clients,
+ * get the same 200 (section 2.2), so the endpoint tells nobody which tokens exist.
+ */
+export async function revoke(c: Context<{ Bindings: Env }>): Promise<Response> {
+  const params = await readForm(c);
+  const client = await authenticateClient(c, params);
+  const token = requiredParam(params, 'token');
+  // The hint is only an optimisation (section 2.1); the token's shape tells the two kinds apart.
+  const grantId = handleId(token);
+  if (grantId) {
+    await grantStore(c.env, grantId).revokeRefreshToken(await sha256Base64url(token), client.id);
+    logEvent('refresh_token_revocation', { client_id: client.id, grant_id: grantId });
+  } else {
+    const checked = await verifyAccessToken(c.env, token);
+    const accessGrantId = checked.ok ? grantIdOfJti(checked.claims.jti) : undefined;
+    if (checked.ok && accessGrantId && checked.claims.client_id === client.id) {
+      await grantStore(c.env, accessGrantId).revokeAccessToken(checked.claims.jti, client.id, checked.claims.exp * 1000);
+      logEvent('access_token_revocation', { client_id: client.id, grant_id: accessGrantId });
+    }
+  }
+  return c.body(null, 200, NO_STORE);
+}
