@@ -148,3 +148,37 @@ export async function expectOAuthError(response: Response, status: number, error
   expect(typeof body.error_description).toBe('string');
   return body;
 }
+
+export const SESSION_COOKIE = '__Host-edge-auth-session';
+
+export interface TokenResponseBody {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+/** Signs in and redeems the code: the tokens a native app holds after its first sign-in. */
+export async function signInForTokens(overrides: AuthorizationParams = {}): Promise<TokenResponseBody & { issued: IssuedCode }> {
+  const issued = await obtainCode(overrides);
+  const response = await redeem(issued, { client_id: overrides.client_id ?? 'demo-app' });
+  expect(response.status).toBe(200);
+  return { ...((await response.json()) as TokenResponseBody), issued };
+}
+
+export function refresh(refreshToken: string, overrides: Record<string, string | undefined> = {}): Promise<Response> {
+  const body: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken, ...overrides })) {
+    if (value !== undefined) body[name] = value;
+  }
+  return call('/oauth/token', form(body));
+}
+
+/** The Example API's credentials from the dev seed (a confidential client), as HTTP Basic. */
+export const DEMO_API_BASIC = `Basic ${btoa('demo-api:demo-api-secret')}`;
+
+export async function introspect(token: string, authorization = DEMO_API_BASIC): Promise<Response> {
+  return call('/oauth/introspect', form({ token }, { headers: { Authorization: authorization } }));
+}
