@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { authorizePath, call, cookieFrom, defaultAuthorization, DEMO_EMAIL, DEMO_REDIRECT, form, ISSUER, LOGIN_COOKIE, startLogin, submitLogin } from './helpers';
+import { authorizePath, call, cookieFrom, defaultAuthorization, DEMO_EMAIL, DEMO_REDIRECT, form, ISSUER, LOGIN_COOKIE, SESSION_COOKIE, startLogin, submitLogin } from './helpers';
 
 function expectPageHeaders(response: Response) {
   expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
@@ -98,6 +98,12 @@ describe('login: success (RFC 6749 section 4.1.2, RFC 9207)', () => {
     expect(params.get('iss')).toBe(ISSUER);
     const cleared = response.headers.getSetCookie().find((c) => c.startsWith(`${LOGIN_COOKIE}=`))!;
     expect(cleared).toMatch(/Max-Age=0/);
+  });
+
+  it('starts the single sign-on session in the same response (regression: the cookie was set after the response was built)', async () => {
+    const response = await submitLogin(await startLogin());
+    const session = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    expect(session).toMatch(/^__Host-edge-auth-session=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; Max-Age=604800; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
   });
 
   it('leaves out state when the app sent none', async () => {

@@ -15,16 +15,15 @@ export const requestAlreadyUsed = () =>
   new PageError('Sign-in session expired', 'This sign-in page has expired or was already used. Return to the app and start again.');
 
 /**
- * Issues the code for an authorization request the user has approved, and answers with the
- * redirect back to the app (RFC 6749 section 4.1.2, `iss` from RFC 9207). The code lives in the
- * grant's own Durable Object, named by the request id; a request gets one code, ever.
+ * Issues the code for an authorization request the user has approved and returns the app's
+ * redirect URI with the response (RFC 6749 section 4.1.2, `iss` from RFC 9207). The code lives in
+ * the grant's own Durable Object, named by the request id; a request gets one code, ever.
  */
-export async function redirectWithCode(
+export async function issueCode(
   c: AppContext,
   request: Omit<LoginRequest, 'clientName'>,
   user: { userId: string; authTime: number },
-  status: 302 | 303,
-): Promise<Response> {
+): Promise<string> {
   const config = getConfig(c.env);
   const code = encodeHandle(request.id, randomToken(32));
   const grant: AuthorizationGrant = {
@@ -40,8 +39,13 @@ export async function redirectWithCode(
   };
   const issued = await grantStore(c.env, request.id).issueCode(await sha256Base64url(code), grant, request.expiresAt);
   if (!issued) throw requestAlreadyUsed();
+  return withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer });
+}
+
+/** The redirect that carries a code back to the app. */
+export function redirectToApp(c: AppContext, location: string, status: 302 | 303): Response {
   c.header('Cache-Control', 'no-store');
-  // The Location carries the code: no page may leak it onward in a Referer.
+  // The Location carries the code: nothing may leak it onward in a Referer.
   c.header('Referrer-Policy', 'no-referrer');
-  return c.redirect(withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer }), status);
+  return c.redirect(location, status);
 }

@@ -8,7 +8,7 @@ import { parseAuthorizationRequest, parsePrompt, requestedAudience } from '../oa
 import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
 import { matchRedirectUri, withQuery } from '../oauth/redirect-uri';
 import { renderErrorPage } from '../views/page-response';
-import { redirectWithCode } from './authorization-response';
+import { issueCode, redirectToApp } from './authorization-response';
 import { setLoginRequestCookie } from './login-request-cookie';
 import { currentSession } from './session-cookie';
 
@@ -76,7 +76,7 @@ export async function authorize(c: AppContext): Promise<Response> {
     // unless the app asks for a fresh sign-in (prompt=login) or a recent one (max_age).
     const session = prompt.login ? undefined : await currentSession(c);
     const recentEnough = (authTime: number) => prompt.maxAge === undefined || Date.now() / 1000 - authTime <= prompt.maxAge;
-    if (session && recentEnough(session.authTime)) return await redirectWithCode(c, pending, session, 302);
+    if (session && recentEnough(session.authTime)) return redirectToApp(c, await issueCode(c, pending, session), 302);
     if (prompt.none) throw new OAuthError('login_required', 'The user must sign in.');
 
     await setLoginRequestCookie(c, pending);

@@ -7,7 +7,7 @@ import { OAuthError, PageError } from '../errors/oauth-error';
 import type { LoginRequest } from '../oauth/login-request';
 import { LoginPage } from '../views/login-page';
 import { renderPage } from '../views/page-response';
-import { redirectWithCode, requestAlreadyUsed } from './authorization-response';
+import { issueCode, redirectToApp, requestAlreadyUsed } from './authorization-response';
 import { clearLoginRequestCookie, readLoginRequestCookie } from './login-request-cookie';
 import { startSession } from './session-cookie';
 import { readForm } from './request-body';
@@ -75,10 +75,7 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
   clearLoginRequestCookie(c);
   // The code and the single sign-on session live in different objects: write both at once.
-  const [response] = await Promise.all([
-    // 303: the app's redirect URI is fetched with GET whatever the form's method was.
-    redirectWithCode(c, request, signedIn, 303),
-    startSession(c, signedIn),
-  ]);
-  return response;
+  const [location] = await Promise.all([issueCode(c, request, signedIn), startSession(c, signedIn)]);
+  // 303: the app's redirect URI is fetched with GET whatever the form's method was.
+  return redirectToApp(c, location, 303);
 }

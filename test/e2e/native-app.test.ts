@@ -8,10 +8,13 @@ import { startWorkerServer, type WorkerServer } from './worker-server';
 const CLIENT: oauth.Client = { client_id: 'demo-app' };
 const API = 'https://api.example.com';
 const SCOPE = 'openid read:items';
+/** What an app that keeps its user signed in for weeks asks for. */
+const OFFLINE_SCOPE = 'openid profile email read:items offline_access';
 const DEMO_EMAIL = 'demo@example.com';
 const DEMO_PASSWORD = 'demo-password';
 /** The issuer is plain http, so the cookie cannot be `__Host-` nor Secure (src/config.ts). */
 const LOGIN_COOKIE = 'edge-auth-login';
+const SESSION_COOKIE = 'edge-auth-session';
 /** oauth4webapi talks only to https unless told otherwise; the issuer here is a loopback http URL. */
 const LOOPBACK_HTTP = { [oauth.allowInsecureRequests]: true } as const;
 
@@ -74,7 +77,7 @@ interface PendingAuthorization {
   codeVerifier: string;
 }
 
-async function authorizationRequest(redirectUri: string): Promise<PendingAuthorization> {
+async function authorizationRequest(redirectUri: string, scope = SCOPE): Promise<PendingAuthorization> {
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
@@ -83,7 +86,7 @@ async function authorizationRequest(redirectUri: string): Promise<PendingAuthori
     client_id: CLIENT.client_id,
     redirect_uri: redirectUri,
     response_type: 'code',
-    scope: SCOPE,
+    scope,
     audience: API,
     state,
     nonce,
@@ -141,21 +144,26 @@ async function returnToApp(submitted: Response, listener: LoopbackListener): Pro
   expect(submitted.headers.get('Cache-Control')).toBe('no-store');
   const location = submitted.headers.get('Location')!;
   expect(location.startsWith(`${listener.redirectUri}?`)).toBe(true);
-  // The pending request is spent, so its cookie is cleared.
-  expect(submitted.headers.getSetCookie()).toEqual([expect.stringMatching(new RegExp(`^${LOGIN_COOKIE}=;.*Max-Age=0`))]);
+  // The pending request is spent, so its cookie is cleared; the single sign-on session begins.
+  expect(submitted.headers.getSetCookie()).toEqual([
+    expect.stringMatching(new RegExp(`^${LOGIN_COOKIE}=;.*Max-Age=0`)),
+    expect.stringMatching(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_.-]+; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax$`)),
+  ]);
   const delivered = await fetch(location, { redirect: 'manual' });
   expect(delivered.status).toBe(200);
   return listener.received;
 }
 
 /** The front channel of a native app: browser out to the authorization server and back to the loopback listener. */
-async function signIn(): Promise<{ pending: PendingAuthorization; callback: URL }> {
+async function signIn(scope = SCOPE): Promise<{ pending: PendingAuthorization; callback: URL; sessionCookie: string }> {
   const listener = await listenOnLoopback();
   try {
-    const pending = await authorizationRequest(listener.redirectUri);
+    const pending = await authorizationRequest(listener.redirectUri, scope);
     const page = await openLoginPage(pending.url);
-    const callback = await returnToApp(await submitLogin(page, DEMO_PASSWORD), listener);
-    return { pending, callback };
+    const submitted = await submitLogin(page, DEMO_PASSWORD);
+    const sessionCookie = submitted.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.split(';')[0] ?? '';
+    const callback = await returnToApp(submitted, listener);
+    return { pending, callback, sessionCookie };
   } finally {
     await listener.close();
   }
@@ -280,6 +288,94 @@ describe('a native app signs in over HTTP (RFC 8252, with oauth4webapi)', () => 
 
       const callback = await returnToApp(await submitLogin(page, DEMO_PASSWORD), listener);
       expect(oauth.validateAuthResponse(as, CLIENT, callback, pending.state).get('code')).toBeTruthy();
+    } finally {
+      await listener.close();
+    }
+  });
+});
+
+/** Signs in and exchanges the code, as the app does on its first launch. */
+async function signInForTokens(scope: string) {
+  const signedIn = await signIn(scope);
+  const params = oauth.validateAuthResponse(as, CLIENT, signedIn.callback, signedIn.pending.state);
+  const tokens = await oauth.processAuthorizationCodeResponse(as, CLIENT, await exchangeCode(signedIn.pending, params), {
+    expectedNonce: signedIn.pending.nonce,
+    requireIdToken: true,
+  });
+  return { ...signedIn, tokens };
+}
+
+/** The Example API's credentials from the dev seed: a confidential client for introspection. */
+const RESOURCE_SERVER: oauth.Client = { client_id: 'demo-api' };
+const RESOURCE_SERVER_AUTH = oauth.ClientSecretBasic('demo-api-secret');
+
+async function introspect(token: string) {
+  const response = await oauth.introspectionRequest(as, RESOURCE_SERVER, RESOURCE_SERVER_AUTH, token, LOOPBACK_HTTP);
+  return oauth.processIntrospectionResponse(as, RESOURCE_SERVER, response);
+}
+
+describe('a native app keeps its user signed in, and signs out (token lifecycle over HTTP)', () => {
+  it('refreshes with rotation, and a replayed refresh token revokes the family', async () => {
+    const { tokens } = await signInForTokens(OFFLINE_SCOPE);
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      CLIENT,
+      await oauth.refreshTokenGrantRequest(as, CLIENT, oauth.None(), tokens.refresh_token!, LOOPBACK_HTTP),
+    );
+    expect(refreshed.refresh_token).toEqual(expect.any(String));
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    // The refreshed ID token is validated by the library: same subject and auth_time as the sign-in.
+    const claims = oauth.getValidatedIdTokenClaims(refreshed)!;
+    expect(claims.sub).toBe('user_demo');
+    expect(claims.auth_time).toBe(oauth.getValidatedIdTokenClaims(tokens)!.auth_time);
+
+    // A stolen, already-rotated token: refused, and the app's current token dies with it.
+    const replay = await oauth.refreshTokenGrantRequest(as, CLIENT, oauth.None(), tokens.refresh_token!, LOOPBACK_HTTP);
+    await expect(oauth.processRefreshTokenResponse(as, CLIENT, replay)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const current = await oauth.refreshTokenGrantRequest(as, CLIENT, oauth.None(), refreshed.refresh_token!, LOOPBACK_HTTP);
+    await expect(oauth.processRefreshTokenResponse(as, CLIENT, current)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await introspect(refreshed.access_token)).toEqual({ active: false });
+  });
+
+  it('reads the user’s claims from userinfo', async () => {
+    const { tokens } = await signInForTokens(OFFLINE_SCOPE);
+    const response = await oauth.userInfoRequest(as, CLIENT, tokens.access_token, LOOPBACK_HTTP);
+    const userinfo = await oauth.processUserInfoResponse(as, CLIENT, 'user_demo', response);
+    expect(userinfo).toMatchObject({ sub: 'user_demo', name: 'Demo User', email: DEMO_EMAIL, email_verified: true });
+  });
+
+  it('lets the API introspect tokens, and the app revoke its refresh token', async () => {
+    const { tokens } = await signInForTokens(OFFLINE_SCOPE);
+    expect(await introspect(tokens.access_token)).toMatchObject({ active: true, sub: 'user_demo', client_id: 'demo-app', aud: API });
+    expect(await introspect(tokens.refresh_token!)).toMatchObject({ active: true, client_id: 'demo-app' });
+
+    const revoked = await oauth.revocationRequest(as, CLIENT, oauth.None(), tokens.refresh_token!, LOOPBACK_HTTP);
+    await oauth.processRevocationResponse(revoked);
+    expect(await introspect(tokens.refresh_token!)).toEqual({ active: false });
+    expect(await introspect(tokens.access_token)).toEqual({ active: false });
+  });
+
+  it('signs out with RP-initiated logout, after which the browser must sign in again', async () => {
+    const { tokens, sessionCookie } = await signInForTokens(SCOPE);
+    const logout = new URL(as.end_session_endpoint!);
+    logout.search = new URLSearchParams({
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: 'com.example.demo:/signed-out',
+      state: 'bye',
+    }).toString();
+    const response = await fetch(logout, { headers: { Cookie: sessionCookie }, redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('Location')).toBe('com.example.demo:/signed-out?state=bye');
+    expect(response.headers.getSetCookie()).toEqual([expect.stringMatching(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`))]);
+
+    // The ended session no longer skips the login page.
+    const listener = await listenOnLoopback();
+    try {
+      const pending = await authorizationRequest(listener.redirectUri);
+      const again = await fetch(pending.url, { headers: { Cookie: sessionCookie }, redirect: 'manual' });
+      expect(again.headers.get('Location')).toBe('/login');
     } finally {
       await listener.close();
     }
