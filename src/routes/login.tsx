@@ -2,7 +2,10 @@ import type { Context } from 'hono';
 import { getConfig } from '../config';
 import { verifyPassword } from '../crypto/password';
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findUserByEmail } from '../db/users';
+import { findUserByEmail, normalizeEmail } from '../db/users';
+import { loginThrottle } from '../durable-objects/login-throttle-store';
+import { logEvent } from '../log';
+import { ACCOUNT_POLICY, IP_POLICY } from '../oauth/login-throttle';
 import { OAuthError, PageError } from '../errors/oauth-error';
 import type { LoginRequest } from '../oauth/login-request';
 import { LoginPage } from '../views/login-page';
@@ -17,8 +20,11 @@ type AppContext = Context<{ Bindings: Env }>;
 const MAX_EMAIL_LENGTH = 254;
 /** Bounds the work one request can buy; far above any real passphrase. */
 const MAX_PASSWORD_LENGTH = 1024;
-/** One message for unknown accounts and wrong passwords, so the form does not reveal which accounts exist. */
-const LOGIN_FAILED = 'Incorrect email or password.';
+/**
+ * One message for unknown accounts, wrong passwords and throttled attempts, so the form reveals
+ * neither which accounts exist nor that one is locked.
+ */
+const LOGIN_FAILED = 'Incorrect email or password. Check them, or wait a few minutes and try again.';
 
 
 async function pendingRequest(c: AppContext): Promise<LoginRequest> {
@@ -68,9 +74,23 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   }
 
   const config = getConfig(c.env);
-  const user = await findUserByEmail(c.env, email);
+  const account = loginThrottle(c.env, 'account', normalizeEmail(email));
+  const address = loginThrottle(c.env, 'ip', c.req.header('CF-Connecting-IP') ?? 'unknown');
+  const [accountStatus, addressStatus, user] = await Promise.all([
+    account.status(ACCOUNT_POLICY),
+    address.status(IP_POLICY),
+    findUserByEmail(c.env, email),
+  ]);
+  // Hash even when locked or unknown: the answer and its timing must not tell the cases apart.
   const valid = await verifyPassword(password, user?.passwordHash, config.passwordHashIterations);
-  if (!user || !valid) return loginForm(c, request, 401, email, LOGIN_FAILED);
+  const throttled = accountStatus.locked || addressStatus.locked;
+  if (!user || !valid || throttled) {
+    await Promise.all([account.recordFailure(ACCOUNT_POLICY), address.recordFailure(IP_POLICY)]);
+    logEvent('login_failed', { client_id: request.clientId, throttled });
+    return loginForm(c, request, 401, email, LOGIN_FAILED);
+  }
+  if (accountStatus.hasFailures) await account.reset();
+  logEvent('login_succeeded', { client_id: request.clientId, user_id: user.id });
 
   const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
   clearLoginRequestCookie(c);

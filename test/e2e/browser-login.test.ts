@@ -198,7 +198,7 @@ describe.skipIf(!CHROMIUM)('login page in a real browser (Chromium, phone viewpo
       expect((await wrong.response())?.status()).toBe(401);
       const alert = page.getByRole('alert');
       await alert.waitFor({ state: 'visible' });
-      expect(await alert.innerText()).toBe('Incorrect email or password.');
+      expect(await alert.innerText()).toMatch(/^Incorrect email or password\./);
       expect(page.url()).toBe(`${worker!.issuer}/login`);
       expect(callback!.requests).toHaveLength(0);
 
