@@ -104,3 +104,9 @@ describe('handles: codes, refresh tokens and session cookies', () => {
     expect(grantIdOfJti(`${id}.a.b`)).toBeUndefined();
   });
 });
+
+describe('withQuery regressions', () => {
+  it('returns the URI exactly as registered when there is nothing to add (regression: a dangling "?")', () => {
+    expect(withQuery('com.example.demo:/signed-out', { state: undefined })).toBe('com.example.demo:/signed-out');
+  });
+});

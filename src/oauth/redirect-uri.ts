@@ -34,5 +34,7 @@ export function withQuery(redirectUri: string, params: Record<string, string | u
   }
   const hash = redirectUri.indexOf('#');
   const base = hash === -1 ? redirectUri : redirectUri.slice(0, hash);
+  // Nothing to add: the URI exactly as registered, not with a dangling `?`.
+  if (query.size === 0) return base;
   return `${base}${base.includes('?') ? '&' : '?'}${query.toString()}`;
 }

@@ -36,6 +36,8 @@ async function verifyIdTokenHint(env: Env, hint: string): Promise<{ sub: string;
   try {
     const { payload } = await jwtVerify(hint, createLocalJWKSet({ keys: await getPublicJwks(env) }), {
       issuer: getConfig(env).issuer,
+      // ID tokens only: an access token (`typ: at+jwt`, RFC 9068 section 4) is no hint.
+      typ: 'JWT',
     });
     if (typeof payload.sub === 'string' && typeof payload.aud === 'string') return { sub: payload.sub, aud: payload.aud };
   } catch (error) {
