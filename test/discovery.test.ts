@@ -41,11 +41,12 @@ describe('authorization server metadata (RFC 8414) and OpenID discovery', () => 
 });
 
 describe('JWKS', () => {
-  it('publishes an ES256 and an RS256 key by kid, without private members', async () => {
+  it('publishes the current and next ES256 and RS256 keys by kid, without private members', async () => {
     const response = await call('/.well-known/jwks.json');
     expect(response.status).toBe(200);
     const { keys } = (await response.json()) as { keys: Record<string, string>[] };
-    expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'ES256', 'RS256', 'RS256']);
+    expect(new Set(keys.map((k) => k.kid)).size).toBe(4);
     for (const key of keys) {
       expect(key.kid).toMatch(/^[A-Za-z0-9_-]{16}$/);
       expect(key.use).toBe('sig');

@@ -1,9 +1,11 @@
 import { base64url, importJWK, type JWK } from 'jose';
-import { signingKeyStore, type KeyMaterial, type SigningAlg } from '../durable-objects/signing-key-store';
+import { signingKeyStore, type KeyMaterial } from '../durable-objects/signing-key-store';
+import { publishedKeys, type SigningAlg } from './key-lifecycle';
 
 /**
- * How long an isolate trusts its copy of the key material. Bounds how late an isolate sees a
- * rotated key; a token request on a warm isolate pays no round trip for its key.
+ * How long an isolate trusts its copy of the key material: after a rotation, every isolate signs
+ * with the new current key within this time. A token request on a warm isolate pays no round trip
+ * for its key.
  */
 export const KEY_CACHE_TTL_MS = 5 * 60 * 1000;
 
@@ -28,7 +30,7 @@ async function load(env: Env): Promise<ImportedKeys> {
   const material: KeyMaterial = await signingKeyStore(env).keyMaterial();
   const signing = new Map<SigningAlg, SigningKey>();
   for (const stored of material.signingKeys) {
-    if (stored.status !== 'current') continue;
+    if (stored.status !== 'current' || !stored.privateJwk) continue;
     const key = (await importJWK(stored.privateJwk, stored.alg, { extractable: false })) as CryptoKey;
     signing.set(stored.alg, { kid: stored.kid, alg: stored.alg, key });
   }
@@ -36,7 +38,7 @@ async function load(env: Env): Promise<ImportedKeys> {
     'encrypt',
     'decrypt',
   ]);
-  return { fetchedAt: Date.now(), signing, publicJwks: material.signingKeys.map((k) => k.publicJwk), sealing };
+  return { fetchedAt: Date.now(), signing, publicJwks: publishedKeys(material.signingKeys), sealing };
 }
 
 async function keys(env: Env): Promise<ImportedKeys> {
@@ -58,4 +60,9 @@ export async function getPublicJwks(env: Env): Promise<JWK[]> {
 
 export async function getSealingKey(env: Env): Promise<CryptoKey> {
   return (await keys(env)).sealing;
+}
+
+/** After a rotation by this isolate, it signs with the new key at once instead of within the TTL. */
+export function forgetCachedKeys(): void {
+  cache = undefined;
 }

@@ -1,8 +1,8 @@
 import { drizzle } from 'drizzle-orm/d1';
-import * as schema from './schema';
 
 export type Database = ReturnType<typeof database>;
 
+/** The core query builder: every lookup here reads one table by key. */
 export function database(env: Env) {
-  return drizzle(env.DB, { schema });
+  return drizzle(env.DB);
 }

@@ -19,7 +19,7 @@ function ttlMs(env: Env): number {
 export async function findClient(env: Env, clientId: string): Promise<ClientRow | undefined> {
   const cached = clientCache.get(clientId);
   if (cached) return cached;
-  const row = await database(env).query.clients.findFirst({ where: eq(clients.id, clientId) });
+  const row = await database(env).select().from(clients).where(eq(clients.id, clientId)).get();
   if (row) clientCache.set(clientId, row, ttlMs(env));
   return row;
 }
@@ -27,7 +27,7 @@ export async function findClient(env: Env, clientId: string): Promise<ClientRow 
 export async function findApi(env: Env, identifier: string): Promise<ApiRow | undefined> {
   const cached = apiCache.get(identifier);
   if (cached) return cached;
-  const row = await database(env).query.apis.findFirst({ where: eq(apis.identifier, identifier) });
+  const row = await database(env).select().from(apis).where(eq(apis.identifier, identifier)).get();
   if (row) apiCache.set(identifier, row, ttlMs(env));
   return row;
 }

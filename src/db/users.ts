@@ -8,9 +8,9 @@ export function normalizeEmail(email: string): string {
 }
 
 export async function findUserByEmail(env: Env, email: string): Promise<UserRow | undefined> {
-  return database(env).query.users.findFirst({ where: eq(users.email, normalizeEmail(email)) });
+  return database(env).select().from(users).where(eq(users.email, normalizeEmail(email))).get();
 }
 
 export async function findUserById(env: Env, id: string): Promise<UserRow | undefined> {
-  return database(env).query.users.findFirst({ where: eq(users.id, id) });
+  return database(env).select().from(users).where(eq(users.id, id)).get();
 }

@@ -1,55 +1,140 @@
 import { DurableObject } from 'cloudflare:workers';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, generateKeyPair } from 'jose';
+import {
+  isRotationDue,
+  KeyRotationError,
+  keyWith,
+  PUBLISH_AHEAD_MS,
+  retireExpired,
+  rotate,
+  SIGNING_ALGS,
+  type KeyStatus,
+  type SigningAlg,
+  type StoredSigningKey,
+} from '../crypto/key-lifecycle';
 import { randomToken } from '../crypto/random';
 
-export type SigningAlg = 'ES256' | 'RS256';
-export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'RS256'];
-
-export interface StoredSigningKey {
-  kid: string;
-  alg: SigningAlg;
-  /** Lifecycle slot; rotation will add `next`, `previous` and `retired`. */
-  status: 'current';
-  createdAt: number;
-  privateJwk: JWK;
-  publicJwk: JWK;
-}
+export type { SigningAlg } from '../crypto/key-lifecycle';
+export { SIGNING_ALGS } from '../crypto/key-lifecycle';
 
 /** Everything an isolate caches from the store, fetched in one round trip. */
 export interface KeyMaterial {
   signingKeys: StoredSigningKey[];
-  /** Raw AES-256-GCM key (base64url) that seals pending authorization requests into cookies. */
+  /** Raw AES-256-GCM key (base64url) that seals pending requests and confirmations into cookies and forms. */
   sealingKey: string;
 }
 
-async function newSigningKey(alg: SigningAlg): Promise<StoredSigningKey> {
+/** What operators see of a key: never a private member. */
+export interface KeySummary {
+  kid: string;
+  alg: SigningAlg;
+  status: KeyStatus;
+  createdAt: string;
+  promotedAt: string | undefined;
+  demotedAt: string | undefined;
+}
+
+async function newSigningKey(alg: SigningAlg, status: KeyStatus, now: number): Promise<StoredSigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
   const kid = randomToken(12);
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg };
-  return { kid, alg, status: 'current', createdAt: Date.now(), privateJwk, publicJwk };
+  return { kid, alg, status, createdAt: now, ...(status === 'current' ? { promotedAt: now } : {}), privateJwk, publicJwk };
 }
+
+export type RotationResult = { ok: true; keys: KeySummary[] } | { ok: false; reason: string };
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /**
  * The one source of truth for key material: a single object, so every isolate sees the same keys.
  * Keys are made on first use and kept in the object's storage, so tokens stay verifiable across
- * restarts and deploys.
+ * restarts and deploys. Every change runs under blockConcurrencyWhile: key generation awaits, and
+ * no other call may see or write half a rotation.
  */
 export class SigningKeyStore extends DurableObject<Env> {
+  private read(): KeyMaterial | undefined {
+    return this.ctx.storage.kv.get<KeyMaterial>('material');
+  }
+
+  /** Adds whatever slot is missing: a first start gets a current and a next key per algorithm. */
+  private async complete(material: KeyMaterial | undefined, now: number): Promise<KeyMaterial> {
+    const keys = [...(material?.signingKeys ?? [])];
+    for (const alg of SIGNING_ALGS) {
+      if (!keyWith(keys, alg, 'current')) keys.push(await newSigningKey(alg, 'current', now));
+      if (!keyWith(keys, alg, 'next')) keys.push(await newSigningKey(alg, 'next', now));
+    }
+    return { signingKeys: keys, sealingKey: material?.sealingKey ?? randomToken(32) };
+  }
+
+  private isComplete(material: KeyMaterial | undefined): material is KeyMaterial {
+    return !!material && SIGNING_ALGS.every((alg) => keyWith(material.signingKeys, alg, 'current') && keyWith(material.signingKeys, alg, 'next'));
+  }
+
   async keyMaterial(): Promise<KeyMaterial> {
-    const stored = this.ctx.storage.kv.get<KeyMaterial>('material');
-    if (stored) return stored;
-    // Key generation awaits; blockConcurrencyWhile keeps a concurrent first call from making a second set.
+    const stored = this.read();
+    if (this.isComplete(stored)) return stored;
     return this.ctx.blockConcurrencyWhile(async () => {
-      const again = this.ctx.storage.kv.get<KeyMaterial>('material');
-      if (again) return again;
-      const material: KeyMaterial = {
-        signingKeys: await Promise.all(SIGNING_ALGS.map(newSigningKey)),
-        sealingKey: randomToken(32),
-      };
+      const again = this.read();
+      if (this.isComplete(again)) return again;
+      const material = await this.complete(again, Date.now());
       this.ctx.storage.kv.put('material', material);
       return material;
     });
+  }
+
+  /**
+   * Rotates the given algorithms now (CLI, management API). `force` skips the publish-ahead wait.
+   * Errors are returned, never thrown: a throw inside blockConcurrencyWhile resets the object.
+   */
+  async rotate(algs: readonly SigningAlg[] = SIGNING_ALGS, force = false): Promise<RotationResult> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const now = Date.now();
+      let keys = (await this.complete(this.read(), now)).signingKeys;
+      try {
+        for (const alg of algs) keys = rotate(keys, alg, await newSigningKey(alg, 'next', now), now, force);
+      } catch (error) {
+        if (error instanceof KeyRotationError) return { ok: false, reason: error.message };
+        throw error;
+      }
+      this.save(retireExpired(keys, now));
+      return { ok: true, keys: await this.summaries() };
+    });
+  }
+
+  /** The cron's job: retire what has expired, rotate what is older than the rotation period. */
+  async maintain(rotationPeriodMs: number): Promise<{ rotated: SigningAlg[] }> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const now = Date.now();
+      let keys = (await this.complete(this.read(), now)).signingKeys;
+      const rotated: SigningAlg[] = [];
+      for (const alg of SIGNING_ALGS) {
+        if (!isRotationDue(keys, alg, rotationPeriodMs, now)) continue;
+        // A next key younger than the publish-ahead time waits for the next run.
+        const next = keyWith(keys, alg, 'next');
+        if (!next || now - next.createdAt < PUBLISH_AHEAD_MS) continue;
+        keys = rotate(keys, alg, await newSigningKey(alg, 'next', now), now);
+        rotated.push(alg);
+      }
+      this.save(retireExpired(keys, now));
+      return { rotated };
+    });
+  }
+
+  async summaries(): Promise<KeySummary[]> {
+    return (this.read()?.signingKeys ?? []).map((key) => ({
+      kid: key.kid,
+      alg: key.alg,
+      status: key.status,
+      createdAt: iso(key.createdAt)!,
+      promotedAt: iso(key.promotedAt),
+      demotedAt: iso(key.demotedAt),
+    }));
+  }
+
+  private save(signingKeys: StoredSigningKey[]): void {
+    const material = this.read();
+    this.ctx.storage.kv.put('material', { signingKeys, sealingKey: material?.sealingKey ?? randomToken(32) });
   }
 }
 
