@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Lists are stored as JSON text: D1 is SQLite, and these lists are short and read whole. */
 const jsonList = (name: string) => text(name, { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`);
@@ -69,10 +69,49 @@ export const users = sqliteTable('users', {
   /** OIDC `name` (profile scope). */
   name: text('name'),
   emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+  /** A blocked user cannot sign in, resume a session or refresh tokens. */
+  blocked: integer('blocked', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
 
+/** Which scopes of which API a client may get for itself (client credentials, RFC 6749 section 4.4). */
+export const clientGrants = sqliteTable(
+  'client_grants',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    audience: text('audience')
+      .notNull()
+      .references(() => apis.identifier, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    scopes: jsonList('scopes'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('client_grants_client_audience').on(t.clientId, t.audience)],
+);
+
+/** What happened, for operators: never a secret, code, verifier, token or password. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    event: text('event').notNull(),
+    /** Who did it: `client:<id>` for management calls, `user:<id>` for sign-ins, `system` for the cron. */
+    actor: text('actor'),
+    clientId: text('client_id'),
+    userId: text('user_id'),
+    grantId: text('grant_id'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_events_at').on(t.at), index('audit_events_event_at').on(t.event, t.at)],
+);
+
 export type ClientRow = typeof clients.$inferSelect;
 export type ApiRow = typeof apis.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
+export type ClientGrantRow = typeof clientGrants.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;

@@ -61,17 +61,20 @@ export class GrantStore extends DurableObject<Env> {
   }
 
   /** RFC 7009: revoking a refresh token revokes its whole grant. Only the client it was issued to may. */
-  async revokeRefreshToken(tokenHash: string, clientId: string): Promise<void> {
+  /** True when something was revoked. */
+  async revokeRefreshToken(tokenHash: string, clientId: string): Promise<boolean> {
     const before = this.read();
-    if (!before || before.grant.clientId !== clientId) return;
-    if (refreshTokenState(before, tokenHash, Date.now()) === 'foreign') return;
+    if (!before || before.grant.clientId !== clientId) return false;
+    if (refreshTokenState(before, tokenHash, Date.now()) === 'foreign') return false;
     await this.write(revoke(before, Date.now()), before);
+    return true;
   }
 
-  async revokeAccessToken(jti: string, clientId: string, expiresAt: number): Promise<void> {
+  async revokeAccessToken(jti: string, clientId: string, expiresAt: number): Promise<boolean> {
     const before = this.read();
-    if (!before || before.grant.clientId !== clientId) return;
+    if (!before || before.grant.clientId !== clientId) return false;
     await this.write(revokeAccessToken(before, jti, expiresAt, Date.now()), before);
+    return true;
   }
 
   async isAccessTokenRevoked(jti: string): Promise<boolean> {

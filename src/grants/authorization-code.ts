@@ -7,7 +7,6 @@ import { optionalParam, requiredParam } from '../oauth/params';
 import { isCodeVerifier, s256 } from '../oauth/pkce';
 import type { GrantHandler } from './grant-handler';
 import { issueTokens, prepareRefreshToken } from './issue-tokens';
-import { logEvent } from '../log';
 
 const FAILURES: Record<RedeemFailure, string> = {
   unknown: 'The authorization code is invalid or was already used.',
@@ -26,7 +25,7 @@ const FAILURES: Record<RedeemFailure, string> = {
  * the grant's object checks the binding and consumes the code, and creates the refresh-token
  * family when the grant includes offline_access.
  */
-export const authorizationCodeGrant: GrantHandler = async ({ env, client, params }) => {
+export const authorizationCodeGrant: GrantHandler = async ({ env, client, params, audit }) => {
   const code = requiredParam(params, 'code');
   const redirectUri = requiredParam(params, 'redirect_uri');
   const verifier = optionalParam(params, 'code_verifier');
@@ -46,9 +45,9 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
   });
   if (!result.ok) {
     // RFC 6749 section 4.1.2: a second use revokes the grant the first one created.
-    if (result.reason === 'replayed') logEvent('authorization_code_replayed', { client_id: client.id, grant_id: grantId });
+    if (result.reason === 'replayed') audit({ event: 'code_replay_detected', clientId: client.id, grantId });
     throw invalidGrant(FAILURES[result.reason]);
   }
-  logEvent('authorization_code_redeemed', { client_id: client.id, grant_id: grantId });
+  audit({ event: 'code_redeemed', clientId: client.id, userId: result.grant.userId, grantId, detail: { refresh_token: result.refreshIssued } });
   return issueTokens(env, client, { ...result.grant, grantId }, result.refreshIssued ? refresh?.token : undefined);
 };

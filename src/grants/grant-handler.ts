@@ -1,3 +1,4 @@
+import type { Auditor } from '../audit/audit-log';
 import type { ClientRow } from '../db/schema';
 
 /** RFC 6749 section 5.1, plus `id_token` (OIDC Core 3.1.3.3). */
@@ -15,6 +16,7 @@ export interface GrantContext {
   /** The authenticated client. */
   client: ClientRow;
   params: Map<string, string>;
+  audit: Auditor;
 }
 
 /** One handler per `grant_type`, looked up by the token endpoint. */

@@ -1,7 +1,6 @@
 import { sha256Base64url } from '../crypto/hash';
 import { grantStore } from '../durable-objects/grant-store';
 import { invalidGrant, invalidScope } from '../errors/oauth-error';
-import { logEvent } from '../log';
 import { handleId } from '../oauth/grant-handle';
 import type { RotateFailure } from '../oauth/grant-record';
 import { optionalParam, requiredParam } from '../oauth/params';
@@ -22,7 +21,7 @@ const FAILURES: Record<Exclude<RotateFailure, 'invalid_scope'>, string> = {
  * token and retires the presented one, in one call to the grant's object. A refresh may narrow the
  * scope for its access token, never widen it; the grant keeps its own scope.
  */
-export const refreshTokenGrant: GrantHandler = async ({ env, client, params }) => {
+export const refreshTokenGrant: GrantHandler = async ({ env, client, params, audit }) => {
   const token = requiredParam(params, 'refresh_token');
   const scope = optionalParam(params, 'scope');
   const grantId = handleId(token);
@@ -39,9 +38,9 @@ export const refreshTokenGrant: GrantHandler = async ({ env, client, params }) =
   });
   if (!result.ok) {
     if (result.reason === 'invalid_scope') throw invalidScope('A refresh may only narrow the granted scope.');
-    if (result.reason === 'reused') logEvent('refresh_token_reuse_detected', { client_id: client.id, grant_id: grantId });
+    if (result.reason === 'reused') audit({ event: 'refresh_token_reuse_detected', clientId: client.id, grantId });
     throw invalidGrant(FAILURES[result.reason]);
   }
-  logEvent('token_refreshed', { client_id: client.id, grant_id: grantId });
+  audit({ event: 'token_refreshed', clientId: client.id, userId: result.grant.userId, grantId });
   return issueTokens(env, client, { ...result.grant, scopes: result.scopes, nonce: undefined, grantId }, next.token);
 };

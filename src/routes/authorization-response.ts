@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { auditorOf } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
@@ -39,6 +40,7 @@ export async function issueCode(
   };
   const issued = await grantStore(c.env, request.id).issueCode(await sha256Base64url(code), grant, request.expiresAt);
   if (!issued) throw requestAlreadyUsed();
+  auditorOf(c)({ event: 'code_issued', clientId: request.clientId, userId: user.userId, grantId: request.id });
   return withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer });
 }
 

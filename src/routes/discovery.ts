@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { getConfig } from '../config';
 import { getPublicJwks } from '../crypto/keys';
 import { listApis } from '../db/registry';
+import { MANAGEMENT_AUDIENCE } from '../management/audience';
 import { OIDC_SCOPES } from '../oauth/scope';
 
 type AppContext = Context<{ Bindings: Env }>;
@@ -12,7 +13,8 @@ const PUBLIC_CACHE = { 'Cache-Control': 'public, max-age=300' } as const;
 /** RFC 8414 section 2: only what this server actually does. */
 async function authorizationServerMetadata(c: AppContext) {
   const { issuer } = getConfig(c.env);
-  const apiScopes = (await listApis(c.env)).flatMap((api) => api.scopes);
+  // The Management API's scopes are for operators' tools, not something to advertise.
+  const apiScopes = (await listApis(c.env)).filter((api) => api.identifier !== MANAGEMENT_AUDIENCE).flatMap((api) => api.scopes);
   return {
     issuer,
     authorization_endpoint: `${issuer}/authorize`,

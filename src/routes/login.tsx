@@ -4,7 +4,7 @@ import { verifyPassword } from '../crypto/password';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { findUserByEmail, normalizeEmail } from '../db/users';
 import { loginThrottle } from '../durable-objects/login-throttle-store';
-import { logEvent } from '../log';
+import { auditorOf } from '../audit/audit-log';
 import { ACCOUNT_POLICY, IP_POLICY } from '../oauth/login-throttle';
 import { OAuthError, PageError } from '../errors/oauth-error';
 import type { LoginRequest } from '../oauth/login-request';
@@ -86,11 +86,11 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   const throttled = accountStatus.locked || addressStatus.locked;
   if (!user || !valid || throttled) {
     await Promise.all([account.recordFailure(ACCOUNT_POLICY), address.recordFailure(IP_POLICY)]);
-    logEvent('login_failed', { client_id: request.clientId, throttled });
+    auditorOf(c)({ event: 'login_failed', clientId: request.clientId, detail: { throttled } });
     return loginForm(c, request, 401, email, LOGIN_FAILED);
   }
   if (accountStatus.hasFailures) await account.reset();
-  logEvent('login_succeeded', { client_id: request.clientId, user_id: user.id });
+  auditorOf(c)({ event: 'login_succeeded', actor: `user:${user.id}`, clientId: request.clientId, userId: user.id });
 
   const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
   clearLoginRequestCookie(c);

@@ -11,7 +11,7 @@ import { LogoutConfirmPage, SignedOutPage } from '../views/logout-pages';
 import { renderPage } from '../views/page-response';
 import { readForm } from './request-body';
 import { currentSession, endSession } from './session-cookie';
-import { logEvent } from '../log';
+import { auditorOf } from '../audit/audit-log';
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -79,7 +79,7 @@ async function logoutParams(c: AppContext): Promise<Map<string, string>> {
 
 async function signOut(c: AppContext, sessionId: string | undefined, target: LogoutTarget): Promise<Response> {
   await endSession(c, sessionId);
-  if (sessionId) logEvent('session_ended', {});
+  if (sessionId) auditorOf(c)({ event: 'session_ended' });
   return finish(c, target);
 }
 

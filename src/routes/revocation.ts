@@ -3,7 +3,7 @@ import { sha256Base64url } from '../crypto/hash';
 import { verifyAccessToken } from '../crypto/verify-access-token';
 import { grantStore } from '../durable-objects/grant-store';
 import { NO_STORE } from '../errors/responses';
-import { logEvent } from '../log';
+import { auditorOf } from '../audit/audit-log';
 import { grantIdOfJti, handleId } from '../oauth/grant-handle';
 import { requiredParam } from '../oauth/params';
 import { authenticateClient } from './client-authentication';
@@ -21,14 +21,14 @@ export async function revoke(c: Context<{ Bindings: Env }>): Promise<Response> {
   // The hint is only an optimisation (section 2.1); the token's shape tells the two kinds apart.
   const grantId = handleId(token);
   if (grantId) {
-    await grantStore(c.env, grantId).revokeRefreshToken(await sha256Base64url(token), client.id);
-    logEvent('refresh_token_revocation', { client_id: client.id, grant_id: grantId });
+    const revoked = await grantStore(c.env, grantId).revokeRefreshToken(await sha256Base64url(token), client.id);
+    if (revoked) auditorOf(c)({ event: 'token_revoked', clientId: client.id, grantId, detail: { token_type: 'refresh_token' } });
   } else {
     const checked = await verifyAccessToken(c.env, token);
     const accessGrantId = checked.ok ? grantIdOfJti(checked.claims.jti) : undefined;
     if (checked.ok && accessGrantId && checked.claims.client_id === client.id) {
-      await grantStore(c.env, accessGrantId).revokeAccessToken(checked.claims.jti, client.id, checked.claims.exp * 1000);
-      logEvent('access_token_revocation', { client_id: client.id, grant_id: accessGrantId });
+      const revoked = await grantStore(c.env, accessGrantId).revokeAccessToken(checked.claims.jti, client.id, checked.claims.exp * 1000);
+      if (revoked) auditorOf(c)({ event: 'token_revoked', clientId: client.id, grantId: accessGrantId, detail: { token_type: 'access_token' } });
     }
   }
   return c.body(null, 200, NO_STORE);

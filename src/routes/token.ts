@@ -3,6 +3,7 @@ import { OAuthError } from '../errors/oauth-error';
 import { NO_STORE } from '../errors/responses';
 import { grantHandler } from '../grants';
 import { requiredParam } from '../oauth/params';
+import { auditorOf } from '../audit/audit-log';
 import { authenticateClient } from './client-authentication';
 import { readFormOrJson } from './request-body';
 
@@ -16,5 +17,5 @@ export async function token(c: Context<{ Bindings: Env }>): Promise<Response> {
   if (!client.grantTypes.includes(grantType)) {
     throw new OAuthError('unauthorized_client', 'This client may not use this grant_type.');
   }
-  return c.json(await handler({ env: c.env, client, params }), 200, NO_STORE);
+  return c.json(await handler({ env: c.env, client, params, audit: auditorOf(c) }), 200, NO_STORE);
 }
