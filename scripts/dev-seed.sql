@@ -15,7 +15,14 @@ VALUES
   -- The Example API's own credentials, for token introspection (RFC 7662). The secret is
   -- "demo-api-secret"; only its SHA-256 (base64url) is stored.
   ('demo-api', 'Example API (resource server)', 'confidential', 'AAeye3Tcu2S26eziBuh9Ebp3r6Hw9UkcMqkwtVL_ygQ',
-   '[]', '[]', '[]', '[]', '["https://api.example.com"]');
+   '[]', '[]', '[]', '[]', '["https://api.example.com"]'),
+  -- The local operator's Management API client (`npm run admin` uses it against `npm run dev`).
+  -- The secret is "dev-admin-secret". In production, create one with `npm run admin -- bootstrap --remote`.
+  ('dev-admin', 'edge-auth admin (development)', 'confidential', '8PZCtpK6kIyRqa_jxTh4cAsy5myBMvwHEQm0r0hiXUY',
+   '[]', '[]', '["client_credentials"]', '[]', '[]');
+
+INSERT OR IGNORE INTO client_grants (id, client_id, audience, scopes)
+SELECT 'cg_dev_admin', 'dev-admin', identifier, scopes FROM apis WHERE identifier = 'urn:edge-auth:management-api';
 
 -- The password hash is PBKDF2-SHA256 at 100,000 iterations of "demo-password".
 INSERT OR IGNORE INTO users (id, email, name, email_verified, password_hash)

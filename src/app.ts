@@ -2,6 +2,8 @@ import { Hono } from 'hono/tiny';
 import { cors } from 'hono/cors';
 import { ConfigError } from './config';
 import { OAuthError, PageError } from './errors/oauth-error';
+import { ApiError } from './management/api-error';
+import { managementApi } from './management';
 import { NO_STORE, oauthErrorResponse, serverErrorResponse } from './errors/responses';
 import { authorize } from './routes/authorize';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
@@ -34,6 +36,7 @@ export function buildApp() {
   app.post('/oauth/introspect', introspect);
   app.on(['GET', 'POST'], '/userinfo', userinfo);
   app.on(['GET', 'POST'], '/logout', logout);
+  app.route('/api/v1', managementApi);
   app.get('/.well-known/oauth-authorization-server', oauthMetadata);
   app.get('/.well-known/openid-configuration', openidConfiguration);
   app.get('/.well-known/jwks.json', jwks);
@@ -46,6 +49,7 @@ export function buildApp() {
       return oauthErrorResponse(c, error);
     }
     if (error instanceof PageError) return renderErrorPage(c, error.title, error.description, error.status);
+    if (error instanceof ApiError) return error.toResponse(c);
     // Only the class and message: our own errors never put secrets in messages, and a stack helps no client.
     const kind = error instanceof ConfigError ? 'config_error' : 'unhandled_error';
     console.error(JSON.stringify({ event: kind, name: error.name, message: error.message, path: c.req.path }));

@@ -13,13 +13,15 @@ export interface Config {
   sessionTtlSeconds: number;
   passwordHashIterations: number;
   registryCacheTtlSeconds: number;
+  keyRotationDays: number;
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-function seconds(vars: Record<string, unknown>, name: string, fallback: number, max: number): number {
+function wholeNumber(vars: Record<string, unknown>, name: string, fallback: number, max: number): number {
   const raw = vars[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -46,17 +48,19 @@ function parseIssuer(raw: unknown): string {
 /** Reads wrangler vars into a typed Config; throws ConfigError on a bad value so a misdeployment fails loudly. */
 export function parseConfig(vars: Record<string, unknown>): Config {
   const issuer = parseIssuer(vars.ISSUER);
-  const passwordHashIterations = seconds(vars, 'PASSWORD_HASH_ITERATIONS', MAX_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS);
+  const passwordHashIterations = wholeNumber(vars, 'PASSWORD_HASH_ITERATIONS', MAX_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS);
   return {
     issuer,
     secureCookies: issuer.startsWith('https:'),
-    authorizationCodeTtlSeconds: seconds(vars, 'AUTHORIZATION_CODE_TTL_SECONDS', 60, 600),
-    loginRequestTtlSeconds: seconds(vars, 'LOGIN_REQUEST_TTL_SECONDS', 600, 3600),
-    accessTokenTtlSeconds: seconds(vars, 'ACCESS_TOKEN_TTL_SECONDS', 3600, 86_400),
-    idTokenTtlSeconds: seconds(vars, 'ID_TOKEN_TTL_SECONDS', 3600, 86_400),
-    sessionTtlSeconds: seconds(vars, 'SESSION_TTL_SECONDS', 7 * 86_400, 90 * 86_400),
+    authorizationCodeTtlSeconds: wholeNumber(vars, 'AUTHORIZATION_CODE_TTL_SECONDS', 60, 600),
+    loginRequestTtlSeconds: wholeNumber(vars, 'LOGIN_REQUEST_TTL_SECONDS', 600, 3600),
+    accessTokenTtlSeconds: wholeNumber(vars, 'ACCESS_TOKEN_TTL_SECONDS', 3600, 86_400),
+    idTokenTtlSeconds: wholeNumber(vars, 'ID_TOKEN_TTL_SECONDS', 3600, 86_400),
+    sessionTtlSeconds: wholeNumber(vars, 'SESSION_TTL_SECONDS', 7 * 86_400, 90 * 86_400),
     passwordHashIterations,
-    registryCacheTtlSeconds: seconds(vars, 'REGISTRY_CACHE_TTL_SECONDS', 60, 3600),
+    registryCacheTtlSeconds: wholeNumber(vars, 'REGISTRY_CACHE_TTL_SECONDS', 60, 3600),
+    keyRotationDays: wholeNumber(vars, 'KEY_ROTATION_DAYS', 30, 365),
+    auditRetentionDays: wholeNumber(vars, 'AUDIT_RETENTION_DAYS', 30, 3650),
   };
 }
 

@@ -51,7 +51,7 @@ export function auditorFor(env: Env, waitUntil: (promise: Promise<unknown>) => v
   };
 }
 
-export function auditorOf(c: Context<{ Bindings: Env }>): Auditor {
+export function auditorOf<E extends { Bindings: Env }>(c: Context<E>): Auditor {
   return auditorFor(c.env, (promise) => c.executionCtx.waitUntil(promise));
 }
 

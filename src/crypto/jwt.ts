@@ -8,7 +8,8 @@ export interface AccessTokenClaims {
   audience: string;
   clientId: string;
   scopes: readonly string[];
-  authTime: number;
+  /** Undefined for tokens no user signed in for (client credentials). */
+  authTime: number | undefined;
   ttlSeconds: number;
   jti: string;
 }
@@ -22,7 +23,7 @@ export async function signAccessToken(key: SigningKey, claims: AccessTokenClaims
   return new SignJWT({
     client_id: claims.clientId,
     scope: claims.scopes.join(' '),
-    auth_time: claims.authTime,
+    ...(claims.authTime === undefined ? {} : { auth_time: claims.authTime }),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(claims.issuer)

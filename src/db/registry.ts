@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { getConfig } from '../config';
 import { database } from './client';
-import { apis, clients, type ApiRow, type ClientRow } from './schema';
+import { apis, clientGrants, clients, type ApiRow, type ClientGrantRow, type ClientRow } from './schema';
 import { TtlCache } from './ttl-cache';
 
 /**
@@ -11,6 +11,7 @@ import { TtlCache } from './ttl-cache';
 const clientCache = new TtlCache<ClientRow>();
 const apiCache = new TtlCache<ApiRow>();
 const allApisCache = new TtlCache<ApiRow[]>(1);
+const clientGrantsCache = new TtlCache<ClientGrantRow[]>();
 
 function ttlMs(env: Env): number {
   return getConfig(env).registryCacheTtlSeconds * 1000;
@@ -45,4 +46,14 @@ export function clearRegistryCache(): void {
   clientCache.clear();
   apiCache.clear();
   allApisCache.clear();
+  clientGrantsCache.clear();
+}
+
+/** A client's grants for machine-to-machine tokens; an empty list is cached too, since it is keyed by a known client. */
+export async function findClientGrants(env: Env, clientId: string): Promise<ClientGrantRow[]> {
+  const cached = clientGrantsCache.get(clientId);
+  if (cached) return cached;
+  const rows = await database(env).select().from(clientGrants).where(eq(clientGrants.clientId, clientId));
+  clientGrantsCache.set(clientId, rows, ttlMs(env));
+  return rows;
 }

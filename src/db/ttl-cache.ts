@@ -1,6 +1,6 @@
 /**
- * A small per-isolate cache of settled values. Only hits are cached: caching misses would let
- * random ids fill memory, and an id registered a moment ago should work at once.
+ * A small per-isolate cache of settled values, bounded in size. Callers cache only what is keyed
+ * by ids they have verified: caching misses for arbitrary ids would let anyone fill it.
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
@@ -24,6 +24,10 @@ export class TtlCache<V> {
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.set(key, { value, expiresAt: now + ttlMs });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   clear(): void {

@@ -1,4 +1,5 @@
 import { authorizationCodeGrant } from './authorization-code';
+import { clientCredentialsGrant } from './client-credentials';
 import type { GrantHandler } from './grant-handler';
 import { refreshTokenGrant } from './refresh-token';
 
@@ -6,6 +7,7 @@ import { refreshTokenGrant } from './refresh-token';
 export const grantHandlers: Readonly<Record<string, GrantHandler>> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
 };
 
 export function grantHandler(grantType: string): GrantHandler | undefined {

@@ -1,4 +1,5 @@
 import { sha256Base64url } from '../crypto/hash';
+import { isUserActive } from '../db/users';
 import { grantStore } from '../durable-objects/grant-store';
 import { invalidGrant, invalidScope } from '../errors/oauth-error';
 import { handleId } from '../oauth/grant-handle';
@@ -41,6 +42,8 @@ export const refreshTokenGrant: GrantHandler = async ({ env, client, params, aud
     if (result.reason === 'reused') audit({ event: 'refresh_token_reuse_detected', clientId: client.id, grantId });
     throw invalidGrant(FAILURES[result.reason]);
   }
+  // A blocked or deleted user's app cannot refresh; the token it just rotated is never delivered.
+  if (!(await isUserActive(env, result.grant.userId))) throw invalidGrant('The user of this grant is blocked or deleted.');
   audit({ event: 'token_refreshed', clientId: client.id, userId: result.grant.userId, grantId });
   return issueTokens(env, client, { ...result.grant, scopes: result.scopes, nonce: undefined, grantId }, next.token);
 };

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { getConfig } from '../config';
 import { randomToken } from '../crypto/random';
 import { findApi, findClient } from '../db/registry';
+import { isUserActive } from '../db/users';
 import type { ClientRow } from '../db/schema';
 import { OAuthError, UntrustedRedirectError } from '../errors/oauth-error';
 import { parseAuthorizationRequest, parsePrompt, requestedAudience } from '../oauth/authorization-request';
@@ -76,7 +77,9 @@ export async function authorize(c: AppContext): Promise<Response> {
     // unless the app asks for a fresh sign-in (prompt=login) or a recent one (max_age).
     const session = prompt.login ? undefined : await currentSession(c);
     const recentEnough = (authTime: number) => prompt.maxAge === undefined || Date.now() / 1000 - authTime <= prompt.maxAge;
-    if (session && recentEnough(session.authTime)) return redirectToApp(c, await issueCode(c, pending, session), 302);
+    if (session && recentEnough(session.authTime) && (await isUserActive(c.env, session.userId))) {
+      return redirectToApp(c, await issueCode(c, pending, session), 302);
+    }
     if (prompt.none) throw new OAuthError('login_required', 'The user must sign in.');
 
     await setLoginRequestCookie(c, pending);

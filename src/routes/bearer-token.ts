@@ -13,14 +13,18 @@ export function bearerError(code: 'invalid_request' | 'invalid_token' | 'insuffi
   });
 }
 
-/** Whether the grant behind the token still stands and the token itself was not revoked. */
+/**
+ * Whether the grant behind the token still stands and the token itself was not revoked. Tokens
+ * without a grant (client credentials: a `jti` with no grant id) live until they expire.
+ */
 export async function isAccessTokenLive(env: Env, claims: AccessTokenClaims): Promise<boolean> {
   const grantId = grantIdOfJti(claims.jti);
-  return grantId !== undefined && !(await grantStore(env, grantId).isAccessTokenRevoked(claims.jti));
+  if (grantId === undefined) return !claims.jti.includes('.');
+  return !(await grantStore(env, grantId).isAccessTokenRevoked(claims.jti));
 }
 
 /** The live access token of an `Authorization: Bearer` header (RFC 6750 section 2.1). */
-export async function requireBearerToken(c: Context<{ Bindings: Env }>): Promise<AccessTokenClaims> {
+export async function requireBearerToken<E extends { Bindings: Env }>(c: Context<E>): Promise<AccessTokenClaims> {
   const header = c.req.header('Authorization');
   if (!header) {
     // RFC 6750 section 3.1: no credentials at all gets a bare challenge.

@@ -84,7 +84,8 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   // Hash even when locked or unknown: the answer and its timing must not tell the cases apart.
   const valid = await verifyPassword(password, user?.passwordHash, config.passwordHashIterations);
   const throttled = accountStatus.locked || addressStatus.locked;
-  if (!user || !valid || throttled) {
+  // A blocked account gets the same answer as a wrong password.
+  if (!user || !valid || throttled || user.blocked) {
     await Promise.all([account.recordFailure(ACCOUNT_POLICY), address.recordFailure(IP_POLICY)]);
     auditorOf(c)({ event: 'login_failed', clientId: request.clientId, detail: { throttled } });
     return loginForm(c, request, 401, email, LOGIN_FAILED);

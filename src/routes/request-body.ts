@@ -41,12 +41,9 @@ export async function readForm(c: Context): Promise<Map<string, string>> {
   return singleValuedParams(new URLSearchParams(await readText(c)));
 }
 
-/**
- * The token endpoint's parameters: form-encoded as RFC 6749 says, or a flat JSON object of strings
- * as Auth0 also accepts.
- */
-export async function readFormOrJson(c: Context): Promise<Map<string, string>> {
-  if (mediaType(c) !== 'application/json') return readForm(c);
+/** A JSON object body (`application/json`), bounded like every body. */
+export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  if (mediaType(c) !== 'application/json') throw invalidRequest('The body must be application/json.');
   let body: unknown;
   try {
     body = JSON.parse(await readText(c));
@@ -54,6 +51,16 @@ export async function readFormOrJson(c: Context): Promise<Map<string, string>> {
     throw invalidRequest('The body is not valid JSON.');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('The body must be a JSON object.');
+  return body as Record<string, unknown>;
+}
+
+/**
+ * The token endpoint's parameters: form-encoded as RFC 6749 says, or a flat JSON object of strings
+ * as Auth0 also accepts.
+ */
+export async function readFormOrJson(c: Context): Promise<Map<string, string>> {
+  if (mediaType(c) !== 'application/json') return readForm(c);
+  const body = await readJsonObject(c);
   const entries: [string, string][] = [];
   for (const [name, value] of Object.entries(body)) {
     if (typeof value !== 'string') throw invalidRequest('Every parameter in the JSON body must be a string.');

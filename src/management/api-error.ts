@@ -1,0 +1,32 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { NO_STORE } from '../errors/responses';
+
+export type ApiErrorCode = 'invalid_body' | 'not_found' | 'conflict' | 'forbidden' | 'rotation_refused';
+
+export interface FieldIssue {
+  /** Where in the body, e.g. `redirect_uris.1`. */
+  path: string;
+  message: string;
+}
+
+/** A Management API error: a stable code, a message for people, and field paths when input was bad. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly fields: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+
+  toResponse(c: Context): Response {
+    const body = { error: this.code, error_description: this.message, ...(this.fields.length ? { fields: this.fields } : {}) };
+    return c.json(body, this.status, NO_STORE);
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, 'not_found', `No such ${what}.`);
+export const invalidBody = (fields: FieldIssue[]) => new ApiError(400, 'invalid_body', 'The request body is not valid.', fields);

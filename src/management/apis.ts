@@ -1,0 +1,102 @@
+import { Hono } from 'hono/tiny';
+import { eq, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import { auditorOf } from '../audit/audit-log';
+import { randomToken } from '../crypto/random';
+import { database } from '../db/client';
+import { clearRegistryCache } from '../db/registry';
+import { apis, type ApiRow } from '../db/schema';
+import { ApiError, notFound } from './api-error';
+import { MANAGEMENT_AUDIENCE } from './audience';
+import { requireScope, type ManagementEnv } from './authorize-management';
+import { apiJson } from './serialize';
+import { idParam, lifetime, name, pagination, parseBody, scopeToken, uniqueList } from './validation';
+
+const apiFields = {
+  name,
+  scopes: v.optional(uniqueList(scopeToken, 100), []),
+  access_token_ttl_seconds: v.optional(v.nullable(lifetime(60, 86_400))),
+  signing_alg: v.optional(v.picklist(['ES256', 'RS256']), 'ES256'),
+};
+const CreateApi = v.strictObject({
+  ...apiFields,
+  /** The `audience` value: an absolute URI, as Auth0 asks. */
+  identifier: v.pipe(v.string(), v.maxLength(200), v.url('must be an absolute URI')),
+});
+const UpdateApi = v.strictObject({
+  name: v.optional(apiFields.name),
+  scopes: v.optional(uniqueList(scopeToken, 100)),
+  access_token_ttl_seconds: apiFields.access_token_ttl_seconds,
+  signing_alg: v.optional(v.picklist(['ES256', 'RS256'])),
+});
+
+async function findApiRow(env: Env, id: string): Promise<ApiRow> {
+  const row = await database(env).select().from(apis).where(eq(apis.id, id)).get();
+  if (!row) throw notFound('API');
+  return row;
+}
+
+/** The Management API is edge-auth's own: changing it through itself could lock every operator out. */
+function refuseBuiltIn(row: ApiRow): void {
+  if (row.identifier === MANAGEMENT_AUDIENCE) throw new ApiError(403, 'forbidden', 'The Management API cannot be changed or deleted.');
+}
+
+export const apiRoutes = new Hono<ManagementEnv>()
+  .get('/', requireScope('read:apis'), async (c) => {
+    const { page, perPage } = pagination(c);
+    const db = database(c.env);
+    const rows = await db.select().from(apis).orderBy(apis.createdAt, apis.id).limit(perPage).offset(page * perPage);
+    const total = (await db.select({ n: sql<number>`count(*)` }).from(apis).get())?.n ?? 0;
+    return c.json({ items: rows.map(apiJson), page, per_page: perPage, total });
+  })
+  .post('/', requireScope('create:apis'), async (c) => {
+    const input = await parseBody(c, CreateApi);
+    const db = database(c.env);
+    if (await db.select({ id: apis.id }).from(apis).where(eq(apis.identifier, input.identifier)).get()) {
+      throw new ApiError(409, 'conflict', 'An API with this identifier exists.');
+    }
+    const row = await db
+      .insert(apis)
+      .values({
+        id: randomToken(16),
+        identifier: input.identifier,
+        name: input.name,
+        scopes: input.scopes,
+        accessTokenTtlSeconds: input.access_token_ttl_seconds ?? null,
+        signingAlg: input.signing_alg,
+      })
+      .returning()
+      .get();
+    clearRegistryCache();
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'create', id: row.id } });
+    return c.json(apiJson(row), 201);
+  })
+  .get('/:id', requireScope('read:apis'), async (c) => c.json(apiJson(await findApiRow(c.env, idParam(c)))))
+  .patch('/:id', requireScope('update:apis'), async (c) => {
+    const existing = await findApiRow(c.env, idParam(c));
+    refuseBuiltIn(existing);
+    const input = await parseBody(c, UpdateApi);
+    const row = await database(c.env)
+      .update(apis)
+      .set({
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.scopes !== undefined && { scopes: input.scopes }),
+        ...(input.access_token_ttl_seconds !== undefined && { accessTokenTtlSeconds: input.access_token_ttl_seconds }),
+        ...(input.signing_alg !== undefined && { signingAlg: input.signing_alg }),
+        updatedAt: new Date(),
+      })
+      .where(eq(apis.id, existing.id))
+      .returning()
+      .get();
+    clearRegistryCache();
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'update', id: existing.id } });
+    return c.json(apiJson(row!));
+  })
+  .delete('/:id', requireScope('delete:apis'), async (c) => {
+    const existing = await findApiRow(c.env, idParam(c));
+    refuseBuiltIn(existing);
+    await database(c.env).delete(apis).where(eq(apis.id, existing.id)).run();
+    clearRegistryCache();
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'delete', id: existing.id } });
+    return c.body(null, 204);
+  });

@@ -1,0 +1,34 @@
+import { Hono } from 'hono/tiny';
+import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { database } from '../db/client';
+import { auditEvents } from '../db/schema';
+import { invalidBody } from './api-error';
+import { requireScope, type ManagementEnv } from './authorize-management';
+import { auditEventJson } from './serialize';
+import { pagination } from './validation';
+
+function timeFilter(value: string | undefined, path: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw invalidBody([{ path, message: 'must be an ISO 8601 date-time' }]);
+  return at;
+}
+
+/** Newest first, filtered by event, client, user and time: `?event=login_failed&since=2026-11-24T00:00:00Z`. */
+export const auditEventRoutes = new Hono<ManagementEnv>().get('/', requireScope('read:audit'), async (c) => {
+  const { page, perPage } = pagination(c);
+  const since = timeFilter(c.req.query('since'), 'since');
+  const until = timeFilter(c.req.query('until'), 'until');
+  const filters: (SQL | undefined)[] = [
+    c.req.query('event') === undefined ? undefined : eq(auditEvents.event, c.req.query('event')!),
+    c.req.query('client_id') === undefined ? undefined : eq(auditEvents.clientId, c.req.query('client_id')!),
+    c.req.query('user_id') === undefined ? undefined : eq(auditEvents.userId, c.req.query('user_id')!),
+    since && gte(auditEvents.at, since),
+    until && lt(auditEvents.at, until),
+  ];
+  const where = and(...filters);
+  const db = database(c.env);
+  const rows = await db.select().from(auditEvents).where(where).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(perPage).offset(page * perPage);
+  const total = (await db.select({ n: sql<number>`count(*)` }).from(auditEvents).where(where).get())?.n ?? 0;
+  return c.json({ items: rows.map(auditEventJson), page, per_page: perPage, total });
+});

@@ -1,0 +1,137 @@
+import { Hono } from 'hono/tiny';
+import { eq, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import { auditorOf } from '../audit/audit-log';
+import { sha256Base64url } from '../crypto/hash';
+import { randomToken } from '../crypto/random';
+import { database } from '../db/client';
+import { clearRegistryCache } from '../db/registry';
+import { apis, clients, type ClientRow } from '../db/schema';
+import { ApiError, invalidBody, notFound } from './api-error';
+import { requireScope, type ManagementEnv } from './authorize-management';
+import { clientJson } from './serialize';
+
+import { idParam, lifetime, name, pagination, parseBody, redirectUri, scopeToken, uniqueList } from './validation';
+
+const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+
+const clientFields = {
+  name,
+  redirect_uris: v.optional(uniqueList(redirectUri, 20), []),
+  post_logout_redirect_uris: v.optional(uniqueList(redirectUri, 20), []),
+  grant_types: v.optional(uniqueList(v.picklist(GRANT_TYPES), 3), ['authorization_code', 'refresh_token']),
+  scopes: v.optional(uniqueList(scopeToken, 100), []),
+  audiences: v.optional(uniqueList(v.pipe(v.string(), v.minLength(1), v.maxLength(200)), 20), []),
+  access_token_ttl_seconds: v.optional(v.nullable(lifetime(60, 86_400))),
+  refresh_token_absolute_ttl_seconds: v.optional(lifetime(3600, 365 * 86_400)),
+  refresh_token_idle_ttl_seconds: v.optional(lifetime(3600, 365 * 86_400)),
+  refresh_token_reuse_leeway_seconds: v.optional(lifetime(0, 300)),
+};
+
+const CreateClient = v.strictObject({ ...clientFields, type: v.picklist(['public', 'confidential']) });
+const UpdateClient = v.strictObject(
+  Object.fromEntries(Object.entries(clientFields).map(([key, schema]) => [key, v.optional(schema)])) as {
+    [K in keyof typeof clientFields]: v.OptionalSchema<(typeof clientFields)[K], undefined>;
+  },
+);
+
+type ClientInput = Partial<v.InferOutput<typeof CreateClient>>;
+
+/** Rules across fields: audiences must exist; public clients hold no secret, so no client credentials. */
+async function checkClient(
+  env: Env,
+  input: { grant_types?: readonly string[]; audiences?: readonly string[] },
+  type: ClientRow['type'],
+): Promise<void> {
+  const fields = [];
+  if (type === 'public' && input.grant_types?.includes('client_credentials')) {
+    fields.push({ path: 'grant_types', message: 'client_credentials needs a confidential client (RFC 6749 section 4.4)' });
+  }
+  for (const [index, audience] of (input.audiences ?? []).entries()) {
+    const api = await database(env).select({ id: apis.id }).from(apis).where(eq(apis.identifier, audience)).get();
+    if (!api) fields.push({ path: `audiences.${index}`, message: 'no API has this identifier' });
+  }
+  if (fields.length) throw invalidBody(fields);
+}
+
+function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
+  return {
+    ...(input.name !== undefined && { name: input.name }),
+    ...(input.redirect_uris !== undefined && { redirectUris: input.redirect_uris }),
+    ...(input.post_logout_redirect_uris !== undefined && { postLogoutRedirectUris: input.post_logout_redirect_uris }),
+    ...(input.grant_types !== undefined && { grantTypes: input.grant_types }),
+    ...(input.scopes !== undefined && { scopes: input.scopes }),
+    ...(input.audiences !== undefined && { audiences: input.audiences }),
+    ...(input.access_token_ttl_seconds !== undefined && { accessTokenTtlSeconds: input.access_token_ttl_seconds }),
+    ...(input.refresh_token_absolute_ttl_seconds !== undefined && { refreshTokenAbsoluteTtlSeconds: input.refresh_token_absolute_ttl_seconds }),
+    ...(input.refresh_token_idle_ttl_seconds !== undefined && { refreshTokenIdleTtlSeconds: input.refresh_token_idle_ttl_seconds }),
+    ...(input.refresh_token_reuse_leeway_seconds !== undefined && {
+      refreshTokenReuseLeewaySeconds: input.refresh_token_reuse_leeway_seconds,
+    }),
+  };
+}
+
+async function findClientRow(env: Env, id: string): Promise<ClientRow> {
+  const row = await database(env).select().from(clients).where(eq(clients.id, id)).get();
+  if (!row) throw notFound('client');
+  return row;
+}
+
+/** A new secret: 256 random bits, shown once, stored as its SHA-256. */
+async function newSecret(): Promise<{ secret: string; hash: string }> {
+  const secret = randomToken(32);
+  return { secret, hash: await sha256Base64url(secret) };
+}
+
+export const clientRoutes = new Hono<ManagementEnv>()
+  .get('/', requireScope('read:clients'), async (c) => {
+    const { page, perPage } = pagination(c);
+    const db = database(c.env);
+    const rows = await db.select().from(clients).orderBy(clients.createdAt, clients.id).limit(perPage).offset(page * perPage);
+    const total = (await db.select({ n: sql<number>`count(*)` }).from(clients).get())?.n ?? 0;
+    return c.json({ items: rows.map(clientJson), page, per_page: perPage, total });
+  })
+  .post('/', requireScope('create:clients'), async (c) => {
+    const input = await parseBody(c, CreateClient);
+    await checkClient(c.env, input, input.type);
+    const secret = input.type === 'confidential' ? await newSecret() : undefined;
+    const row = await database(c.env)
+      .insert(clients)
+      .values({ id: randomToken(16), type: input.type, secretHash: secret?.hash ?? null, ...columns(input), name: input.name })
+      .returning()
+      .get();
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: row.id, detail: { resource: 'client', action: 'create' } });
+    // The secret is shown this once; only its hash is kept.
+    return c.json({ ...clientJson(row), ...(secret ? { client_secret: secret.secret } : {}) }, 201);
+  })
+  .get('/:id', requireScope('read:clients'), async (c) => c.json(clientJson(await findClientRow(c.env, idParam(c)))))
+  .patch('/:id', requireScope('update:clients'), async (c) => {
+    const existing = await findClientRow(c.env, idParam(c));
+    const input = await parseBody(c, UpdateClient);
+    await checkClient(c.env, { ...input, grant_types: input.grant_types ?? existing.grantTypes }, existing.type);
+    const row = await database(c.env)
+      .update(clients)
+      .set({ ...columns(input), updatedAt: new Date() })
+      .where(eq(clients.id, existing.id))
+      .returning()
+      .get();
+    clearRegistryCache();
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'update' } });
+    return c.json(clientJson(row!));
+  })
+  .delete('/:id', requireScope('delete:clients'), async (c) => {
+    const existing = await findClientRow(c.env, idParam(c));
+    await database(c.env).delete(clients).where(eq(clients.id, existing.id)).run();
+    clearRegistryCache();
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'delete' } });
+    return c.body(null, 204);
+  })
+  .post('/:id/rotate-secret', requireScope('update:clients'), async (c) => {
+    const existing = await findClientRow(c.env, idParam(c));
+    if (existing.type !== 'confidential') throw new ApiError(409, 'conflict', 'Public clients have no secret.');
+    const secret = await newSecret();
+    await database(c.env).update(clients).set({ secretHash: secret.hash, updatedAt: new Date() }).where(eq(clients.id, existing.id)).run();
+    clearRegistryCache();
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'rotate_secret' } });
+    return c.json({ ...clientJson(existing), client_secret: secret.secret });
+  });

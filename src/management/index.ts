@@ -1,0 +1,17 @@
+import { Hono } from 'hono/tiny';
+import { apiRoutes } from './apis';
+import { auditEventRoutes } from './audit-events';
+import type { ManagementEnv } from './authorize-management';
+import { clientGrantRoutes } from './client-grants';
+import { clientRoutes } from './clients';
+import { keyRoutes } from './keys';
+import { userRoutes } from './users';
+
+/** The Management API, mounted at /api/v1: Auth0's Management API, in the shape a Workers operator expects. */
+export const managementApi = new Hono<ManagementEnv>()
+  .route('/clients', clientRoutes)
+  .route('/apis', apiRoutes)
+  .route('/client-grants', clientGrantRoutes)
+  .route('/users', userRoutes)
+  .route('/keys', keyRoutes)
+  .route('/audit-events', auditEventRoutes);

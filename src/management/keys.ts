@@ -1,0 +1,27 @@
+import { Hono } from 'hono/tiny';
+import * as v from 'valibot';
+import { auditorOf } from '../audit/audit-log';
+import { SIGNING_ALGS } from '../crypto/key-lifecycle';
+import { forgetCachedKeys } from '../crypto/keys';
+import { signingKeyStore } from '../durable-objects/signing-key-store';
+import { ApiError } from './api-error';
+import { requireScope, type ManagementEnv } from './authorize-management';
+import { parseBody } from './validation';
+
+const Rotate = v.strictObject({
+  algs: v.optional(v.pipe(v.array(v.picklist(SIGNING_ALGS)), v.minLength(1)), [...SIGNING_ALGS]),
+  /** Promote the next key even if it was published moments ago: for a compromised key. */
+  force: v.optional(v.boolean(), false),
+});
+
+export const keyRoutes = new Hono<ManagementEnv>()
+  .get('/', requireScope('read:keys'), async (c) => c.json({ items: await signingKeyStore(c.env).summaries() }))
+  .post('/rotate', requireScope('rotate:keys'), async (c) => {
+    const input = await parseBody(c, Rotate);
+    const result = await signingKeyStore(c.env).rotate(input.algs, input.force);
+    if (!result.ok) throw new ApiError(409, 'rotation_refused', `${result.reason}; retry later, or send "force": true for a compromised key.`);
+    // This isolate signs with the new key at once; the others within the key cache's lifetime.
+    forgetCachedKeys();
+    auditorOf(c)({ event: 'keys_rotated', actor: c.get('actor'), detail: { algs: input.algs.join(','), force: input.force } });
+    return c.json({ items: result.keys });
+  });

@@ -1,0 +1,60 @@
+import type { ApiRow, AuditEventRow, ClientGrantRow, ClientRow, UserRow } from '../db/schema';
+
+/** JSON shapes of the Management API: snake_case, and never a secret hash or password hash. */
+export const clientJson = (row: ClientRow) => ({
+  id: row.id,
+  name: row.name,
+  type: row.type,
+  redirect_uris: row.redirectUris,
+  post_logout_redirect_uris: row.postLogoutRedirectUris,
+  grant_types: row.grantTypes,
+  scopes: row.scopes,
+  audiences: row.audiences,
+  access_token_ttl_seconds: row.accessTokenTtlSeconds,
+  refresh_token_absolute_ttl_seconds: row.refreshTokenAbsoluteTtlSeconds,
+  refresh_token_idle_ttl_seconds: row.refreshTokenIdleTtlSeconds,
+  refresh_token_reuse_leeway_seconds: row.refreshTokenReuseLeewaySeconds,
+  created_at: row.createdAt.toISOString(),
+  updated_at: row.updatedAt.toISOString(),
+});
+
+export const apiJson = (row: ApiRow) => ({
+  id: row.id,
+  identifier: row.identifier,
+  name: row.name,
+  scopes: row.scopes,
+  access_token_ttl_seconds: row.accessTokenTtlSeconds,
+  signing_alg: row.signingAlg,
+  created_at: row.createdAt.toISOString(),
+  updated_at: row.updatedAt.toISOString(),
+});
+
+export const clientGrantJson = (row: ClientGrantRow) => ({
+  id: row.id,
+  client_id: row.clientId,
+  audience: row.audience,
+  scopes: row.scopes,
+  created_at: row.createdAt.toISOString(),
+  updated_at: row.updatedAt.toISOString(),
+});
+
+export const userJson = (row: UserRow) => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  email_verified: row.emailVerified,
+  blocked: row.blocked,
+  created_at: row.createdAt.toISOString(),
+  updated_at: row.updatedAt.toISOString(),
+});
+
+export const auditEventJson = (row: AuditEventRow) => ({
+  id: row.id,
+  at: row.at.toISOString(),
+  event: row.event,
+  actor: row.actor,
+  client_id: row.clientId,
+  user_id: row.userId,
+  grant_id: row.grantId,
+  detail: row.detail,
+});

@@ -1,0 +1,99 @@
+import { Hono } from 'hono/tiny';
+import { eq, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import { auditorOf } from '../audit/audit-log';
+import { getConfig } from '../config';
+import { hashPassword } from '../crypto/password';
+import { randomToken } from '../crypto/random';
+import { database } from '../db/client';
+import { users, type UserRow } from '../db/schema';
+import { forgetCachedUser, normalizeEmail } from '../db/users';
+import { ApiError, notFound } from './api-error';
+import { requireScope, type ManagementEnv } from './authorize-management';
+import { userJson } from './serialize';
+import { idParam, pagination, parseBody } from './validation';
+
+const email = v.pipe(v.string(), v.trim(), v.maxLength(254), v.email('must be an email address'));
+/** Long enough to matter, short enough to bound the hashing work (NIST SP 800-63B 5.1.1). */
+const password = v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'), v.maxLength(1024));
+const displayName = v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(200)));
+
+const CreateUser = v.strictObject({
+  email,
+  password,
+  name: v.optional(displayName, null),
+  email_verified: v.optional(v.boolean(), false),
+});
+const UpdateUser = v.strictObject({
+  password: v.optional(password),
+  name: v.optional(displayName),
+  email_verified: v.optional(v.boolean()),
+  blocked: v.optional(v.boolean()),
+});
+
+async function findUserRow(env: Env, id: string): Promise<UserRow> {
+  const row = await database(env).select().from(users).where(eq(users.id, id)).get();
+  if (!row) throw notFound('user');
+  return row;
+}
+
+export const userRoutes = new Hono<ManagementEnv>()
+  .get('/', requireScope('read:users'), async (c) => {
+    const { page, perPage } = pagination(c);
+    const byEmail = c.req.query('email');
+    const where = byEmail === undefined ? undefined : eq(users.email, normalizeEmail(byEmail));
+    const db = database(c.env);
+    const rows = await db.select().from(users).where(where).orderBy(users.createdAt, users.id).limit(perPage).offset(page * perPage);
+    const total = (await db.select({ n: sql<number>`count(*)` }).from(users).where(where).get())?.n ?? 0;
+    return c.json({ items: rows.map(userJson), page, per_page: perPage, total });
+  })
+  .post('/', requireScope('create:users'), async (c) => {
+    const input = await parseBody(c, CreateUser);
+    const db = database(c.env);
+    const normalized = normalizeEmail(input.email);
+    if (await db.select({ id: users.id }).from(users).where(eq(users.email, normalized)).get()) {
+      throw new ApiError(409, 'conflict', 'A user with this email exists.');
+    }
+    const row = await db
+      .insert(users)
+      .values({
+        id: `user_${randomToken(16)}`,
+        email: normalized,
+        name: input.name,
+        emailVerified: input.email_verified,
+        passwordHash: await hashPassword(input.password, getConfig(c.env).passwordHashIterations),
+      })
+      .returning()
+      .get();
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), userId: row.id, detail: { resource: 'user', action: 'create' } });
+    return c.json(userJson(row), 201);
+  })
+  .get('/:id', requireScope('read:users'), async (c) => c.json(userJson(await findUserRow(c.env, idParam(c)))))
+  .patch('/:id', requireScope('update:users'), async (c) => {
+    const existing = await findUserRow(c.env, idParam(c));
+    const input = await parseBody(c, UpdateUser);
+    const row = await database(c.env)
+      .update(users)
+      .set({
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.email_verified !== undefined && { emailVerified: input.email_verified }),
+        ...(input.blocked !== undefined && { blocked: input.blocked }),
+        ...(input.password !== undefined && { passwordHash: await hashPassword(input.password, getConfig(c.env).passwordHashIterations) }),
+        updatedAt: new Date(),
+      })
+      .where(eq(users.id, existing.id))
+      .returning()
+      .get();
+    forgetCachedUser(existing.id);
+    const action = input.blocked === true ? 'block' : input.blocked === false ? 'unblock' : 'update';
+    const changed = Object.keys(input).join(',');
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action, fields: changed } });
+    return c.json(userJson(row!));
+  })
+  .delete('/:id', requireScope('delete:users'), async (c) => {
+    const existing = await findUserRow(c.env, idParam(c));
+    await database(c.env).delete(users).where(eq(users.id, existing.id)).run();
+    forgetCachedUser(existing.id);
+    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action: 'delete' } });
+    return c.body(null, 204);
+  });

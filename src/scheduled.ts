@@ -1,0 +1,15 @@
+import { auditorFor, deleteAuditEventsBefore } from './audit/audit-log';
+import { getConfig } from './config';
+import { signingKeyStore } from './durable-objects/signing-key-store';
+
+const DAY_MS = 86_400_000;
+
+/** The daily cron: rotate signing keys that are due, retire expired ones, and apply audit retention. */
+export async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  const config = getConfig(env);
+  const { rotated } = await signingKeyStore(env).maintain(config.keyRotationDays * DAY_MS);
+  if (rotated.length > 0) {
+    auditorFor(env, (promise) => ctx.waitUntil(promise))({ event: 'keys_rotated', actor: 'system', detail: { algs: rotated.join(','), scheduled: true } });
+  }
+  await deleteAuditEventsBefore(env, new Date(Date.now() - config.auditRetentionDays * DAY_MS));
+}
