@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Child } from 'hono/jsx';
 import { randomToken } from '../crypto/random';
 import { NO_STORE } from '../errors/responses';
-import { ErrorPage } from './error-page';
+import type { Html } from './layout';
+import { errorPage } from './pages';
 
 /**
  * Headers of every HTML page: no script at all, only our nonce'd style, never framed (clickjacking),
@@ -20,11 +20,11 @@ function pageHeaders(nonce: string): Record<string, string> {
 }
 
 /** Renders a page with a fresh CSP nonce handed to the view. */
-export function renderPage(c: Context, status: ContentfulStatusCode, view: (nonce: string) => Child): Response {
+export async function renderPage(c: Context, status: ContentfulStatusCode, view: (nonce: string) => Html): Promise<Response> {
   const nonce = randomToken(16);
-  return c.html(`<!doctype html>${view(nonce)}`, status, pageHeaders(nonce));
+  return c.html(await view(nonce), status, pageHeaders(nonce));
 }
 
-export function renderErrorPage(c: Context, title: string, description: string, status: ContentfulStatusCode = 400): Response {
-  return renderPage(c, status, (nonce) => <ErrorPage nonce={nonce} title={title} description={description} />);
+export function renderErrorPage(c: Context, title: string, description: string, status: ContentfulStatusCode = 400): Promise<Response> {
+  return renderPage(c, status, (nonce) => errorPage({ nonce, title, description }));
 }

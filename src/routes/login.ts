@@ -8,7 +8,7 @@ import { auditorOf } from '../audit/audit-log';
 import { ACCOUNT_POLICY, IP_POLICY } from '../oauth/login-throttle';
 import { OAuthError, PageError } from '../errors/oauth-error';
 import type { LoginRequest } from '../oauth/login-request';
-import { LoginPage } from '../views/login-page';
+import { loginPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
 import { issueCode, redirectToApp, requestAlreadyUsed } from './authorization-response';
 import { clearLoginRequestCookie, readLoginRequestCookie } from './login-request-cookie';
@@ -33,10 +33,8 @@ async function pendingRequest(c: AppContext): Promise<LoginRequest> {
   return request;
 }
 
-function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: string): Response {
-  return renderPage(c, status, (nonce) => (
-    <LoginPage nonce={nonce} clientName={request.clientName} requestId={request.id} email={email} error={error} />
-  ));
+function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: string): Promise<Response> {
+  return renderPage(c, status, (nonce) => loginPage({ nonce, clientName: request.clientName, requestId: request.id, email, error }));
 }
 
 /**

@@ -7,7 +7,7 @@ import { findClient } from '../db/registry';
 import { OAuthError, PageError } from '../errors/oauth-error';
 import { optionalParam, singleValuedParams } from '../oauth/params';
 import { withQuery } from '../oauth/redirect-uri';
-import { LogoutConfirmPage, SignedOutPage } from '../views/logout-pages';
+import { logoutConfirmPage, signedOutPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
 import { readForm } from './request-body';
 import { currentSession, endSession } from './session-cookie';
@@ -63,10 +63,10 @@ async function logoutTarget(env: Env, params: Map<string, string>, hintAudience:
   return { postLogoutRedirectUri, state: optionalParam(params, 'state') };
 }
 
-function finish(c: AppContext, target: LogoutTarget): Response {
+function finish(c: AppContext, target: LogoutTarget): Response | Promise<Response> {
   c.header('Cache-Control', 'no-store');
   if (target.postLogoutRedirectUri) return c.redirect(withQuery(target.postLogoutRedirectUri, { state: target.state }), 303);
-  return renderPage(c, 200, (nonce) => <SignedOutPage nonce={nonce} />);
+  return renderPage(c, 200, (nonce) => signedOutPage({ nonce }));
 }
 
 async function logoutParams(c: AppContext): Promise<Map<string, string>> {
@@ -109,5 +109,5 @@ export async function logout(c: AppContext): Promise<Response> {
 
   const confirmation: Confirmation = { ...target, sessionId: session.sessionId, expiresAt: Date.now() + CONFIRMATION_TTL_MS };
   const value = await seal(await getSealingKey(c.env), PURPOSE, confirmation);
-  return renderPage(c, 200, (nonce) => <LogoutConfirmPage nonce={nonce} confirmation={value} />);
+  return renderPage(c, 200, (nonce) => logoutConfirmPage({ nonce, confirmation: value }));
 }

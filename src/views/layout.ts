@@ -1,7 +1,12 @@
-import { raw } from 'hono/html';
-import type { Child } from 'hono/jsx';
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 
-/** Small, no framework, no script: the page works in any in-app browser tab without JavaScript. */
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/**
+ * Small, no framework, no script: the page works in any in-app browser tab without JavaScript.
+ * Templates are Hono's `html` tagged literals: every interpolated value is escaped.
+ */
 const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1b1f;--bg:#f6f6f8;--card:#fff;--muted:#5b5b66;--accent:#2453d6;--error:#b3261e;--border:#c9c9d1}
 @media (prefers-color-scheme:dark){:root{--fg:#ececf1;--bg:#121216;--card:#1d1d23;--muted:#a8a8b3;--accent:#8fb0ff;--error:#ffb4ab;--border:#44444e}}
@@ -14,21 +19,18 @@ input:focus,button:focus{outline:3px solid var(--accent);outline-offset:2px}
 button{width:100%;margin-top:1.5rem;padding:.8rem;font:inherit;font-weight:600;color:#fff;background:var(--accent);border:0;border-radius:8px;cursor:pointer}
 @media (prefers-color-scheme:dark){button{color:#0b1a4a}}
 .error{color:var(--error);font-weight:600}
-`;
+`.trim();
 
-export function Layout(props: { title: string; nonce: string; children: Child }) {
-  return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{props.title}</title>
-        <style nonce={props.nonce}>{raw(STYLE)}</style>
-      </head>
-      <body>
-        <main>{props.children}</main>
-      </body>
-    </html>
-  );
+export function layout(props: { title: string; nonce: string; body: Html }): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${props.title}</title>
+<style nonce="${props.nonce}">${raw(STYLE)}</style>
+</head>
+<body><main>${props.body}</main></body>
+</html>`;
 }

@@ -1,0 +1,61 @@
+import { html } from 'hono/html';
+import { layout, type Html } from './layout';
+
+export interface LoginPageProps {
+  nonce: string;
+  clientName: string;
+  requestId: string;
+  email?: string | undefined;
+  error?: string | undefined;
+}
+
+export function loginPage(props: LoginPageProps): Html {
+  const describedBy = props.error ? html` aria-describedby="login-error"` : '';
+  return layout({
+    title: 'Sign in',
+    nonce: props.nonce,
+    body: html`<h1>Sign in</h1>
+<p>to continue to ${props.clientName}</p>
+${props.error ? html`<p class="error" role="alert" id="login-error">${props.error}</p>` : ''}
+<form method="post" action="/login">
+<input type="hidden" name="request_id" value="${props.requestId}">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required autofocus value="${props.email ?? ''}"${describedBy}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Continue</button>
+</form>`,
+  });
+}
+
+export function errorPage(props: { nonce: string; title: string; description: string }): Html {
+  return layout({
+    title: props.title,
+    nonce: props.nonce,
+    body: html`<h1>${props.title}</h1>
+<p role="alert">${props.description}</p>
+<p>Return to the app and try signing in again.</p>`,
+  });
+}
+
+export function logoutConfirmPage(props: { nonce: string; confirmation: string }): Html {
+  return layout({
+    title: 'Sign out',
+    nonce: props.nonce,
+    body: html`<h1>Sign out?</h1>
+<p>You will need to sign in again the next time an app asks.</p>
+<form method="post" action="/logout">
+<input type="hidden" name="confirmation" value="${props.confirmation}">
+<button type="submit">Sign out</button>
+</form>`,
+  });
+}
+
+export function signedOutPage(props: { nonce: string }): Html {
+  return layout({
+    title: 'Signed out',
+    nonce: props.nonce,
+    body: html`<h1>You are signed out</h1>
+<p>You can close this window and return to the app.</p>`,
+  });
+}
