@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/crypto/password';
-import { ACCOUNT_POLICY, IP_POLICY, lockedUntil, withFailure } from '../src/oauth/login-throttle';
+import { ACCOUNT_POLICY, IP_POLICY, lockedUntil, networkKey, withFailure } from '../src/oauth/login-throttle';
 import { startLogin, submitLogin } from './helpers';
 
 const MINUTE = 60_000;
@@ -94,5 +94,15 @@ describe('login throttle against the worker (Durable Object counters)', () => {
     for (let i = 0; i < 4; i++) await submitLogin(next, { ...account, password: 'wrong' }, ip);
     // Without the reset these would be failures 5 to 8: locked. After it, still under the threshold.
     expect((await submitLogin(next, account, ip)).status).toBe(303);
+  });
+});
+
+describe('network keys (regression: each IPv6 address was its own counter)', () => {
+  it('counts IPv6 clients by their /64 and IPv4 clients by address', async () => {
+    expect(networkKey('2001:db8:4:7::1')).toBe('2001:db8:4:7::/64');
+    expect(networkKey('2001:0db8:0004:0007:ffff:0:0:1')).toBe('2001:db8:4:7::/64');
+    expect(networkKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(networkKey('::1')).toBe('0:0:0:0::/64');
+    expect(networkKey('198.51.100.7')).toBe('198.51.100.7');
   });
 });

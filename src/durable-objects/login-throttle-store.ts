@@ -1,28 +1,42 @@
 import { DurableObject } from 'cloudflare:workers';
-import { lockedUntil, withFailure, type ThrottlePolicy } from '../oauth/login-throttle';
+import { lockedUntil, networkKey, withFailure, withoutFailure, type ThrottlePolicy } from '../oauth/login-throttle';
+
+/** An attempt counted in advance: `at` identifies it for a refund. */
+export interface Reservation {
+  locked: boolean;
+  at: number;
+}
 
 /**
- * One counter of failed logins, for one account or one client IP: in its own object so that
- * concurrent attempts cannot race past the limit.
+ * One counter of login attempts, for one account or one client network: in its own object, so
+ * that concurrent attempts cannot race past the limit.
  */
 export class LoginThrottleStore extends DurableObject<Env> {
   private failures(): number[] {
     return this.ctx.storage.kv.get<number[]>('failures') ?? [];
   }
 
-  /** Whether the counter is locked now, and whether it holds failures a success should clear. */
-  async status(policy: ThrottlePolicy): Promise<{ locked: boolean; hasFailures: boolean }> {
-    const failures = this.failures();
-    return { locked: lockedUntil(failures, policy, Date.now()) > Date.now(), hasFailures: failures.length > 0 };
-  }
-
-  async recordFailure(policy: ThrottlePolicy): Promise<void> {
+  /**
+   * Counts this attempt as a failure before the password is checked, in the same synchronous step
+   * that reads the lock: a burst of guesses sent at once sees each other's reservations, so no more
+   * than the threshold are ever evaluated. A success refunds its reservation.
+   */
+  async reserve(policy: ThrottlePolicy): Promise<Reservation> {
     const now = Date.now();
-    this.ctx.storage.kv.put('failures', withFailure(this.failures(), policy, now));
-    // Forgotten once the window has passed since the last failure.
+    const failures = this.failures();
+    const locked = lockedUntil(failures, policy, now) > now;
+    this.ctx.storage.kv.put('failures', withFailure(failures, policy, now));
+    // Forgotten once the window has passed since the last attempt.
     await this.ctx.storage.setAlarm(now + policy.windowMs);
+    return { locked, at: now };
   }
 
+  /** A successful attempt: its own reservation is removed, the other failures stay. */
+  async refund(at: number): Promise<void> {
+    this.ctx.storage.kv.put('failures', withoutFailure(this.failures(), at));
+  }
+
+  /** A successful sign-in to the account clears its failures. */
   async reset(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }
@@ -32,7 +46,8 @@ export class LoginThrottleStore extends DurableObject<Env> {
   }
 }
 
-/** Counters are named by kind, so an email address can never collide with an IP address. */
+/** Counters are named by kind, so an email address can never collide with an address. */
 export function loginThrottle(env: Env, kind: 'account' | 'ip', key: string): DurableObjectStub<LoginThrottleStore> {
-  return env.LOGIN_THROTTLES.get(env.LOGIN_THROTTLES.idFromName(`${kind}:${key}`));
+  const name = kind === 'ip' ? networkKey(key) : key;
+  return env.LOGIN_THROTTLES.get(env.LOGIN_THROTTLES.idFromName(`${kind}:${name}`));
 }

@@ -24,7 +24,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ env, client, params
   if (!grant || !api) throw new OAuthError('unauthorized_client', 'This client has no grant for that audience.');
   const requested = parseScope(optionalParam(params, 'scope'));
   for (const scope of requested) {
-    if (!grant.scopes.includes(scope)) throw invalidScope(`The scope ${scope} is not granted to this client for that audience.`);
+    if (!grant.scopes.includes(scope)) throw invalidScope('A requested scope is not granted to this client for that audience.');
   }
   const scopes = requested.length > 0 ? requested : grant.scopes;
 

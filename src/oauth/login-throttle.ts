@@ -1,7 +1,7 @@
 /**
  * Brute-force limits on the login form (RFC 9700 section 4.16 on credential guessing, OWASP's
- * authentication guidance): failures are counted per account and per client IP; past a threshold
- * within the window, each further failure doubles the time the counter stays locked.
+ * authentication guidance): attempts are counted per account and per client network; past a
+ * threshold within the window, each further failure doubles the time the counter stays locked.
  */
 export interface ThrottlePolicy {
   /** Failures within the window before the counter locks. */
@@ -17,8 +17,8 @@ const MINUTE = 60_000;
 export const ACCOUNT_POLICY: ThrottlePolicy = { threshold: 5, windowMs: 15 * MINUTE, baseLockMs: MINUTE };
 
 /**
- * Higher per IP: mobile carriers put many users behind one address (carrier-grade NAT), and the
- * per-account limit already stops guessing at one account.
+ * Higher per network: mobile carriers put many users behind one address (carrier-grade NAT), and
+ * the per-account limit already stops guessing at one account.
  */
 export const IP_POLICY: ThrottlePolicy = { threshold: 30, windowMs: 15 * MINUTE, baseLockMs: MINUTE };
 
@@ -39,4 +39,23 @@ export function lockedUntil(failures: readonly number[], policy: ThrottlePolicy,
 /** Records a failure, keeping only what the policy can still count. */
 export function withFailure(failures: readonly number[], policy: ThrottlePolicy, now: number): number[] {
   return [...recentFailures(failures, policy, now), now].slice(-policy.threshold * 4);
+}
+
+/** Removes one failure recorded at `at`: an attempt reserved as a failure that turned out to succeed. */
+export function withoutFailure(failures: readonly number[], at: number): number[] {
+  const index = failures.lastIndexOf(at);
+  return index === -1 ? [...failures] : [...failures.slice(0, index), ...failures.slice(index + 1)];
+}
+
+/**
+ * The key a client address is counted under. An IPv6 client holds at least a /64, so it could
+ * send each guess from a new address: IPv6 is counted by its /64 prefix.
+ */
+export function networkKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -27,7 +27,8 @@ export function grantScopes(requested: readonly string[], apiScopes: readonly st
   for (const scope of requested) {
     const offered = apiScopes.includes(scope) || OIDC_SCOPES.includes(scope);
     if (!offered || !clientScopes.includes(scope)) {
-      throw invalidScope(`The scope ${scope} is not available to this client.`);
+      // The scope itself is not quoted: an attacker's link could make the app display its text.
+      throw invalidScope('A requested scope is not available to this client.', { detail: `scope not available: ${scope.slice(0, 100)}` });
     }
   }
   return [...requested];

@@ -45,6 +45,8 @@ function redirectError(c: AppContext, redirectUri: string, url: URL, error: OAut
     state: states.length === 1 && states[0]!.length <= MAX_PARAM_LENGTH ? states[0] : undefined,
     iss: getConfig(c.env).issuer,
   });
+  c.header('Cache-Control', 'no-store');
+  c.header('Referrer-Policy', 'no-referrer');
   return c.redirect(location, 302);
 }
 

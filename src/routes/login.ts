@@ -74,21 +74,20 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   const config = getConfig(c.env);
   const account = loginThrottle(c.env, 'account', normalizeEmail(email));
   const address = loginThrottle(c.env, 'ip', c.req.header('CF-Connecting-IP') ?? 'unknown');
-  const [accountStatus, addressStatus, user] = await Promise.all([
-    account.status(ACCOUNT_POLICY),
-    address.status(IP_POLICY),
+  const [accountAttempt, addressAttempt, user] = await Promise.all([
+    account.reserve(ACCOUNT_POLICY),
+    address.reserve(IP_POLICY),
     findUserByEmail(c.env, email),
   ]);
   // Hash even when locked or unknown: the answer and its timing must not tell the cases apart.
   const valid = await verifyPassword(password, user?.passwordHash, config.passwordHashIterations);
-  const throttled = accountStatus.locked || addressStatus.locked;
-  // A blocked account gets the same answer as a wrong password.
+  const throttled = accountAttempt.locked || addressAttempt.locked;
+  // A blocked account gets the same answer as a wrong password. The attempt stays counted.
   if (!user || !valid || throttled || user.blocked) {
-    await Promise.all([account.recordFailure(ACCOUNT_POLICY), address.recordFailure(IP_POLICY)]);
     auditorOf(c)({ event: 'login_failed', clientId: request.clientId, detail: { throttled } });
     return loginForm(c, request, 401, email, LOGIN_FAILED);
   }
-  if (accountStatus.hasFailures) await account.reset();
+  await Promise.all([account.reset(), address.refund(addressAttempt.at)]);
   auditorOf(c)({ event: 'login_succeeded', actor: `user:${user.id}`, clientId: request.clientId, userId: user.id });
 
   const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
