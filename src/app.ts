@@ -7,6 +7,7 @@ import { managementApi } from './management';
 import { NO_STORE, oauthErrorResponse, serverErrorResponse } from './errors/responses';
 import { authorize } from './routes/authorize';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
+import { showConsent, submitConsent } from './routes/consent';
 import { showLogin, submitLogin } from './routes/login';
 import { introspect } from './routes/introspection';
 import { logout } from './routes/logout';
@@ -16,7 +17,7 @@ import { userinfo } from './routes/userinfo';
 import { renderErrorPage } from './views/page-response';
 
 /** Routes a person sees in a browser: their unexpected errors are pages, not JSON. */
-const PAGE_PATHS = new Set(['/authorize', '/login', '/logout']);
+const PAGE_PATHS = new Set(['/authorize', '/login', '/consent', '/logout']);
 
 export function buildApp() {
   const app = new Hono<{ Bindings: Env }>();
@@ -31,6 +32,8 @@ export function buildApp() {
   app.get('/authorize', authorize);
   app.get('/login', showLogin);
   app.post('/login', submitLogin);
+  app.get('/consent', showConsent);
+  app.post('/consent', submitConsent);
   app.post('/oauth/token', token);
   app.post('/oauth/revoke', revoke);
   app.post('/oauth/introspect', introspect);

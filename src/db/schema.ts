@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Lists are stored as JSON text: D1 is SQLite, and these lists are short and read whole. */
 const jsonList = (name: string) => text(name, { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`);
@@ -34,6 +34,11 @@ export const clients = sqliteTable(
      * works once more. 0 (the default) treats any second use as reuse.
      */
     refreshTokenReuseLeewaySeconds: integer('refresh_token_reuse_leeway_seconds').notNull().default(0),
+    /** Third-party apps ask the user's consent before they get a code; first-party apps need not. */
+    requireConsent: integer('require_consent', { mode: 'boolean' }).notNull().default(false),
+    /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
+    logoUri: text('logo_uri'),
+    primaryColor: text('primary_color'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -91,6 +96,22 @@ export const clientGrants = sqliteTable(
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('client_grants_client_audience').on(t.clientId, t.audience)],
+);
+
+/** Which scopes a user has allowed an app that requires consent. */
+export const consents = sqliteTable(
+  'consents',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    scopes: jsonList('scopes'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.clientId] })],
 );
 
 /** What happened, for operators: never a secret, code, verifier, token or password. */

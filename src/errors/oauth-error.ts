@@ -16,6 +16,7 @@ export type OAuthErrorCode =
   | 'server_error'
   | 'temporarily_unavailable'
   | 'login_required'
+  | 'consent_required'
   /** RFC 6750 section 3.1, for protected resources such as /userinfo. */
   | 'invalid_token'
   | 'insufficient_scope';

@@ -1,4 +1,5 @@
 import type { Context, Next } from 'hono';
+import { grantIdOfJti } from '../oauth/grant-handle';
 import { bearerError, requireBearerToken } from '../routes/bearer-token';
 import { MANAGEMENT_AUDIENCE } from './audience';
 
@@ -12,6 +13,11 @@ export function requireScope(scope: string) {
   return async (c: Context<ManagementEnv>, next: Next): Promise<void> => {
     const claims = await requireBearerToken(c);
     if (claims.aud !== MANAGEMENT_AUDIENCE) throw bearerError('invalid_token', 'The access token is not for the Management API.');
+    // Only machine tokens (client credentials: the client is its own subject, no grant behind it),
+    // never a token a user signed in for, whatever client it was issued to.
+    if (claims.sub !== claims.client_id || grantIdOfJti(claims.jti) !== undefined) {
+      throw bearerError('invalid_token', 'The Management API accepts only client credentials tokens.');
+    }
     if (!claims.scope.split(' ').includes(scope)) throw bearerError('insufficient_scope', `This call needs the ${scope} scope.`);
     c.set('actor', `client:${claims.client_id}`);
     await next();

@@ -26,6 +26,9 @@ const clientFields = {
   refresh_token_absolute_ttl_seconds: v.optional(lifetime(3600, 365 * 86_400)),
   refresh_token_idle_ttl_seconds: v.optional(lifetime(3600, 365 * 86_400)),
   refresh_token_reuse_leeway_seconds: v.optional(lifetime(0, 300)),
+  require_consent: v.optional(v.boolean()),
+  logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
+  primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a73e8')))),
 };
 
 const CreateClient = v.strictObject({ ...clientFields, type: v.picklist(['public', 'confidential']) });
@@ -68,6 +71,9 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
     ...(input.refresh_token_reuse_leeway_seconds !== undefined && {
       refreshTokenReuseLeewaySeconds: input.refresh_token_reuse_leeway_seconds,
     }),
+    ...(input.require_consent !== undefined && { requireConsent: input.require_consent }),
+    ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
+    ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
   };
 }
 

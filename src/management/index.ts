@@ -9,6 +9,11 @@ import { userRoutes } from './users';
 
 /** The Management API, mounted at /api/v1: Auth0's Management API, in the shape a Workers operator expects. */
 export const managementApi = new Hono<ManagementEnv>()
+  // Responses carry secrets (a new client secret) and private data: never cached anywhere.
+  .use(async (c, next) => {
+    await next();
+    c.res.headers.set('Cache-Control', 'no-store');
+  })
   .route('/clients', clientRoutes)
   .route('/apis', apiRoutes)
   .route('/client-grants', clientGrantRoutes)

@@ -14,6 +14,9 @@ export const clientJson = (row: ClientRow) => ({
   refresh_token_absolute_ttl_seconds: row.refreshTokenAbsoluteTtlSeconds,
   refresh_token_idle_ttl_seconds: row.refreshTokenIdleTtlSeconds,
   refresh_token_reuse_leeway_seconds: row.refreshTokenReuseLeewaySeconds,
+  require_consent: row.requireConsent,
+  logo_uri: row.logoUri,
+  primary_color: row.primaryColor,
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),
 });

@@ -20,6 +20,8 @@ export interface AuthorizationRequest {
 export interface Prompt {
   /** Sign in again even with a live session. */
   login: boolean;
+  /** Ask for consent even if it was given before. */
+  consent: boolean;
   /** Never show a page: answer with the session or with `login_required`. */
   none: boolean;
   maxAge: number | undefined;
@@ -33,7 +35,7 @@ export function parsePrompt(params: Map<string, string>): Prompt {
   if (values.includes('none') && values.length > 1) throw invalidRequest('prompt=none cannot be combined with other values.');
   const rawMaxAge = optionalParam(params, 'max_age');
   if (rawMaxAge !== undefined && !/^\d{1,9}$/.test(rawMaxAge)) throw invalidRequest('max_age must be a whole number of seconds.');
-  return { login: values.includes('login'), none: values.includes('none'), maxAge: rawMaxAge === undefined ? undefined : Number(rawMaxAge) };
+  return { login: values.includes('login'), consent: values.includes('consent'), none: values.includes('none'), maxAge: rawMaxAge === undefined ? undefined : Number(rawMaxAge) };
 }
 
 /** The audience asked for, or the client's only API when it has exactly one. */

@@ -12,9 +12,15 @@ export interface LoginRequest extends AuthorizationRequest {
   clientName: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
+  /** prompt=consent: ask even if the user already allowed these scopes. */
+  forceConsent: boolean;
+  /** Set once the user has signed in and the request waits only for consent. */
+  authenticated?: { userId: string; authTime: number } | undefined;
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
+const isAuthenticated = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && isString((v as Record<string, unknown>).userId) && typeof (v as Record<string, unknown>).authTime === 'number';
 const isOptionalString = (v: unknown): v is string | undefined => v === undefined || isString(v);
 
 /** Checks the shape of an unsealed value: sealing proves who wrote it, not which version of the code did. */
@@ -33,6 +39,8 @@ export function asLoginRequest(value: unknown): LoginRequest | undefined {
     isOptionalString(v.nonce) &&
     Array.isArray(v.scopes) &&
     v.scopes.every(isString) &&
-    typeof v.expiresAt === 'number';
+    typeof v.expiresAt === 'number' &&
+    typeof v.forceConsent === 'boolean' &&
+    (v.authenticated === undefined || isAuthenticated(v.authenticated));
   return ok ? (v as unknown as LoginRequest) : undefined;
 }

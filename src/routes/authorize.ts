@@ -9,7 +9,8 @@ import { parseAuthorizationRequest, parsePrompt, requestedAudience } from '../oa
 import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
 import { matchRedirectUri, withQuery } from '../oauth/redirect-uri';
 import { renderErrorPage } from '../views/page-response';
-import { issueCode, redirectToApp } from './authorization-response';
+import { approve, needsConsent } from './approval';
+import { redirectToApp } from './authorization-response';
 import { setLoginRequestCookie } from './login-request-cookie';
 import { currentSession } from './session-cookie';
 
@@ -73,6 +74,7 @@ export async function authorize(c: AppContext): Promise<Response> {
       id: randomToken(16),
       clientName: client.name,
       expiresAt: Date.now() + config.loginRequestTtlSeconds * 1000,
+      forceConsent: prompt.consent,
     };
 
     // Single sign-on (OIDC Core 3.1.2.3): a live session approves the request without a page,
@@ -80,7 +82,10 @@ export async function authorize(c: AppContext): Promise<Response> {
     const session = prompt.login ? undefined : await currentSession(c);
     const recentEnough = (authTime: number) => prompt.maxAge === undefined || Date.now() / 1000 - authTime <= prompt.maxAge;
     if (session && recentEnough(session.authTime) && (await isUserActive(c.env, session.userId))) {
-      return redirectToApp(c, await issueCode(c, pending, session), 302);
+      const user = { userId: session.userId, authTime: session.authTime };
+      // OIDC Core 3.1.2.6: without a page, a request that needs consent cannot be approved.
+      if (prompt.none && (await needsConsent(c.env, pending, user))) throw new OAuthError('consent_required', 'The user must consent.');
+      return redirectToApp(c, await approve(c, pending, user), 302);
     }
     if (prompt.none) throw new OAuthError('login_required', 'The user must sign in.');
 

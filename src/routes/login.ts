@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { getConfig } from '../config';
 import { verifyPassword } from '../crypto/password';
 import { timingSafeEqual } from '../crypto/timing-safe';
+import { findClient } from '../db/registry';
 import { findUserByEmail, normalizeEmail } from '../db/users';
 import { loginThrottle } from '../durable-objects/login-throttle-store';
 import { auditorOf } from '../audit/audit-log';
@@ -10,7 +11,8 @@ import { OAuthError, PageError } from '../errors/oauth-error';
 import type { LoginRequest } from '../oauth/login-request';
 import { loginPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
-import { issueCode, redirectToApp, requestAlreadyUsed } from './authorization-response';
+import { approve } from './approval';
+import { redirectToApp, requestAlreadyUsed } from './authorization-response';
 import { clearLoginRequestCookie, readLoginRequestCookie } from './login-request-cookie';
 import { startSession } from './session-cookie';
 import { readForm } from './request-body';
@@ -33,8 +35,12 @@ async function pendingRequest(c: AppContext): Promise<LoginRequest> {
   return request;
 }
 
-function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: string): Promise<Response> {
-  return renderPage(c, status, (nonce) => loginPage({ nonce, clientName: request.clientName, requestId: request.id, email, error }));
+async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: string): Promise<Response> {
+  // Branding comes from the (cached) client, so a change shows without a new sign-in request.
+  const client = await findClient(c.env, request.clientId);
+  return renderPage(c, status, (nonce) =>
+    loginPage({ nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error }),
+  );
 }
 
 /**
@@ -42,7 +48,7 @@ function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401
  * make browsers post `Origin: null`, so `null` and a missing Origin are left to the other checks:
  * the SameSite cookie and the request id that only our page knows.
  */
-function checkOrigin(c: AppContext): void {
+export function checkOrigin(c: AppContext): void {
   const origin = c.req.header('Origin');
   if (origin === undefined || origin === 'null') return;
   if (origin !== new URL(getConfig(c.env).issuer).origin) {
@@ -91,9 +97,10 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   auditorOf(c)({ event: 'login_succeeded', actor: `user:${user.id}`, clientId: request.clientId, userId: user.id });
 
   const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
-  clearLoginRequestCookie(c);
-  // The code and the single sign-on session live in different objects: write both at once.
-  const [location] = await Promise.all([issueCode(c, request, signedIn), startSession(c, signedIn)]);
+  // The code (or the consent step) and the single sign-on session live in different objects: write both at once.
+  const [location] = await Promise.all([approve(c, request, signedIn), startSession(c, signedIn)]);
+  // Spent, unless it now waits for consent (approve re-sealed it).
+  if (location !== '/consent') clearLoginRequestCookie(c);
   // 303: the app's redirect URI is fetched with GET whatever the form's method was.
   return redirectToApp(c, location, 303);
 }

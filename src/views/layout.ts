@@ -19,9 +19,16 @@ input:focus,button:focus{outline:3px solid var(--accent);outline-offset:2px}
 button{width:100%;margin-top:1.5rem;padding:.8rem;font:inherit;font-weight:600;color:#fff;background:var(--accent);border:0;border-radius:8px;cursor:pointer}
 @media (prefers-color-scheme:dark){button{color:#0b1a4a}}
 .error{color:var(--error);font-weight:600}
+.logo{display:block;margin:0 0 1rem;border-radius:8px}
+ul{margin:0 0 1rem;padding-left:1.25rem}li{margin:.25rem 0}
+button.secondary{margin-top:.75rem;color:var(--fg);background:transparent;border:1px solid var(--border)}
 `.trim();
 
-export function layout(props: { title: string; nonce: string; body: Html }): Html {
+/** A client's brand colour, trusted only as exactly `#rrggbb` (it is written into CSS). */
+const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
+
+export function layout(props: { title: string; nonce: string; body: Html; accent?: string | null | undefined }): Html {
+  const accent = props.accent && HEX_COLOUR.test(props.accent) ? `:root{--accent:${props.accent}}` : '';
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -29,7 +36,7 @@ export function layout(props: { title: string; nonce: string; body: Html }): Htm
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${props.title}</title>
-<style nonce="${props.nonce}">${raw(STYLE)}</style>
+<style nonce="${props.nonce}">${raw(STYLE + accent)}</style>
 </head>
 <body><main>${props.body}</main></body>
 </html>`;

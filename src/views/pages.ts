@@ -5,6 +5,8 @@ export interface LoginPageProps {
   nonce: string;
   clientName: string;
   requestId: string;
+  logoUri?: string | null | undefined;
+  accent?: string | null | undefined;
   email?: string | undefined;
   error?: string | undefined;
 }
@@ -14,7 +16,9 @@ export function loginPage(props: LoginPageProps): Html {
   return layout({
     title: 'Sign in',
     nonce: props.nonce,
-    body: html`<h1>Sign in</h1>
+    accent: props.accent,
+    body: html`${props.logoUri ? html`<img class="logo" src="${props.logoUri}" alt="" width="48" height="48">` : ''}
+<h1>Sign in</h1>
 <p>to continue to ${props.clientName}</p>
 ${props.error ? html`<p class="error" role="alert" id="login-error">${props.error}</p>` : ''}
 <form method="post" action="/login">
@@ -24,6 +28,41 @@ ${props.error ? html`<p class="error" role="alert" id="login-error">${props.erro
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Continue</button>
+</form>`,
+  });
+}
+
+/** OIDC scopes in words a person understands; API scopes are shown as they are named. */
+const SCOPE_WORDS: Record<string, string> = {
+  openid: 'Confirm who you are',
+  profile: 'Your name and profile',
+  email: 'Your email address',
+  offline_access: 'Stay signed in when you are not using the app',
+};
+
+export interface ConsentPageProps {
+  nonce: string;
+  clientName: string;
+  requestId: string;
+  scopes: readonly string[];
+  logoUri?: string | null | undefined;
+  accent?: string | null | undefined;
+}
+
+export function consentPage(props: ConsentPageProps): Html {
+  const items = props.scopes.map((scope) => html`<li>${SCOPE_WORDS[scope] ?? scope}</li>`);
+  return layout({
+    title: `Allow ${props.clientName}?`,
+    nonce: props.nonce,
+    accent: props.accent,
+    body: html`${props.logoUri ? html`<img class="logo" src="${props.logoUri}" alt="" width="48" height="48">` : ''}
+<h1>Allow ${props.clientName}?</h1>
+<p>${props.clientName} asks to:</p>
+<ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
+<form method="post" action="/consent">
+<input type="hidden" name="request_id" value="${props.requestId}">
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </form>`,
   });
 }
