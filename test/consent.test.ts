@@ -1,0 +1,131 @@
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/crypto/password';
+import { clearRegistryCache } from '../src/db/registry';
+import {
+  authorizePath,
+  call,
+  cookieFrom,
+  defaultAuthorization,
+  form,
+  ISSUER,
+  LOGIN_COOKIE,
+  redeem,
+  SESSION_COOKIE,
+  startLogin,
+  submitLogin,
+  type PendingLogin,
+} from './helpers';
+
+const THIRD_PARTY = { client_id: 'partner-app', redirect_uri: 'com.example.partner:/cb', scope: 'openid email read:items' };
+
+beforeAll(async () => {
+  await env.DB.prepare(
+    `INSERT OR IGNORE INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, logo_uri, primary_color)
+     VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/cb"]', '["authorization_code"]',
+             '["openid","email","read:items","write:items"]', '["https://api.example.com"]', 1, 'https://partner.example.com/logo.png', '#0a7d32')`,
+  ).run();
+  // A user per test: consent is remembered per user, and storage is shared within this file.
+  const hash = await hashPassword('consent-password', 1000);
+  await env.DB.batch(
+    Array.from({ length: 8 }, (_, i) =>
+      env.DB.prepare('INSERT OR IGNORE INTO users (id, email, password_hash) VALUES (?, ?, ?)').bind(`user_consent_${i}`, `consent${i}@example.com`, hash),
+    ),
+  );
+  clearRegistryCache();
+});
+
+let nextUser = 0;
+
+/** Signs in for the partner app: the login answers 303 to the consent page, the cookie re-sealed. */
+async function signInAwaitingConsent(overrides = {}): Promise<{ pending: PendingLogin; cookie: string; session: string }> {
+  const pending = await startLogin({ ...THIRD_PARTY, ...overrides });
+  const user = { email: `consent${nextUser++}@example.com`, password: 'consent-password' };
+  const response = await submitLogin(pending, user, { 'CF-Connecting-IP': '198.51.110.1' });
+  expect(response.status).toBe(303);
+  expect(response.headers.get('Location')).toBe('/consent');
+  return { pending, cookie: cookieFrom(response), session: cookieFrom(response, SESSION_COOKIE) };
+}
+
+function decide(pending: PendingLogin, cookie: string, decision: string, requestId = pending.requestId) {
+  return call('/consent', form({ request_id: requestId, decision }, { headers: { Cookie: cookie } }));
+}
+
+describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
+  it('shows what the app asks for, branded, with no script and anti-framing headers', async () => {
+    const { cookie } = await signInAwaitingConsent();
+    const page = await call('/consent', { headers: { Cookie: cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('X-Frame-Options')).toBe('DENY');
+    expect(page.headers.get('Cache-Control')).toBe('no-store');
+    const html = await page.text();
+    expect(html).toContain('Allow Partner App?');
+    expect(html).toContain('<li>Your email address</li>');
+    expect(html).toContain('<li>read:items</li>');
+    expect(html).toContain('src="https://partner.example.com/logo.png"');
+    expect(html).toContain(':root{--accent:#0a7d32}');
+    expect(html).not.toContain('<script');
+  });
+
+  it('allow: the app gets a code that redeems, and the consent is remembered for the next sign-in', async () => {
+    const { pending, cookie, session } = await signInAwaitingConsent();
+    const allowed = await decide(pending, cookie, 'allow');
+    expect(allowed.status).toBe(303);
+    const location = new URL(allowed.headers.get('Location')!);
+    expect(location.href.startsWith('com.example.partner:/cb?')).toBe(true);
+    expect(location.searchParams.get('iss')).toBe(ISSUER);
+    const issued = { code: location.searchParams.get('code')!, verifier: pending.verifier, redirectUri: THIRD_PARTY.redirect_uri, location };
+    expect((await redeem(issued, { client_id: 'partner-app' })).status).toBe(200);
+
+    // Single sign-on with the same scopes: no page at all this time.
+    const { params } = await defaultAuthorization(THIRD_PARTY);
+    const again = await call(authorizePath(params), { headers: { Cookie: session } });
+    expect(again.status).toBe(302);
+    expect(again.headers.get('Location')!.startsWith('com.example.partner:/cb?code=')).toBe(true);
+    // A scope not yet allowed asks again.
+    const wider = await call(authorizePath((await defaultAuthorization({ ...THIRD_PARTY, scope: 'openid write:items' })).params), {
+      headers: { Cookie: session },
+    });
+    expect(wider.headers.get('Location')).toBe('/consent');
+  });
+
+  it('deny: the app gets access_denied with state and iss, and no code', async () => {
+    const { pending, cookie } = await signInAwaitingConsent();
+    const denied = await decide(pending, cookie, 'deny');
+    expect(denied.status).toBe(303);
+    const params = new URL(denied.headers.get('Location')!).searchParams;
+    expect(params.get('error')).toBe('access_denied');
+    expect(params.get('state')).toBe('state-123');
+    expect(params.get('iss')).toBe(ISSUER);
+    expect(params.get('code')).toBeNull();
+  });
+
+  it('refuses a decision without the signed-in request, with another request id, or from another site', async () => {
+    const { pending, cookie } = await signInAwaitingConsent();
+    expect((await decide(pending, '', 'allow')).status).toBe(400);
+    expect((await decide(pending, cookie, 'allow', 'A'.repeat(22))).status).toBe(400);
+    const crossSite = await call('/consent', form({ request_id: pending.requestId, decision: 'allow' }, { headers: { Cookie: cookie, Origin: 'https://evil.example' } }));
+    expect(crossSite.status).toBe(403);
+    // A login cookie that was never signed in cannot skip the password.
+    const notSignedIn = await startLogin(THIRD_PARTY);
+    expect((await decide(notSignedIn, notSignedIn.cookie, 'allow')).status).toBe(400);
+  });
+
+  it('a request approves once: the consent cookie cannot be replayed for a second code', async () => {
+    const { pending, cookie } = await signInAwaitingConsent();
+    expect((await decide(pending, cookie, 'allow')).status).toBe(303);
+    expect((await decide(pending, cookie, 'allow')).status).toBe(400);
+  });
+
+  it('prompt=none answers consent_required when consent is missing, and prompt=consent always asks', async () => {
+    const { session } = await signInAwaitingConsent();
+    const none = await call(authorizePath((await defaultAuthorization({ ...THIRD_PARTY, scope: 'openid write:items', prompt: 'none' })).params), {
+      headers: { Cookie: session },
+    });
+    expect(new URL(none.headers.get('Location')!).searchParams.get('error')).toBe('consent_required');
+    // demo-app is first-party (no consent), but prompt=consent asks anyway.
+    const asked = await call(authorizePath((await defaultAuthorization({ prompt: 'consent' })).params), { headers: { Cookie: session } });
+    expect(asked.headers.get('Location')).toBe('/consent');
+    expect(asked.headers.getSetCookie().some((c) => c.startsWith(`${LOGIN_COOKIE}=`))).toBe(true);
+  });
+});
