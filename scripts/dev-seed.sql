@@ -21,6 +21,11 @@ VALUES
   ('dev-admin', 'edge-auth admin (development)', 'confidential', '8PZCtpK6kIyRqa_jxTh4cAsy5myBMvwHEQm0r0hiXUY',
    '[]', '[]', '["client_credentials"]', '[]', '[]');
 
+-- A third-party app: the user is asked to consent, on a page in its brand colour.
+INSERT OR IGNORE INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, primary_color)
+VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/callback","http://127.0.0.1/callback"]',
+        '["authorization_code"]', '["openid","email","read:items"]', '["https://api.example.com"]', 1, '#0a7d32');
+
 INSERT OR IGNORE INTO client_grants (id, client_id, audience, scopes)
 SELECT 'cg_dev_admin', 'dev-admin', identifier, scopes FROM apis WHERE identifier = 'urn:edge-auth:management-api';
 

@@ -17,12 +17,12 @@ import {
   type PendingLogin,
 } from './helpers';
 
-const THIRD_PARTY = { client_id: 'partner-app', redirect_uri: 'com.example.partner:/cb', scope: 'openid email read:items' };
+const THIRD_PARTY = { client_id: 'consent-test-app', redirect_uri: 'com.example.consenttest:/cb', scope: 'openid email read:items' };
 
 beforeAll(async () => {
   await env.DB.prepare(
     `INSERT OR IGNORE INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, logo_uri, primary_color)
-     VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/cb"]', '["authorization_code"]',
+     VALUES ('consent-test-app', 'Partner App', 'public', '["com.example.consenttest:/cb"]', '["authorization_code"]',
              '["openid","email","read:items","write:items"]', '["https://api.example.com"]', 1, 'https://partner.example.com/logo.png', '#0a7d32')`,
   ).run();
   // A user per test: consent is remembered per user, and storage is shared within this file.
@@ -72,16 +72,16 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
     const allowed = await decide(pending, cookie, 'allow');
     expect(allowed.status).toBe(303);
     const location = new URL(allowed.headers.get('Location')!);
-    expect(location.href.startsWith('com.example.partner:/cb?')).toBe(true);
+    expect(location.href.startsWith('com.example.consenttest:/cb?')).toBe(true);
     expect(location.searchParams.get('iss')).toBe(ISSUER);
     const issued = { code: location.searchParams.get('code')!, verifier: pending.verifier, redirectUri: THIRD_PARTY.redirect_uri, location };
-    expect((await redeem(issued, { client_id: 'partner-app' })).status).toBe(200);
+    expect((await redeem(issued, { client_id: 'consent-test-app' })).status).toBe(200);
 
     // Single sign-on with the same scopes: no page at all this time.
     const { params } = await defaultAuthorization(THIRD_PARTY);
     const again = await call(authorizePath(params), { headers: { Cookie: session } });
     expect(again.status).toBe(302);
-    expect(again.headers.get('Location')!.startsWith('com.example.partner:/cb?code=')).toBe(true);
+    expect(again.headers.get('Location')!.startsWith('com.example.consenttest:/cb?code=')).toBe(true);
     // A scope not yet allowed asks again.
     const wider = await call(authorizePath((await defaultAuthorization({ ...THIRD_PARTY, scope: 'openid write:items' })).params), {
       headers: { Cookie: session },
