@@ -6,7 +6,7 @@ import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { clearRegistryCache } from '../db/registry';
 import { apis, type ApiRow } from '../db/schema';
-import { ApiError, notFound } from './api-error';
+import { ApiError, conflictOnDuplicate, notFound } from './api-error';
 import { MANAGEMENT_AUDIENCE } from './audience';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { apiJson } from './serialize';
@@ -55,18 +55,21 @@ export const apiRoutes = new Hono<ManagementEnv>()
     if (await db.select({ id: apis.id }).from(apis).where(eq(apis.identifier, input.identifier)).get()) {
       throw new ApiError(409, 'conflict', 'An API with this identifier exists.');
     }
-    const row = await db
-      .insert(apis)
-      .values({
-        id: randomToken(16),
-        identifier: input.identifier,
-        name: input.name,
-        scopes: input.scopes,
-        accessTokenTtlSeconds: input.access_token_ttl_seconds ?? null,
-        signingAlg: input.signing_alg,
-      })
-      .returning()
-      .get();
+    const row = await conflictOnDuplicate(
+      db
+        .insert(apis)
+        .values({
+          id: randomToken(16),
+          identifier: input.identifier,
+          name: input.name,
+          scopes: input.scopes,
+          accessTokenTtlSeconds: input.access_token_ttl_seconds ?? null,
+          signingAlg: input.signing_alg,
+        })
+        .returning()
+        .get(),
+      'An API with this identifier exists.',
+    );
     clearRegistryCache();
     auditorOf(c)({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'create', id: row.id } });
     return c.json(apiJson(row), 201);

@@ -6,7 +6,7 @@ import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { clearRegistryCache } from '../db/registry';
 import { apis, clientGrants, clients, type ClientGrantRow } from '../db/schema';
-import { ApiError, invalidBody, notFound } from './api-error';
+import { ApiError, conflictOnDuplicate, invalidBody, notFound } from './api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { clientGrantJson } from './serialize';
 import { idParam, pagination, parseBody, scopeToken, uniqueList } from './validation';
@@ -55,11 +55,14 @@ export const clientGrantRoutes = new Hono<ManagementEnv>()
       .where(and(eq(clientGrants.clientId, input.client_id), eq(clientGrants.audience, input.audience)))
       .get();
     if (existing) throw new ApiError(409, 'conflict', 'This client already has a grant for this audience.');
-    const row = await db
-      .insert(clientGrants)
-      .values({ id: randomToken(16), clientId: input.client_id, audience: input.audience, scopes: input.scopes })
-      .returning()
-      .get();
+    const row = await conflictOnDuplicate(
+      db
+        .insert(clientGrants)
+        .values({ id: randomToken(16), clientId: input.client_id, audience: input.audience, scopes: input.scopes })
+        .returning()
+        .get(),
+      'This client already has a grant for this audience.',
+    );
     clearRegistryCache();
     auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: input.client_id, detail: { resource: 'client_grant', action: 'create', id: row.id } });
     return c.json(clientGrantJson(row), 201);

@@ -6,6 +6,7 @@ import { forgetCachedKeys } from '../crypto/keys';
 import { signingKeyStore } from '../durable-objects/signing-key-store';
 import { ApiError } from './api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
+import { keyJson } from './serialize';
 import { parseBody } from './validation';
 
 const Rotate = v.strictObject({
@@ -15,7 +16,7 @@ const Rotate = v.strictObject({
 });
 
 export const keyRoutes = new Hono<ManagementEnv>()
-  .get('/', requireScope('read:keys'), async (c) => c.json({ items: await signingKeyStore(c.env).summaries() }))
+  .get('/', requireScope('read:keys'), async (c) => c.json({ items: (await signingKeyStore(c.env).summaries()).map(keyJson) }))
   .post('/rotate', requireScope('rotate:keys'), async (c) => {
     const input = await parseBody(c, Rotate);
     const result = await signingKeyStore(c.env).rotate(input.algs, input.force);
@@ -23,5 +24,5 @@ export const keyRoutes = new Hono<ManagementEnv>()
     // This isolate signs with the new key at once; the others within the key cache's lifetime.
     forgetCachedKeys();
     auditorOf(c)({ event: 'keys_rotated', actor: c.get('actor'), detail: { algs: input.algs.join(','), force: input.force } });
-    return c.json({ items: result.keys });
+    return c.json({ items: result.keys.map(keyJson) });
   });

@@ -1,4 +1,5 @@
 import type { ApiRow, AuditEventRow, ClientGrantRow, ClientRow, UserRow } from '../db/schema';
+import type { KeySummary } from '../durable-objects/signing-key-store';
 
 /** JSON shapes of the Management API: snake_case, and never a secret hash or password hash. */
 export const clientJson = (row: ClientRow) => ({
@@ -49,6 +50,15 @@ export const userJson = (row: UserRow) => ({
   blocked: row.blocked,
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),
+});
+
+export const keyJson = (key: KeySummary) => ({
+  kid: key.kid,
+  alg: key.alg,
+  status: key.status,
+  created_at: key.createdAt,
+  promoted_at: key.promotedAt ?? null,
+  demoted_at: key.demotedAt ?? null,
 });
 
 export const auditEventJson = (row: AuditEventRow) => ({

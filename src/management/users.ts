@@ -8,7 +8,7 @@ import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { users, type UserRow } from '../db/schema';
 import { forgetCachedUser, normalizeEmail } from '../db/users';
-import { ApiError, notFound } from './api-error';
+import { ApiError, conflictOnDuplicate, notFound } from './api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { userJson } from './serialize';
 import { idParam, pagination, parseBody } from './validation';
@@ -54,17 +54,15 @@ export const userRoutes = new Hono<ManagementEnv>()
     if (await db.select({ id: users.id }).from(users).where(eq(users.email, normalized)).get()) {
       throw new ApiError(409, 'conflict', 'A user with this email exists.');
     }
-    const row = await db
-      .insert(users)
-      .values({
-        id: `user_${randomToken(16)}`,
-        email: normalized,
-        name: input.name,
-        emailVerified: input.email_verified,
-        passwordHash: await hashPassword(input.password, getConfig(c.env).passwordHashIterations),
-      })
-      .returning()
-      .get();
+    const passwordHash = await hashPassword(input.password, getConfig(c.env).passwordHashIterations);
+    const row = await conflictOnDuplicate(
+      db
+        .insert(users)
+        .values({ id: `user_${randomToken(16)}`, email: normalized, name: input.name, emailVerified: input.email_verified, passwordHash })
+        .returning()
+        .get(),
+      'A user with this email exists.',
+    );
     auditorOf(c)({ event: 'management_change', actor: c.get('actor'), userId: row.id, detail: { resource: 'user', action: 'create' } });
     return c.json(userJson(row), 201);
   })

@@ -18,17 +18,17 @@ function checkHttp(url: URL, uri: string): RedirectUriCheck {
   if (url.protocol === 'https:') return { ok: true };
   if (url.hostname === 'localhost') {
     return refuse(
-      'use http://127.0.0.1 or http://[::1] instead of localhost: the name can resolve to a non-loopback address or be captured by another app (RFC 8252 section 8.3)',
+      'must use http://127.0.0.1 or http://[::1] instead of localhost: the name can resolve to a non-loopback address or be captured by another app (RFC 8252 section 8.3)',
     );
   }
-  if (!LOOPBACK_HOSTS.includes(url.hostname)) return refuse('plain http is allowed only for loopback IP literals (RFC 8252 section 7.3)');
+  if (!LOOPBACK_HOSTS.includes(url.hostname)) return refuse('must use https: plain http is allowed only for loopback IP literals (RFC 8252 section 7.3)');
   return { ok: true };
 }
 
 export function checkRedirectUriRegistration(uri: string): RedirectUriCheck {
   if (uri.length === 0 || uri.length > MAX_LENGTH) return refuse(`must be 1 to ${MAX_LENGTH} characters`);
   if (/[\s\u0000-\u001f\u007f]/.test(uri)) return refuse('must not contain white space or control characters');
-  if (uri.includes('*')) return refuse('wildcards are not allowed: redirect URIs are compared exactly');
+  if (uri.includes('*')) return refuse('must not contain wildcards: redirect URIs are compared exactly');
   if (uri.includes('#')) return refuse('must not contain a fragment (RFC 6749 section 3.1.2)');
   const scheme = SCHEME.exec(uri)?.[1];
   if (!scheme) return refuse('must be an absolute URI with a lower-case scheme');
@@ -40,7 +40,7 @@ export function checkRedirectUriRegistration(uri: string): RedirectUriCheck {
   }
   if (scheme === 'http' || scheme === 'https') return checkHttp(url, uri);
   if (!scheme.includes('.')) {
-    return refuse('a private-use scheme must be a reverse domain name you control, such as com.example.app (RFC 8252 section 7.1)');
+    return refuse('must use a private-use scheme that is a reverse domain name you control, such as com.example.app (RFC 8252 section 7.1)');
   }
   return { ok: true };
 }

@@ -78,18 +78,27 @@ async function migrateAndSeed(persistDir: string): Promise<void> {
   await wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--file', 'scripts/dev-seed.sql']);
 }
 
+export interface WorkerServerOptions {
+  /**
+   * Runs on the state directory once it is migrated and seeded, before the worker starts: for
+   * tests that must write to the local D1 the way an operator does (`admin bootstrap --local --persist-to`).
+   */
+  prepare?: (persistDir: string) => Promise<void>;
+}
+
 /**
  * Starts ./wrangler.toml's worker with `unstable_startWorker` on a free 127.0.0.1 port, with the
  * issuer set to that address (the worker never guesses it from Host) and its D1 and Durable Object
  * state in a fresh temporary directory, so each run starts from the migrated, seeded database alone.
  */
-export async function startWorkerServer(): Promise<WorkerServer> {
+export async function startWorkerServer(options: WorkerServerOptions = {}): Promise<WorkerServer> {
   // For the workerd that runs in this process; the CLI children get OFFLINE_ENV directly.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   const persistDir = await mkdtemp(join(tmpdir(), 'edge-auth-e2e-'));
   const removeState = () => rm(persistDir, { recursive: true, force: true });
   try {
     await migrateAndSeed(persistDir);
+    await options.prepare?.(persistDir);
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
     const worker = await unstable_startWorker({

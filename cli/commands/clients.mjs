@@ -1,0 +1,106 @@
+import { changes, oneOf, repeated, required, secondsOrDefault, spaceSeparatedList, wholeNumber } from '../lib/argv.mjs';
+import { PAGE_OPTIONS } from '../lib/command.mjs';
+import { segment } from '../lib/management-client.mjs';
+import { printList, printResource, printWithSecret } from '../lib/output.mjs';
+
+const SETTINGS = /** @type {const} */ ({
+  name: { type: 'string', value: 'NAME', help: 'display name' },
+  'redirect-uri': { type: 'string', multiple: true, value: 'URI', help: 'redirect URI, exactly as the app sends it (repeatable)' },
+  'post-logout-redirect-uri': { type: 'string', multiple: true, value: 'URI', help: 'where logout may return (repeatable)' },
+  'grant-type': {
+    type: 'string',
+    multiple: true,
+    value: 'TYPE',
+    help: 'authorization_code, refresh_token or client_credentials (repeatable; default authorization_code refresh_token)',
+  },
+  scope: { type: 'string', multiple: true, value: 'SCOPE', help: 'scopes it may ask for (repeatable or space-separated)' },
+  audience: { type: 'string', multiple: true, value: 'API', help: 'identifier of an API it may get tokens for (repeatable)' },
+  'access-token-ttl': { type: 'string', value: 'SECONDS', help: "its access tokens' lifetime, 60 to 86400, or `default`" },
+  'refresh-token-absolute-ttl': { type: 'string', value: 'SECONDS', help: 'refresh tokens live at most this long after sign-in' },
+  'refresh-token-idle-ttl': { type: 'string', value: 'SECONDS', help: 'refresh tokens die after this long unused' },
+  'refresh-token-reuse-leeway': { type: 'string', value: 'SECONDS', help: 'the previous refresh token works once more within this time, 0 to 300' },
+});
+
+/**
+ * The Management API body for the settings given on the command line.
+ * @param {import('../lib/argv.mjs').OptionValues} values
+ */
+function settings(values) {
+  return {
+    name: values.name,
+    redirect_uris: repeated(values, 'redirect-uri'),
+    post_logout_redirect_uris: repeated(values, 'post-logout-redirect-uri'),
+    grant_types: spaceSeparatedList(values, 'grant-type'),
+    scopes: spaceSeparatedList(values, 'scope'),
+    audiences: repeated(values, 'audience'),
+    access_token_ttl_seconds: secondsOrDefault(values, 'access-token-ttl'),
+    refresh_token_absolute_ttl_seconds: wholeNumber(values, 'refresh-token-absolute-ttl'),
+    refresh_token_idle_ttl_seconds: wholeNumber(values, 'refresh-token-idle-ttl'),
+    refresh_token_reuse_leeway_seconds: wholeNumber(values, 'refresh-token-reuse-leeway'),
+  };
+}
+
+/** @type {import('../lib/output.mjs').Column[]} */
+const COLUMNS = [
+  { header: 'ID', value: (client) => client.id },
+  { header: 'NAME', value: (client) => client.name },
+  { header: 'TYPE', value: (client) => client.type },
+  { header: 'GRANT TYPES', value: (client) => client.grant_types },
+  { header: 'REDIRECT URIS', value: (client) => client.redirect_uris },
+];
+
+/** @type {import('../lib/command.mjs').CommandGroup} */
+export const clients = {
+  summary: 'applications: native apps that sign users in, services that call APIs',
+  commands: {
+    list: {
+      summary: 'list clients',
+      options: PAGE_OPTIONS,
+      run: async ({ api, values, output }) =>
+        printList(output, await api().get('clients', { page: wholeNumber(values, 'page'), per_page: wholeNumber(values, 'per-page') }), COLUMNS),
+    },
+    get: {
+      summary: 'show a client',
+      args: ['id'],
+      run: async ({ api, args, output }) => printResource(output, await api().get(`clients/${segment(args[0] ?? '')}`)),
+    },
+    create: {
+      summary: 'register a client; a confidential one gets a secret, shown once',
+      options: { type: { type: 'string', value: 'TYPE', help: 'public (native and browser apps) or confidential (servers)' }, ...SETTINGS },
+      examples: [
+        "clients create --name 'iOS App' --type public --redirect-uri com.example.ios:/callback --scope 'openid profile offline_access read:items' --audience https://api.example.com",
+        "clients create --name 'Billing job' --type confidential --grant-type client_credentials",
+      ],
+      details: 'Public clients (RFC 8252) hold no secret and must use PKCE; confidential clients authenticate with their secret.',
+      run: async ({ api, values, output }) => {
+        required(values, 'name');
+        required(values, 'type');
+        const client = await api().post('clients', changes({ ...settings(values), type: oneOf(values, 'type', ['public', 'confidential']) }, 'clients create'));
+        if (typeof client.client_secret === 'string') printWithSecret(output, client);
+        else printResource(output, client);
+      },
+    },
+    update: {
+      summary: 'change a client; a list option replaces the whole list',
+      args: ['id'],
+      options: SETTINGS,
+      examples: ['clients update <id> --redirect-uri com.example.ios:/callback --redirect-uri com.example.ios:/callback2'],
+      run: async ({ api, args, values, output }) =>
+        printResource(output, await api().patch(`clients/${segment(args[0] ?? '')}`, changes(settings(values), 'clients update'))),
+    },
+    delete: {
+      summary: 'delete a client and its client grants',
+      args: ['id'],
+      run: async ({ api, args, output }) => {
+        await api().delete(`clients/${segment(args[0] ?? '')}`);
+        if (output.json) output.printJson({ id: args[0], deleted: true });
+        else output.print(`Deleted client ${args[0]}.`);
+      },
+    },
+    'rotate-secret': {
+      summary: "replace a confidential client's secret (the old one stops working at once)",
+      args: ['id'],
+      run: async ({ api, args, output }) => printWithSecret(output, await api().post(`clients/${segment(args[0] ?? '')}/rotate-secret`)),
+    },
+  },
+};

@@ -1,0 +1,111 @@
+import { required, wholeNumber } from '../lib/argv.mjs';
+import { PAGE_OPTIONS } from '../lib/command.mjs';
+import { CliError } from '../lib/errors.mjs';
+import { segment } from '../lib/management-client.mjs';
+import { printList, printResource } from '../lib/output.mjs';
+import { readPassword } from '../lib/secret-input.mjs';
+
+const PASSWORD = /** @type {const} */ ({
+  password: { type: 'string', value: 'PASSWORD', help: 'the password (visible in `ps` and shell history: prefer --password-stdin)' },
+  'password-stdin': { type: 'boolean', help: 'read the password from standard input, without a prompt' },
+});
+
+/**
+ * The user's id, given its id or email address (ids never hold an `@`).
+ * @param {import('../lib/management-client.mjs').ManagementClient} api
+ * @param {string} idOrEmail
+ * @returns {Promise<string>}
+ */
+async function userId(api, idOrEmail) {
+  if (!idOrEmail.includes('@')) return idOrEmail;
+  const { items } = await api.get('users', { email: idOrEmail, per_page: 1 });
+  if (!items.length) throw new CliError(`No user has the email ${idOrEmail}.`);
+  return items[0].id;
+}
+
+/**
+ * `PATCH /users/:id` for block, unblock and set-password.
+ * @param {import('../lib/command.mjs').CommandContext} context
+ * @param {Record<string, unknown>} body
+ */
+async function updateUser({ api, args, output }, body) {
+  printResource(output, await api().patch(`users/${segment(await userId(api(), args[0] ?? ''))}`, body));
+}
+
+/** @type {import('../lib/output.mjs').Column[]} */
+const COLUMNS = [
+  { header: 'ID', value: (user) => user.id },
+  { header: 'EMAIL', value: (user) => user.email },
+  { header: 'NAME', value: (user) => user.name },
+  { header: 'VERIFIED', value: (user) => (user.email_verified ? 'yes' : 'no') },
+  { header: 'BLOCKED', value: (user) => (user.blocked ? 'yes' : 'no') },
+];
+
+/** @type {import('../lib/command.mjs').CommandGroup} */
+export const users = {
+  summary: 'user accounts (email and password)',
+  commands: {
+    list: {
+      summary: 'list users',
+      options: { email: { type: 'string', value: 'EMAIL', help: 'only the user with this email' }, ...PAGE_OPTIONS },
+      run: async ({ api, values, output }) =>
+        printList(
+          output,
+          await api().get('users', {
+            email: /** @type {string | undefined} */ (values.email),
+            page: wholeNumber(values, 'page'),
+            per_page: wholeNumber(values, 'per-page'),
+          }),
+          COLUMNS,
+        ),
+    },
+    get: {
+      summary: 'show a user, by id or email',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) => printResource(output, await api().get(`users/${segment(await userId(api(), args[0] ?? ''))}`)),
+    },
+    create: {
+      summary: 'create a user',
+      options: {
+        email: { type: 'string', value: 'EMAIL', help: 'sign-in email address' },
+        ...PASSWORD,
+        name: { type: 'string', value: 'NAME', help: 'display name (the `name` claim)' },
+        'email-verified': { type: 'boolean', help: 'mark the email address as verified' },
+      },
+      examples: ["printf %s \"$PASSWORD\" | npm run admin -- users create --email ada@example.com --name 'Ada Lovelace' --password-stdin"],
+      run: async ({ api, values, output }) => {
+        const email = required(values, 'email');
+        const password = await readPassword(values);
+        const body = { email, password, ...(values.name !== undefined && { name: values.name }), ...(values['email-verified'] && { email_verified: true }) };
+        printResource(output, await api().post('users', body));
+      },
+    },
+    block: {
+      summary: 'stop a user signing in, resuming a session or refreshing tokens',
+      args: ['id-or-email'],
+      run: (context) => updateUser(context, { blocked: true }),
+    },
+    unblock: {
+      summary: 'let a blocked user sign in again',
+      args: ['id-or-email'],
+      run: (context) => updateUser(context, { blocked: false }),
+    },
+    'set-password': {
+      summary: 'set a user’s password',
+      args: ['id-or-email'],
+      options: PASSWORD,
+      examples: ['printf %s "$NEW_PASSWORD" | npm run admin -- users set-password ada@example.com --password-stdin'],
+      run: async (context) => updateUser(context, { password: await readPassword(context.values) }),
+    },
+    delete: {
+      summary: 'delete a user',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) => {
+        const id = await userId(api(), args[0] ?? '');
+        await api().delete(`users/${segment(id)}`);
+        if (output.json) output.printJson({ id, deleted: true });
+        else output.print(`Deleted user ${args[0]}.`);
+      },
+    },
+  },
+};
