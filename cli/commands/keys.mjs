@@ -3,23 +3,15 @@ import { oneOf, repeated } from '../lib/argv.mjs';
 
 const SIGNING_ALGS = /** @type {const} */ (['ES256', 'RS256']);
 
-/**
- * Key summaries carry camelCase dates today (`createdAt`); snake_case is read too, as every other
- * Management API body is written.
- * @param {Record<string, unknown>} key
- * @param {string} snake
- * @param {string} camel
- */
-const date = (key, snake, camel) => key[snake] ?? key[camel];
 
 /** @type {import('../lib/output.mjs').Column[]} */
 const COLUMNS = [
   { header: 'KID', value: (key) => key.kid },
   { header: 'ALG', value: (key) => key.alg },
   { header: 'STATUS', value: (key) => key.status },
-  { header: 'CREATED', value: (key) => date(key, 'created_at', 'createdAt') },
-  { header: 'PROMOTED', value: (key) => date(key, 'promoted_at', 'promotedAt') },
-  { header: 'DEMOTED', value: (key) => date(key, 'demoted_at', 'demotedAt') },
+  { header: 'CREATED', value: (key) => key.created_at },
+  { header: 'PROMOTED', value: (key) => key.promoted_at },
+  { header: 'DEMOTED', value: (key) => key.demoted_at },
 ];
 
 /**

@@ -361,7 +361,7 @@ describe('npm run admin: errors from the Management API', () => {
     {
       what: 'an invalid redirect URI, with its field path',
       args: ['clients', 'create', '--name', 'Bad', '--type', 'public', '--redirect-uri', 'com.example.ios:/ok', '--redirect-uri', 'http://localhost/cb'],
-      stderr: /^error: POST \/api\/v1\/clients failed \(400 invalid_body\): The request body is not valid\. — redirect_uris\.1: redirect URI use http:\/\/127\.0\.0\.1 .*localhost.*\n$/,
+      stderr: /^error: POST \/api\/v1\/clients failed \(400 invalid_body\): The request body is not valid\. — redirect_uris\.1: redirect URI must use http:\/\/127\.0\.0\.1 .*localhost.*\n$/,
     },
     {
       what: 'an unknown client',
