@@ -63,7 +63,7 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
     expect(html).toContain('<li>Your email address</li>');
     expect(html).toContain('<li>read:items</li>');
     expect(html).toContain('src="https://partner.example.com/logo.png"');
-    expect(html).toContain(':root{--accent:#0a7d32}');
+    expect(html).toContain(':root{--accent:#0a7d32;--on-accent:#fff}');
     expect(html).not.toContain('<script');
   });
 

@@ -10,7 +10,6 @@ export type AuditEventName =
   | 'code_issued'
   | 'code_redeemed'
   | 'code_replay_detected'
-  | 'token_issued'
   | 'token_refreshed'
   | 'refresh_token_reuse_detected'
   | 'token_revoked'

@@ -41,9 +41,15 @@ export class GrantStore extends DurableObject<Env> {
    * request is usable once, and the record is kept at least until the request itself expires.
    */
   async issueCode(codeHash: string, grant: AuthorizationGrant, requestExpiresAt: number): Promise<boolean> {
-    if (this.read() !== undefined) return false;
+    if (this.read() !== undefined || this.ctx.storage.kv.get('closed') !== undefined) return false;
     await this.write(newGrantRecord(codeHash, grant, requestExpiresAt), undefined);
     return true;
+  }
+
+  /** Ends a request without a code (the user denied consent): it can never issue one afterwards. */
+  async close(requestExpiresAt: number): Promise<void> {
+    this.ctx.storage.kv.put('closed', true);
+    await this.ctx.storage.setAlarm(requestExpiresAt);
   }
 
   async redeemCode(input: RedeemCodeInput): Promise<RedeemResult> {
@@ -61,20 +67,20 @@ export class GrantStore extends DurableObject<Env> {
   }
 
   /** RFC 7009: revoking a refresh token revokes its whole grant. Only the client it was issued to may. */
-  /** True when something was revoked. */
-  async revokeRefreshToken(tokenHash: string, clientId: string): Promise<boolean> {
+  /** The user of the revoked grant, or undefined when nothing was revoked. */
+  async revokeRefreshToken(tokenHash: string, clientId: string): Promise<string | undefined> {
     const before = this.read();
-    if (!before || before.grant.clientId !== clientId) return false;
-    if (refreshTokenState(before, tokenHash, Date.now()) === 'foreign') return false;
+    if (!before || before.grant.clientId !== clientId) return undefined;
+    if (refreshTokenState(before, tokenHash, Date.now()) === 'foreign') return undefined;
     await this.write(revoke(before, Date.now()), before);
-    return true;
+    return before.grant.userId;
   }
 
-  async revokeAccessToken(jti: string, clientId: string, expiresAt: number): Promise<boolean> {
+  async revokeAccessToken(jti: string, clientId: string, expiresAt: number): Promise<string | undefined> {
     const before = this.read();
-    if (!before || before.grant.clientId !== clientId) return false;
+    if (!before || before.grant.clientId !== clientId) return undefined;
     await this.write(revokeAccessToken(before, jti, expiresAt, Date.now()), before);
-    return true;
+    return before.grant.userId;
   }
 
   async isAccessTokenRevoked(jti: string): Promise<boolean> {

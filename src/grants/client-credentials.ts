@@ -22,11 +22,13 @@ export const clientCredentialsGrant: GrantHandler = async ({ env, client, params
   const grant = grants.find((g) => g.audience === audience);
   const api = grant && (await findApi(env, audience));
   if (!grant || !api) throw new OAuthError('unauthorized_client', 'This client has no grant for that audience.');
+  // Granted and still defined by the API: a scope the API withdrew is not issued.
+  const available = grant.scopes.filter((scope) => api.scopes.includes(scope));
   const requested = parseScope(optionalParam(params, 'scope'));
   for (const scope of requested) {
-    if (!grant.scopes.includes(scope)) throw invalidScope('A requested scope is not granted to this client for that audience.');
+    if (!available.includes(scope)) throw invalidScope('A requested scope is not granted to this client for that audience.');
   }
-  const scopes = requested.length > 0 ? requested : grant.scopes;
+  const scopes = requested.length > 0 ? requested : available;
 
   const config = getConfig(env);
   const now = Math.floor(Date.now() / 1000);

@@ -39,7 +39,7 @@ export const refreshTokenGrant: GrantHandler = async ({ env, client, params, aud
   });
   if (!result.ok) {
     if (result.reason === 'invalid_scope') throw invalidScope('A refresh may only narrow the granted scope.');
-    if (result.reason === 'reused') audit({ event: 'refresh_token_reuse_detected', clientId: client.id, grantId });
+    if (result.reason === 'reused') audit({ event: 'refresh_token_reuse_detected', clientId: client.id, userId: result.userId, grantId });
     throw invalidGrant(FAILURES[result.reason]);
   }
   // A blocked or deleted user's app cannot refresh; the token it just rotated is never delivered.

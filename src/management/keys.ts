@@ -18,7 +18,8 @@ const Rotate = v.strictObject({
 export const keyRoutes = new Hono<ManagementEnv>()
   .get('/', requireScope('read:keys'), async (c) => c.json({ items: (await signingKeyStore(c.env).summaries()).map(keyJson) }))
   .post('/rotate', requireScope('rotate:keys'), async (c) => {
-    const input = await parseBody(c, Rotate);
+    // An empty body means the defaults: every algorithm, not forced.
+    const input = c.req.header('Content-Length') === '0' || !c.req.header('Content-Type') ? v.parse(Rotate, {}) : await parseBody(c, Rotate);
     const result = await signingKeyStore(c.env).rotate(input.algs, input.force);
     if (!result.ok) throw new ApiError(409, 'rotation_refused', `${result.reason}; retry later, or send "force": true for a compromised key.`);
     // This isolate signs with the new key at once; the others within the key cache's lifetime.

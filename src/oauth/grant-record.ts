@@ -172,7 +172,9 @@ export interface RotateInput {
 
 export type RotateFailure = 'unknown' | 'revoked' | 'expired' | 'reused' | 'wrong_client' | 'invalid_scope';
 
-export type RotateResult = { ok: true; grant: AuthorizationGrant; scopes: string[] } | { ok: false; reason: RotateFailure };
+export type RotateResult =
+  | { ok: true; grant: AuthorizationGrant; scopes: string[] }
+  | { ok: false; reason: RotateFailure; userId?: string | undefined };
 
 function isRetired(family: RefreshFamily, hash: string): boolean {
   // Every entry is compared, so the time does not tell which one matched.
@@ -199,7 +201,7 @@ export function rotateRefreshToken(
   if (record.revokedAt !== undefined) return { record, result: { ok: false, reason: 'revoked' } };
 
   const withinLeeway = isPrevious && family.previous !== undefined && now < family.previous.usableUntil;
-  if (!isCurrent && !withinLeeway) return { record: revoke(record, now), result: { ok: false, reason: 'reused' } };
+  if (!isCurrent && !withinLeeway) return { record: revoke(record, now), result: { ok: false, reason: 'reused', userId: record.grant.userId } };
   if (now >= family.absoluteExpiresAt || now >= family.lastUsedAt + family.idleTtlMs) {
     return { record, result: { ok: false, reason: 'expired' } };
   }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { getConfig } from '../config';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { saveConsent } from '../db/consents';
+import { grantStore } from '../durable-objects/grant-store';
 import { findClient } from '../db/registry';
 import { OAuthError, PageError } from '../errors/oauth-error';
 import type { LoginRequest } from '../oauth/login-request';
@@ -40,7 +41,8 @@ export async function submitConsent(c: AppContext): Promise<Response> {
   if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw requestAlreadyUsed();
   clearLoginRequestCookie(c);
   if (form.get('decision') !== 'allow') {
-    // RFC 6749 section 4.1.2.1: the user said no.
+    // RFC 6749 section 4.1.2.1: the user said no, and the request is spent: no later "allow".
+    await grantStore(c.env, request.id).close(request.expiresAt);
     const location = withQuery(request.redirectUri, {
       error: 'access_denied',
       error_description: 'The user denied the request.',

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { getConfig } from '../config';
 import { getSealingKey } from '../crypto/keys';
 import { seal, unseal } from '../crypto/seal';
+import { invalidRequest } from '../errors/oauth-error';
 import { asLoginRequest, type LoginRequest } from '../oauth/login-request';
 import { clearOurCookie, getOurCookie, setOurCookie } from './cookie-policy';
 
@@ -10,8 +11,18 @@ type AppContext = Context<{ Bindings: Env }>;
 const COOKIE = 'edge-auth-login';
 const PURPOSE = 'edge-auth/login-request/v1';
 
+/**
+ * Browsers keep cookies of up to 4,096 bytes, name included (RFC 6265 section 6.1); a larger one
+ * is silently dropped and the user would land on "session expired". The request is sealed again
+ * with the signed-in user while it waits for consent, so /authorize leaves room for that.
+ */
+const MAX_VALUE_BYTES = 4096 - '__Host-'.length - COOKIE.length - 1;
+const ROOM_FOR_CONSENT_BYTES = 200;
+
 export async function setLoginRequestCookie(c: AppContext, request: LoginRequest): Promise<void> {
   const value = await seal(await getSealingKey(c.env), PURPOSE, request);
+  const limit = request.authenticated ? MAX_VALUE_BYTES : MAX_VALUE_BYTES - ROOM_FOR_CONSENT_BYTES;
+  if (value.length > limit) throw invalidRequest('The authorization request is too large.');
   setOurCookie(c, COOKIE, value, getConfig(c.env).loginRequestTtlSeconds);
 }
 

@@ -77,9 +77,9 @@ async function logoutParams(c: AppContext): Promise<Map<string, string>> {
   }
 }
 
-async function signOut(c: AppContext, sessionId: string | undefined, target: LogoutTarget): Promise<Response> {
-  await endSession(c, sessionId);
-  if (sessionId) auditorOf(c)({ event: 'session_ended' });
+async function signOut(c: AppContext, session: { sessionId: string; userId: string } | undefined, target: LogoutTarget): Promise<Response> {
+  await endSession(c, session?.sessionId);
+  if (session) auditorOf(c)({ event: 'session_ended', actor: `user:${session.userId}`, userId: session.userId });
   return finish(c, target);
 }
 
@@ -99,13 +99,13 @@ export async function logout(c: AppContext): Promise<Response> {
     }
     // The confirmation is bound to the session it was shown for: a newer session is left alone.
     if (session?.sessionId !== confirmation.sessionId) return finish(c, confirmation);
-    return signOut(c, session.sessionId, confirmation);
+    return signOut(c, session, confirmation);
   }
 
   const rawHint = optionalParam(params, 'id_token_hint');
   const hint = rawHint === undefined ? undefined : await verifyIdTokenHint(c.env, rawHint);
   const target = await logoutTarget(c.env, params, hint?.aud);
-  if (!session || (hint && hint.sub === session.userId)) return signOut(c, session?.sessionId, target);
+  if (!session || (hint && hint.sub === session.userId)) return signOut(c, session, target);
 
   const confirmation: Confirmation = { ...target, sessionId: session.sessionId, expiresAt: Date.now() + CONFIRMATION_TTL_MS };
   const value = await seal(await getSealingKey(c.env), PURPOSE, confirmation);

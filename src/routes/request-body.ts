@@ -41,16 +41,47 @@ export async function readForm(c: Context): Promise<Map<string, string>> {
   return singleValuedParams(new URLSearchParams(await readText(c)));
 }
 
-/** A JSON object body (`application/json`), bounded like every body. */
+/**
+ * The keys of a JSON text's top-level object, in order, repeats included: JSON.parse keeps only
+ * the last of a repeated key, which would let one request mean two things (RFC 6749 section 3.1).
+ * Called only on text JSON.parse accepted, so the scan needs no error handling.
+ */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const start = i;
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth === 1 && expectKey) keys.push(JSON.parse(text.slice(start, i + 1)) as string);
+      expectKey = false;
+    } else if (ch === '{' || ch === '[') {
+      depth++;
+      expectKey = ch === '{' && depth === 1;
+    } else if (ch === '}' || ch === ']') {
+      depth--;
+    } else if (ch === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return keys;
+}
+
+/** A JSON object body (`application/json`), bounded like every body, with no repeated key. */
 export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
   if (mediaType(c) !== 'application/json') throw invalidRequest('The body must be application/json.');
+  const text = await readText(c);
   let body: unknown;
   try {
-    body = JSON.parse(await readText(c));
+    body = JSON.parse(text);
   } catch {
     throw invalidRequest('The body is not valid JSON.');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('The body must be a JSON object.');
+  const keys = topLevelKeys(text);
+  if (new Set(keys).size !== keys.length) throw invalidRequest('A parameter is repeated in the JSON body.');
   return body as Record<string, unknown>;
 }
 

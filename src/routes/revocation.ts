@@ -21,14 +21,14 @@ export async function revoke(c: Context<{ Bindings: Env }>): Promise<Response> {
   // The hint is only an optimisation (section 2.1); the token's shape tells the two kinds apart.
   const grantId = handleId(token);
   if (grantId) {
-    const revoked = await grantStore(c.env, grantId).revokeRefreshToken(await sha256Base64url(token), client.id);
-    if (revoked) auditorOf(c)({ event: 'token_revoked', clientId: client.id, grantId, detail: { token_type: 'refresh_token' } });
+    const userId = await grantStore(c.env, grantId).revokeRefreshToken(await sha256Base64url(token), client.id);
+    if (userId) auditorOf(c)({ event: 'token_revoked', clientId: client.id, userId, grantId, detail: { token_type: 'refresh_token' } });
   } else {
     const checked = await verifyAccessToken(c.env, token);
     const accessGrantId = checked.ok ? grantIdOfJti(checked.claims.jti) : undefined;
     if (checked.ok && accessGrantId && checked.claims.client_id === client.id) {
-      const revoked = await grantStore(c.env, accessGrantId).revokeAccessToken(checked.claims.jti, client.id, checked.claims.exp * 1000);
-      if (revoked) auditorOf(c)({ event: 'token_revoked', clientId: client.id, grantId: accessGrantId, detail: { token_type: 'access_token' } });
+      const userId = await grantStore(c.env, accessGrantId).revokeAccessToken(checked.claims.jti, client.id, checked.claims.exp * 1000);
+      if (userId) auditorOf(c)({ event: 'token_revoked', clientId: client.id, userId, grantId: accessGrantId, detail: { token_type: 'access_token' } });
     }
   }
   return c.body(null, 200, NO_STORE);

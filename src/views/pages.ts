@@ -12,7 +12,9 @@ export interface LoginPageProps {
 }
 
 export function loginPage(props: LoginPageProps): Html {
-  const describedBy = props.error ? html` aria-describedby="login-error"` : '';
+  // After an error both fields point at it, and focus goes where the person must type next.
+  const invalid = props.error ? html` aria-invalid="true" aria-describedby="login-error"` : '';
+  const emailKept = props.email !== undefined && props.email !== '';
   return layout({
     title: 'Sign in',
     nonce: props.nonce,
@@ -24,9 +26,9 @@ ${props.error ? html`<p class="error" role="alert" id="login-error">${props.erro
 <form method="post" action="/login">
 <input type="hidden" name="request_id" value="${props.requestId}">
 <label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required autofocus value="${props.email ?? ''}"${describedBy}>
+<input id="email" name="email" type="email" autocomplete="username" required${emailKept ? '' : html` autofocus`} value="${props.email ?? ''}"${invalid}>
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
+<input id="password" name="password" type="password" autocomplete="current-password" required${emailKept ? html` autofocus` : ''}${invalid}>
 <button type="submit">Continue</button>
 </form>`,
   });

@@ -1,0 +1,272 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { SignInError, step } from './errors.mjs';
+import { listenForRedirect } from './loopback-redirect.mjs';
+import { openInSystemBrowser } from './system-browser.mjs';
+
+/** What the app asks for: an ID token, the user's profile and email, a refresh token, and the API. */
+export const SCOPE = 'openid profile email offline_access read:items';
+/** The API the access token is for (the `audience` parameter; the token's `aud`). */
+export const AUDIENCE = 'https://api.example.com';
+/** Every request to the server is bounded, so a silent host fails the run instead of hanging it. */
+const HTTP_TIMEOUT_MS = 10_000;
+/** Authorization errors that mean the client's registration does not allow this request. */
+const REGISTRATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', 'invalid_scope', 'invalid_target']);
+
+/**
+ * @typedef {object} SignInOptions
+ * @property {URL} issuer
+ * @property {string} clientId  a public client: no secret, PKCE instead (RFC 8252 section 8.4)
+ * @property {number} timeoutMs  how long to wait for the browser to come back
+ * @property {boolean} openBrowser
+ * @property {(line: string) => void} log  progress, for people
+ */
+
+/**
+ * @typedef {object} VerifiedJwt
+ * @property {string} token
+ * @property {import('jose').ProtectedHeaderParameters} header
+ * @property {Record<string, unknown>} claims
+ */
+
+/**
+ * @typedef {object} SignInResult
+ * @property {string} issuer
+ * @property {string} clientId
+ * @property {string} redirectUri
+ * @property {string | undefined} scope  what the server granted
+ * @property {VerifiedJwt} idToken
+ * @property {VerifiedJwt & { expiresIn: number | undefined }} accessToken
+ * @property {string | undefined} refreshToken
+ * @property {Record<string, unknown>} userinfo
+ * @property {Refreshed | undefined} refresh  absent when the server issued no refresh token
+ */
+
+/**
+ * @typedef {object} Refreshed
+ * @property {VerifiedJwt & { expiresIn: number | undefined }} accessToken
+ * @property {VerifiedJwt | undefined} idToken
+ * @property {string} refreshToken  the one to keep: the new one, or the old one if none was issued
+ * @property {boolean} rotated  a new refresh token was issued and it differs from the one presented
+ */
+
+/**
+ * The whole sign-in of a native app, step by step: what an iOS or Android app does with AppAuth,
+ * here with oauth4webapi, and then what the app's API does with the access token.
+ * @param {SignInOptions} options
+ * @returns {Promise<SignInResult>}
+ */
+export async function signIn({ issuer, clientId, timeoutMs, openBrowser, log }) {
+  const http = httpOptions(issuer);
+  /** @type {oauth.Client} */
+  const client = { client_id: clientId };
+
+  const as = await discover(issuer, http);
+  log(`Discovered ${as.issuer} through its /.well-known/openid-configuration`);
+
+  const { pending, callback } = await authorize(as, client, { timeoutMs, openBrowser, log });
+
+  // RFC 9207: the response must name the issuer we sent the user to (metadata says it always does),
+  // and RFC 6749 section 10.12: carry the state we generated. The library checks both.
+  const callbackParams = await step('authorization_response', () => oauth.validateAuthResponse(as, client, callback, pending.state), {
+    refused: (error) => (REGISTRATION_ERRORS.has(error) ? registrationHint(clientId) : undefined),
+  });
+  log(`Authorization response checked: state matches, iss is ${as.issuer} (RFC 9207)`);
+
+  const tokens = await step('code_exchange', async () => {
+    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callbackParams, pending.redirectUri, pending.codeVerifier, http);
+    // Checks the ID token's iss, aud, azp, exp, iat and our nonce (OIDC Core 3.1.3.7).
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
+    // oauth4webapi leaves the ID token's signature to TLS by default; this checks it against the JWKS too.
+    await oauth.validateApplicationLevelSignature(as, response, http);
+    return result;
+  });
+  const idToken = validatedIdToken(tokens);
+  log('Code exchanged with the PKCE verifier; ID token validated (claims, nonce, signature)');
+
+  // From here on, the API's side: it verifies the access token against our published keys (RFC 9068).
+  // The app itself treats the access token as opaque and only sends it.
+  const jwks = createRemoteJWKSet(new URL(/** @type {string} */ (as.jwks_uri)), { timeoutDuration: HTTP_TIMEOUT_MS });
+  const accessToken = await step('access_token', () => verifyAccessToken(as, jwks, tokens));
+  log(`Access token verified with jose against ${as.jwks_uri}: typ at+jwt, iss, aud ${AUDIENCE}`);
+
+  const userinfo = await step('userinfo', async () => {
+    const response = await oauth.userInfoRequest(as, client, tokens.access_token, http);
+    // The `sub` must be the ID token's (OIDC Core 5.3.4).
+    return oauth.processUserInfoResponse(as, client, String(idToken.claims.sub), response);
+  });
+  log(`Userinfo read from ${as.userinfo_endpoint}`);
+
+  /** @type {Refreshed | undefined} */
+  let refresh;
+  if (tokens.refresh_token) {
+    refresh = await refreshOnce(as, client, jwks, tokens.refresh_token, idToken, http);
+    log(`Refreshed: ${refresh.rotated ? 'a new refresh token replaced the old one (rotation)' : 'the refresh token did not change'}`);
+  } else {
+    log('No refresh token was issued (the client needs the refresh_token grant and offline_access): refresh skipped');
+  }
+
+  return {
+    issuer: as.issuer,
+    clientId,
+    redirectUri: pending.redirectUri,
+    scope: tokens.scope,
+    idToken,
+    accessToken,
+    refreshToken: tokens.refresh_token,
+    userinfo,
+    refresh,
+  };
+}
+
+/**
+ * http only for the loopback dev server (the command line refuses it elsewhere), and a time limit on every request.
+ * @param {URL} issuer
+ */
+function httpOptions(issuer) {
+  return {
+    [oauth.allowInsecureRequests]: issuer.protocol === 'http:',
+    signal: () => AbortSignal.timeout(HTTP_TIMEOUT_MS),
+  };
+}
+
+/**
+ * OIDC Discovery 1.0 section 4: `<issuer>/.well-known/openid-configuration`, whose `issuer` must be ours.
+ * @param {URL} issuer
+ * @param {ReturnType<typeof httpOptions>} http
+ */
+async function discover(issuer, http) {
+  const as = await step(
+    'discovery',
+    async () => oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...http })),
+    { unreachable: `Is edge-auth running at ${issuer.origin}? \`npm run dev\` serves http://127.0.0.1:8787.` },
+  );
+  const missing = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint'].filter((name) => !as[name]);
+  if (missing.length > 0) {
+    throw new SignInError('discovery', 'OAUTH_MISSING_SERVER_METADATA', `discovery failed: the metadata has no ${missing.join(', ')}`);
+  }
+  return as;
+}
+
+/**
+ * @typedef {object} PendingAuthorization
+ * @property {URL} url
+ * @property {string} redirectUri
+ * @property {string} state
+ * @property {string} nonce
+ * @property {string} codeVerifier
+ */
+
+/**
+ * The front channel: a fresh loopback listener, the authorization URL in the system browser, and the
+ * redirect back (RFC 8252 sections 6 and 7.3).
+ * @param {oauth.AuthorizationServer} as
+ * @param {oauth.Client} client
+ * @param {Pick<SignInOptions, 'timeoutMs' | 'openBrowser' | 'log'>} options
+ * @returns {Promise<{ pending: PendingAuthorization, callback: URL }>}
+ */
+async function authorize(as, client, { timeoutMs, openBrowser, log }) {
+  const redirect = await step('redirect', () => listenForRedirect());
+  try {
+    const pending = await authorizationRequest(as, client, redirect.redirectUri);
+    log(`Listening for the redirect on ${pending.redirectUri}`);
+    if (new URL(as.issuer).protocol === 'http:') log('The dev seed signs in as demo@example.com / demo-password.');
+    log(`Open this URL: ${pending.url.href}`);
+    if (openBrowser) {
+      const failure = await openInSystemBrowser(pending.url.href);
+      log(failure ? `Could not start the browser (${failure.message}); open the URL yourself.` : 'Opened the system browser.');
+    }
+    log(`Waiting up to ${timeoutMs / 1000} s for the browser to come back (Ctrl-C to give up)...`);
+    const callback = await redirect.receive(timeoutMs);
+    return { pending, callback };
+  } finally {
+    await redirect.close();
+  }
+}
+
+/**
+ * RFC 6749 section 4.1.1 with PKCE S256 (RFC 7636), `state` against CSRF, `nonce` for the ID token,
+ * and `audience` naming the API. The random values come from the library.
+ * @param {oauth.AuthorizationServer} as
+ * @param {oauth.Client} client
+ * @param {string} redirectUri
+ * @returns {Promise<PendingAuthorization>}
+ */
+async function authorizationRequest(as, client, redirectUri) {
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const url = new URL(/** @type {string} */ (as.authorization_endpoint));
+  url.search = new URLSearchParams({
+    client_id: client.client_id,
+    response_type: 'code',
+    redirect_uri: redirectUri,
+    scope: SCOPE,
+    audience: AUDIENCE,
+    state,
+    nonce,
+    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+  }).toString();
+  return { url, redirectUri, state, nonce, codeVerifier };
+}
+
+/**
+ * @param {oauth.TokenEndpointResponse} tokens  already validated by processAuthorizationCodeResponse or processRefreshTokenResponse
+ * @returns {VerifiedJwt}
+ */
+function validatedIdToken(tokens) {
+  const token = /** @type {string} */ (tokens.id_token);
+  return { token, header: decodeProtectedHeader(token), claims: { ...oauth.getValidatedIdTokenClaims(tokens) } };
+}
+
+/**
+ * What the API does (RFC 9068 section 4): signature against the JWKS, `typ` at+jwt, our issuer, its own audience, expiry.
+ * @param {oauth.AuthorizationServer} as
+ * @param {ReturnType<typeof createRemoteJWKSet>} jwks
+ * @param {oauth.TokenEndpointResponse} tokens
+ */
+async function verifyAccessToken(as, jwks, tokens) {
+  const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer: as.issuer, audience: AUDIENCE, typ: 'at+jwt' });
+  return { token: tokens.access_token, header: protectedHeader, claims: { ...payload }, expiresIn: tokens.expires_in };
+}
+
+/**
+ * RFC 6749 section 6. edge-auth rotates refresh tokens: the app must keep the new one and drop the
+ * old, which is now retired (presenting it again revokes the whole grant, RFC 9700 section 4.14.2).
+ * @param {oauth.AuthorizationServer} as
+ * @param {oauth.Client} client
+ * @param {ReturnType<typeof createRemoteJWKSet>} jwks
+ * @param {string} refreshToken
+ * @param {VerifiedJwt} idToken  from the sign-in, which a refreshed ID token must match
+ * @param {ReturnType<typeof httpOptions>} http
+ * @returns {Promise<Refreshed>}
+ */
+async function refreshOnce(as, client, jwks, refreshToken, idToken, http) {
+  const tokens = await step('refresh', async () => {
+    const response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, http);
+    const result = await oauth.processRefreshTokenResponse(as, client, response);
+    if (result.id_token) await oauth.validateApplicationLevelSignature(as, response, http);
+    return result;
+  });
+  const refreshedIdToken = tokens.id_token ? validatedIdToken(tokens) : undefined;
+  // OIDC Core 12.2: a refreshed ID token is about the same user as the first one.
+  if (refreshedIdToken && refreshedIdToken.claims.sub !== idToken.claims.sub) {
+    throw new SignInError('refresh', 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', `refresh failed: the new ID token is about ${refreshedIdToken.claims.sub}, not ${idToken.claims.sub}`);
+  }
+  const accessToken = await step('refresh', () => verifyAccessToken(as, jwks, tokens));
+  return {
+    accessToken,
+    idToken: refreshedIdToken,
+    refreshToken: tokens.refresh_token ?? refreshToken,
+    rotated: tokens.refresh_token !== undefined && tokens.refresh_token !== refreshToken,
+  };
+}
+
+/** @param {string} clientId */
+function registrationHint(clientId) {
+  return (
+    `Check the registration of ${clientId} (\`npm run admin -- clients get ${clientId}\`): it must allow the redirect URI ` +
+    `http://127.0.0.1/callback, the grants authorization_code and refresh_token, the scopes "${SCOPE}" and the audience ${AUDIENCE}.`
+  );
+}
