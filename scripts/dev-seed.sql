@@ -1,9 +1,12 @@
 -- Development seed, applied by `npm run dev` and by the test setup. Idempotent: re-running it
--- leaves existing rows alone. Never apply it to a production database.
-INSERT OR IGNORE INTO apis (id, identifier, name, scopes, signing_alg)
-VALUES ('api_demo', 'https://api.example.com', 'Example API', '["read:items","write:items"]', 'ES256');
+-- puts the demo rows back to what is written here (a local database from an older checkout is
+-- brought up to date); other rows are left alone. Never apply it to a production database.
+INSERT INTO apis (id, identifier, name, scopes, signing_alg)
+VALUES ('api_demo', 'https://api.example.com', 'Example API', '["read:items","write:items"]', 'ES256')
+ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, scopes = excluded.scopes,
+  signing_alg = excluded.signing_alg;
 
-INSERT OR IGNORE INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences)
+INSERT INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences)
 VALUES
   ('demo-app', 'Demo App', 'public', NULL,
    '["com.example.demo:/callback","http://127.0.0.1/callback"]', '["com.example.demo:/signed-out"]',
@@ -19,17 +22,26 @@ VALUES
   -- The local operator's Management API client (`npm run admin` uses it against `npm run dev`).
   -- The secret is "dev-admin-secret". In production, create one with `npm run admin -- bootstrap --remote`.
   ('dev-admin', 'edge-auth admin (development)', 'confidential', '8PZCtpK6kIyRqa_jxTh4cAsy5myBMvwHEQm0r0hiXUY',
-   '[]', '[]', '["client_credentials"]', '[]', '[]');
+   '[]', '[]', '["client_credentials"]', '[]', '[]')
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secret_hash = excluded.secret_hash,
+  redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris,
+  grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences;
 
 -- A third-party app: the user is asked to consent, on a page in its brand colour.
-INSERT OR IGNORE INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, primary_color)
+INSERT INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, primary_color)
 VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/callback","http://127.0.0.1/callback"]',
-        '["authorization_code"]', '["openid","email","read:items"]', '["https://api.example.com"]', 1, '#0a7d32');
+        '["authorization_code"]', '["openid","email","read:items"]', '["https://api.example.com"]', 1, '#0a7d32')
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types,
+  scopes = excluded.scopes, audiences = excluded.audiences, require_consent = excluded.require_consent,
+  primary_color = excluded.primary_color;
 
-INSERT OR IGNORE INTO client_grants (id, client_id, audience, scopes)
-SELECT 'cg_dev_admin', 'dev-admin', identifier, scopes FROM apis WHERE identifier = 'urn:edge-auth:management-api';
+INSERT INTO client_grants (id, client_id, audience, scopes)
+SELECT 'cg_dev_admin', 'dev-admin', identifier, scopes FROM apis WHERE identifier = 'urn:edge-auth:management-api'
+ON CONFLICT (id) DO UPDATE SET scopes = excluded.scopes;
 
 -- The password hash is PBKDF2-SHA256 at 100,000 iterations of "demo-password".
-INSERT OR IGNORE INTO users (id, email, name, email_verified, password_hash)
+INSERT INTO users (id, email, name, email_verified, password_hash)
 VALUES ('user_demo', 'demo@example.com', 'Demo User', 1,
-        'pbkdf2-sha256$100000$Zvr8ou8USnmQ4BUl6QHR7Q$iIatyt4fazvj0sfktA_-0SPikMFlB4VobLjE2pWVoDs');
+        'pbkdf2-sha256$100000$Zvr8ou8USnmQ4BUl6QHR7Q$iIatyt4fazvj0sfktA_-0SPikMFlB4VobLjE2pWVoDs')
+ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, email_verified = excluded.email_verified,
+  password_hash = excluded.password_hash, blocked = 0;
