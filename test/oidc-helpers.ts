@@ -1,7 +1,7 @@
 /** Shared by the single sign-on, userinfo and logout tests. */
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { createLocalJWKSet, decodeJwt, generateKeyPair, jwtVerify, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { expect } from 'vitest';
 import { sessionStore, type SessionStore } from '../src/durable-objects/session-store';
 import {
@@ -9,15 +9,11 @@ import {
   call,
   cookieFrom,
   defaultAuthorization,
-  DEMO_EMAIL,
-  DEMO_PASSWORD,
   DEMO_REDIRECT,
-  form,
   ISSUER,
   LOGIN_COOKIE,
   redeem,
   SESSION_COOKIE,
-  signInForTokens,
   startLogin,
   submitLogin,
   type AuthorizationParams,

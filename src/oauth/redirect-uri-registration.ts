@@ -27,6 +27,7 @@ function checkHttp(url: URL, uri: string): RedirectUriCheck {
 
 export function checkRedirectUriRegistration(uri: string): RedirectUriCheck {
   if (uri.length === 0 || uri.length > MAX_LENGTH) return refuse(`must be 1 to ${MAX_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (/[\s\u0000-\u001f\u007f]/.test(uri)) return refuse('must not contain white space or control characters');
   if (uri.includes('*')) return refuse('must not contain wildcards: redirect URIs are compared exactly');
   if (uri.includes('#')) return refuse('must not contain a fragment (RFC 6749 section 3.1.2)');
