@@ -1,12 +1,10 @@
-import { getConfig } from '../config';
-import { getSigningKey } from '../crypto/keys';
-import { signAccessToken } from '../crypto/jwt';
 import { randomToken } from '../crypto/random';
 import { findApi, findClientGrants } from '../db/registry';
 import { invalidRequest, invalidScope, OAuthError } from '../errors/oauth-error';
 import { optionalParam } from '../oauth/params';
 import { parseScope } from '../oauth/scope';
 import type { GrantHandler } from './grant-handler';
+import { signAccessTokenFor } from './issue-tokens';
 
 /**
  * `grant_type=client_credentials` (RFC 6749 section 4.4): a confidential client gets a token for
@@ -30,23 +28,13 @@ export const clientCredentialsGrant: GrantHandler = async ({ env, client, params
   }
   const scopes = requested.length > 0 ? requested : available;
 
-  const config = getConfig(env);
-  const now = Math.floor(Date.now() / 1000);
-  const ttlSeconds = client.accessTokenTtlSeconds ?? api.accessTokenTtlSeconds ?? config.accessTokenTtlSeconds;
-  const accessToken = await signAccessToken(
-    await getSigningKey(env, api.signingAlg),
-    {
-      issuer: config.issuer,
-      subject: client.id,
-      audience,
-      clientId: client.id,
-      scopes,
-      authTime: undefined,
-      ttlSeconds,
-      // No grant behind it: a plain random jti (no `.`), which revocation and introspection recognise.
-      jti: randomToken(16),
-    },
-    now,
+  const { accessToken, ttlSeconds } = await signAccessTokenFor(
+    env,
+    client,
+    api,
+    // No grant behind it: a plain random jti (no `.`), which revocation and introspection recognise.
+    { subject: client.id, scopes, authTime: undefined, jti: randomToken(16) },
+    Math.floor(Date.now() / 1000),
   );
   audit({ event: 'client_credentials_issued', actor: `client:${client.id}`, clientId: client.id, detail: { audience } });
   return { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') };

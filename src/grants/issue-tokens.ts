@@ -4,7 +4,7 @@ import { getSigningKey } from '../crypto/keys';
 import { signAccessToken, signIdToken } from '../crypto/jwt';
 import { randomToken } from '../crypto/random';
 import { findApi } from '../db/registry';
-import type { ClientRow } from '../db/schema';
+import type { ApiRow, ClientRow } from '../db/schema';
 import { invalidGrant } from '../errors/oauth-error';
 import { encodeHandle } from '../oauth/grant-handle';
 import type { NewRefreshToken } from '../oauth/grant-record';
@@ -43,6 +43,27 @@ export async function prepareRefreshToken(client: ClientRow, grantId: string): P
 }
 
 /**
+ * Signs an RFC 9068 access token for an API, with the API's algorithm and the lifetime the client
+ * or the API sets (client first), else the configured default.
+ */
+export async function signAccessTokenFor(
+  env: Env,
+  client: ClientRow,
+  api: ApiRow,
+  token: { subject: string; scopes: readonly string[]; authTime: number | undefined; jti: string },
+  now: number,
+): Promise<{ accessToken: string; ttlSeconds: number }> {
+  const config = getConfig(env);
+  const ttlSeconds = client.accessTokenTtlSeconds ?? api.accessTokenTtlSeconds ?? config.accessTokenTtlSeconds;
+  const accessToken = await signAccessToken(
+    await getSigningKey(env, api.signingAlg),
+    { issuer: config.issuer, audience: api.identifier, clientId: client.id, ttlSeconds, ...token },
+    now,
+  );
+  return { accessToken, ttlSeconds };
+}
+
+/**
  * Signs the access token for the grant's API, adds an ID token when `openid` was granted, and the
  * refresh token the grant's object accepted.
  */
@@ -57,17 +78,14 @@ export async function issueTokens(
   // The API was checked at /authorize; it can only be gone if it was deleted since.
   if (!api) throw invalidGrant('The API of this grant no longer exists.');
   const now = Math.floor(Date.now() / 1000);
-  const ttlSeconds = client.accessTokenTtlSeconds ?? api.accessTokenTtlSeconds ?? config.accessTokenTtlSeconds;
-  const accessToken = await signAccessToken(
-    await getSigningKey(env, api.signingAlg),
+  const { accessToken, ttlSeconds } = await signAccessTokenFor(
+    env,
+    client,
+    api,
     {
-      issuer: config.issuer,
       subject: grant.userId,
-      audience: api.identifier,
-      clientId: client.id,
       scopes: grant.scopes,
       authTime: grant.authTime,
-      ttlSeconds,
       // The grant id leads revocation and introspection to the grant's object.
       jti: encodeHandle(grant.grantId, randomToken(16)),
     },

@@ -1,5 +1,5 @@
 import { Hono } from 'hono/tiny';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import { auditorOf } from '../audit/audit-log';
 import { randomToken } from '../crypto/random';
@@ -10,7 +10,8 @@ import { ApiError, conflictOnDuplicate, notFound } from './api-error';
 import { MANAGEMENT_AUDIENCE } from './audience';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { apiJson } from './serialize';
-import { idParam, lifetime, name, pagination, parseBody, scopeToken, uniqueList } from './validation';
+import { listPage } from './list-page';
+import { idParam, lifetime, name, parseBody, scopeToken, uniqueList } from './validation';
 
 const apiFields = {
   name,
@@ -43,11 +44,13 @@ function refuseBuiltIn(row: ApiRow): void {
 
 export const apiRoutes = new Hono<ManagementEnv>()
   .get('/', requireScope('read:apis'), async (c) => {
-    const { page, perPage } = pagination(c);
     const db = database(c.env);
-    const rows = await db.select().from(apis).orderBy(apis.createdAt, apis.id).limit(perPage).offset(page * perPage);
-    const total = (await db.select({ n: sql<number>`count(*)` }).from(apis).get())?.n ?? 0;
-    return c.json({ items: rows.map(apiJson), page, per_page: perPage, total });
+    return listPage(
+      c,
+      (limit, offset) => db.select().from(apis).orderBy(apis.createdAt, apis.id).limit(limit).offset(offset),
+      () => db.$count(apis),
+      apiJson,
+    );
   })
   .post('/', requireScope('create:apis'), async (c) => {
     const input = await parseBody(c, CreateApi);

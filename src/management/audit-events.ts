@@ -1,11 +1,11 @@
 import { Hono } from 'hono/tiny';
-import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import { database } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { invalidBody } from './api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { auditEventJson } from './serialize';
-import { pagination } from './validation';
+import { listPage } from './list-page';
 
 function timeFilter(value: string | undefined, path: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -16,7 +16,6 @@ function timeFilter(value: string | undefined, path: string): Date | undefined {
 
 /** Newest first, filtered by event, client, user and time: `?event=login_failed&since=2026-11-24T00:00:00Z`. */
 export const auditEventRoutes = new Hono<ManagementEnv>().get('/', requireScope('read:audit'), async (c) => {
-  const { page, perPage } = pagination(c);
   const since = timeFilter(c.req.query('since'), 'since');
   const until = timeFilter(c.req.query('until'), 'until');
   const filters: (SQL | undefined)[] = [
@@ -28,7 +27,10 @@ export const auditEventRoutes = new Hono<ManagementEnv>().get('/', requireScope(
   ];
   const where = and(...filters);
   const db = database(c.env);
-  const rows = await db.select().from(auditEvents).where(where).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(perPage).offset(page * perPage);
-  const total = (await db.select({ n: sql<number>`count(*)` }).from(auditEvents).where(where).get())?.n ?? 0;
-  return c.json({ items: rows.map(auditEventJson), page, per_page: perPage, total });
+  return listPage(
+    c,
+    (limit, offset) => db.select().from(auditEvents).where(where).orderBy(desc(auditEvents.at), desc(auditEvents.id)).limit(limit).offset(offset),
+    () => db.$count(auditEvents, where),
+    auditEventJson,
+  );
 });

@@ -1,5 +1,5 @@
 import { Hono } from 'hono/tiny';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import { auditorOf } from '../audit/audit-log';
 import { randomToken } from '../crypto/random';
@@ -9,7 +9,8 @@ import { apis, clientGrants, clients, type ClientGrantRow } from '../db/schema';
 import { ApiError, conflictOnDuplicate, invalidBody, notFound } from './api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { clientGrantJson } from './serialize';
-import { idParam, pagination, parseBody, scopeToken, uniqueList } from './validation';
+import { listPage } from './list-page';
+import { idParam, parseBody, scopeToken, uniqueList } from './validation';
 
 const CreateClientGrant = v.strictObject({
   client_id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
@@ -34,13 +35,15 @@ async function checkScopes(env: Env, audience: string, scopes: readonly string[]
 
 export const clientGrantRoutes = new Hono<ManagementEnv>()
   .get('/', requireScope('read:client_grants'), async (c) => {
-    const { page, perPage } = pagination(c);
     const clientId = c.req.query('client_id');
     const where = clientId === undefined ? undefined : eq(clientGrants.clientId, clientId);
     const db = database(c.env);
-    const rows = await db.select().from(clientGrants).where(where).orderBy(clientGrants.createdAt, clientGrants.id).limit(perPage).offset(page * perPage);
-    const total = (await db.select({ n: sql<number>`count(*)` }).from(clientGrants).where(where).get())?.n ?? 0;
-    return c.json({ items: rows.map(clientGrantJson), page, per_page: perPage, total });
+    return listPage(
+      c,
+      (limit, offset) => db.select().from(clientGrants).where(where).orderBy(clientGrants.createdAt, clientGrants.id).limit(limit).offset(offset),
+      () => db.$count(clientGrants, where),
+      clientGrantJson,
+    );
   })
   .post('/', requireScope('create:client_grants'), async (c) => {
     const input = await parseBody(c, CreateClientGrant);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono/tiny';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import { auditorOf } from '../audit/audit-log';
 import { sha256Base64url } from '../crypto/hash';
@@ -11,7 +11,8 @@ import { ApiError, invalidBody, notFound } from './api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { clientJson } from './serialize';
 
-import { idParam, lifetime, name, pagination, parseBody, redirectUri, scopeToken, uniqueList } from './validation';
+import { listPage } from './list-page';
+import { idParam, lifetime, name, parseBody, redirectUri, scopeToken, uniqueList } from './validation';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 
@@ -91,11 +92,13 @@ async function newSecret(): Promise<{ secret: string; hash: string }> {
 
 export const clientRoutes = new Hono<ManagementEnv>()
   .get('/', requireScope('read:clients'), async (c) => {
-    const { page, perPage } = pagination(c);
     const db = database(c.env);
-    const rows = await db.select().from(clients).orderBy(clients.createdAt, clients.id).limit(perPage).offset(page * perPage);
-    const total = (await db.select({ n: sql<number>`count(*)` }).from(clients).get())?.n ?? 0;
-    return c.json({ items: rows.map(clientJson), page, per_page: perPage, total });
+    return listPage(
+      c,
+      (limit, offset) => db.select().from(clients).orderBy(clients.createdAt, clients.id).limit(limit).offset(offset),
+      () => db.$count(clients),
+      clientJson,
+    );
   })
   .post('/', requireScope('create:clients'), async (c) => {
     const input = await parseBody(c, CreateClient);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono/tiny';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import { auditorOf } from '../audit/audit-log';
 import { getConfig } from '../config';
@@ -11,7 +11,8 @@ import { forgetCachedUser, normalizeEmail } from '../db/users';
 import { ApiError, conflictOnDuplicate, notFound } from './api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { userJson } from './serialize';
-import { idParam, pagination, parseBody } from './validation';
+import { listPage } from './list-page';
+import { idParam, parseBody } from './validation';
 
 const email = v.pipe(v.string(), v.trim(), v.maxLength(254), v.email('must be an email address'));
 /** Long enough to matter, short enough to bound the hashing work (NIST SP 800-63B 5.1.1). */
@@ -39,13 +40,15 @@ async function findUserRow(env: Env, id: string): Promise<UserRow> {
 
 export const userRoutes = new Hono<ManagementEnv>()
   .get('/', requireScope('read:users'), async (c) => {
-    const { page, perPage } = pagination(c);
     const byEmail = c.req.query('email');
     const where = byEmail === undefined ? undefined : eq(users.email, normalizeEmail(byEmail));
     const db = database(c.env);
-    const rows = await db.select().from(users).where(where).orderBy(users.createdAt, users.id).limit(perPage).offset(page * perPage);
-    const total = (await db.select({ n: sql<number>`count(*)` }).from(users).where(where).get())?.n ?? 0;
-    return c.json({ items: rows.map(userJson), page, per_page: perPage, total });
+    return listPage(
+      c,
+      (limit, offset) => db.select().from(users).where(where).orderBy(users.createdAt, users.id).limit(limit).offset(offset),
+      () => db.$count(users, where),
+      userJson,
+    );
   })
   .post('/', requireScope('create:users'), async (c) => {
     const input = await parseBody(c, CreateUser);
