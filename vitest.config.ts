@@ -20,6 +20,8 @@ export default defineConfig({
             },
           })),
         ],
+        // FC_NUM_RUNS and FC_SEED reach the property tests in workerd (test/properties/fuzz.ts).
+        envPrefix: ['VITE_', 'FC_'],
         test: {
           name: 'workers',
           include: ['test/**/*.test.ts'],
