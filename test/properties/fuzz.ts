@@ -3,12 +3,12 @@
  * and the oracles every answer must satisfy whatever was sent.
  *
  * Fixed seed in CI: FC_SEED (default 20261124) and FC_NUM_RUNS (default 100 per property). The
- * tests run inside workerd, which does not see the host's environment; Vitest passes on only host
- * variables prefixed `VITE_`, so a long run is:
+ * tests run inside workerd, which does not see the host's environment; the workers project passes
+ * on host variables prefixed `FC_` (envPrefix in vitest.config.ts), so a long run is:
  *
- *   VITE_FC_NUM_RUNS=5000 VITE_FC_SEED=$RANDOM npx vitest run --project workers test/properties
+ *   FC_NUM_RUNS=5000 FC_SEED=$RANDOM npx vitest run --project workers test/properties
  *
- * A failing run prints its seed and counterexample path; replay it with that VITE_FC_SEED.
+ * A failing run prints its seed and counterexample path; replay it with that FC_SEED.
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
