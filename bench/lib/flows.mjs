@@ -1,0 +1,262 @@
+// The native app's side of a sign-in, over real HTTP with manual redirects and cookies, as
+// test/e2e/native-app.test.ts does it: GET /authorize -> GET /login -> POST /login -> POST /oauth/token.
+import { createHash, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+export const CLIENT_ID = 'demo-app';
+export const REDIRECT_URI = 'com.example.demo:/callback';
+/** No `openid`: both servers sign exactly one JWT, the access token. */
+export const SCOPE = 'read:items';
+export const AUDIENCE = 'https://api.example.com';
+const DEMO_EMAIL = 'demo@example.com';
+const PASSWORD = 'demo-password';
+
+/**
+ * Each flow is a different person on a different network, as real traffic is: the bench users
+ * (`bench-user-<i>@example.com`, seeded into the bench's own D1 with the demo user's password hash)
+ * taken in turn, and a `CF-Connecting-IP` of its own, which local workerd passes to the worker as
+ * Cloudflare would set it. One account or one address signing in dozens of times at once is what
+ * a brute-force throttle is for, and edge-auth's would refuse it. `users = 1` uses the demo user.
+ */
+let users = 256;
+let flowCount = 0;
+export function setUsers(count) {
+  users = count;
+}
+export const benchUserEmail = (i) => `bench-user-${i}@example.com`;
+
+function identity() {
+  const n = flowCount++;
+  const email = users === 1 ? DEMO_EMAIL : benchUserEmail(n % users);
+  const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  return { email, ip };
+}
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_ERROR_MESSAGES = 10;
+
+export const ENDPOINTS = ['authorize', 'loginForm', 'login', 'token'];
+export const ENDPOINT_LABELS = {
+  authorize: 'GET /authorize',
+  loginForm: 'GET /login',
+  login: 'POST /login',
+  token: 'POST /oauth/token',
+};
+
+const base64url = (bytes) => Buffer.from(bytes).toString('base64url');
+
+class StepError extends Error {}
+
+/** What one target's runs recorded: latencies, errors, every code seen (for duplicates). */
+export class Recorder {
+  constructor() {
+    this.latency = Object.fromEntries(ENDPOINTS.map((e) => [e, []]));
+    this.flowLatency = [];
+    this.errors = 0;
+    this.errorMessages = [];
+    this.codes = new Set();
+    this.duplicateCodes = 0;
+    this.tokens = [];
+  }
+
+  error(endpoint, message) {
+    this.errors++;
+    if (this.errorMessages.length < MAX_ERROR_MESSAGES) this.errorMessages.push(`${ENDPOINT_LABELS[endpoint]}: ${message}`);
+  }
+
+  code(code) {
+    if (this.codes.has(code)) this.duplicateCodes++;
+    else this.codes.add(code);
+  }
+}
+
+/** A browser's cookies for one flow: name -> value, as Set-Cookie left them. */
+function updateJar(jar, response) {
+  for (const header of response.headers.getSetCookie()) {
+    const [pair, ...attributes] = header.split(';');
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === '';
+    if (expired) jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
+const cookieHeader = (jar) => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+
+async function send(recorder, endpoint, url, init) {
+  const started = performance.now();
+  let response;
+  let body;
+  try {
+    response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    body = await response.text();
+  } catch (error) {
+    throw new StepError(`${error?.name ?? 'Error'}: ${error?.message ?? error}`);
+  }
+  recorder.latency[endpoint].push(performance.now() - started);
+  recorder.onResponse?.(endpoint, response);
+  return { response, body };
+}
+
+function expectStatus(response, body, status) {
+  if (response.status !== status) throw new StepError(`HTTP ${response.status}, expected ${status}: ${body.slice(0, 160).replace(/\s+/g, ' ')}`);
+}
+
+/** Step 1: the app opens the authorization URL; the server answers with its login page's address and a cookie. */
+async function authorize(target, recorder) {
+  const verifier = base64url(randomBytes(32));
+  const state = base64url(randomBytes(16));
+  const query = new URLSearchParams({
+    client_id: CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: REDIRECT_URI,
+    scope: SCOPE,
+    state,
+    code_challenge: base64url(createHash('sha256').update(verifier).digest()),
+    code_challenge_method: 'S256',
+  });
+  const who = identity();
+  const { response, body } = await send(recorder, 'authorize', `${target.url}/authorize?${query}`, { headers: { 'CF-Connecting-IP': who.ip } });
+  expectStatus(response, body, 302);
+  const loginUrl = new URL(response.headers.get('Location') ?? '', target.url);
+  if (loginUrl.origin !== target.url || loginUrl.pathname !== '/login') throw new StepError(`redirected to ${loginUrl.href}`);
+  const jar = new Map();
+  updateJar(jar, response);
+  if (jar.size === 0) throw new StepError('no cookie for the pending request');
+  return { verifier, state, loginUrl: loginUrl.href, jar, ...who };
+}
+
+/** Step 2: the browser loads the login form; its hidden field carries the pending request's id. */
+async function loginForm(target, recorder, flow) {
+  const { response, body } = await send(recorder, 'loginForm', flow.loginUrl, {
+    headers: { Cookie: cookieHeader(flow.jar), 'CF-Connecting-IP': flow.ip },
+  });
+  expectStatus(response, body, 200);
+  const requestId = /name="request_id" value="([^"]+)"/.exec(body)?.[1];
+  if (!requestId) throw new StepError('no request_id in the login form');
+  flow.requestId = requestId;
+}
+
+/** Step 3: the user signs in; the server sends the browser back to the app with a code. */
+async function login(target, recorder, flow) {
+  const { response, body } = await send(recorder, 'login', `${target.url}/login`, {
+    method: 'POST',
+    headers: { Cookie: cookieHeader(flow.jar), 'Content-Type': 'application/x-www-form-urlencoded', 'CF-Connecting-IP': flow.ip },
+    body: new URLSearchParams({ request_id: flow.requestId, email: flow.email, password: PASSWORD }).toString(),
+  });
+  expectStatus(response, body, 303);
+  updateJar(flow.jar, response);
+  const location = response.headers.get('Location') ?? '';
+  if (!location.startsWith(`${REDIRECT_URI}?`)) throw new StepError(`redirected to ${location.slice(0, 80)}`);
+  const params = new URL(location).searchParams;
+  if (params.get('state') !== flow.state) throw new StepError('state does not match');
+  const code = params.get('code');
+  if (!code) throw new StepError(`no code: ${location.slice(0, 120)}`);
+  recorder.code(code);
+  flow.code = code;
+}
+
+/** Step 4: the app redeems the code with its verifier. */
+async function token(target, recorder, flow) {
+  const { response, body } = await send(recorder, 'token', `${target.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'CF-Connecting-IP': flow.ip },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: CLIENT_ID,
+      code: flow.code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: flow.verifier,
+    }).toString(),
+  });
+  expectStatus(response, body, 200);
+  let json;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new StepError('the token response is not JSON');
+  }
+  if (typeof json.access_token !== 'string' || json.token_type !== 'Bearer') throw new StepError(`no bearer token: ${body.slice(0, 120)}`);
+  flow.accessToken = json.access_token;
+}
+
+const STEPS = { loginForm, login, token };
+
+/** Runs `fn(i)` for i in [0, n) with at most `concurrency` at once, stopping early at `deadline`. */
+export async function pool(n, concurrency, deadline, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < n && Date.now() < deadline) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, n)) }, worker));
+  return next;
+}
+
+/** One whole sign-in; false when a step failed (recorded). */
+export async function runFlow(target, recorder, keepToken = false) {
+  const started = performance.now();
+  let endpoint = 'authorize';
+  try {
+    const flow = await authorize(target, recorder);
+    for (endpoint of ['loginForm', 'login', 'token']) await STEPS[endpoint](target, recorder, flow);
+    recorder.flowLatency.push(performance.now() - started);
+    if (keepToken && recorder.tokens.length < 5) recorder.tokens.push(flow.accessToken);
+    return true;
+  } catch (error) {
+    if (!(error instanceof StepError)) throw error;
+    recorder.error(endpoint, error.message);
+    return false;
+  }
+}
+
+/**
+ * The per-endpoint phases, each hitting one endpoint at `concurrency`: `n` sign-ins are carried
+ * through /authorize, the login form, the login and the token request, one phase per endpoint.
+ * The cheap, repeatable requests are sent `repeat` times as often for a finer CPU reading: extra
+ * authorizations the user abandons, and the login form reloaded. `measure(endpoint, fn)` wraps each
+ * phase (CPU accounting); `fn` returns how many requests it sent. A failed flow drops out.
+ */
+export async function runPhases(target, recorder, n, repeat, concurrency, deadline, measure) {
+  const attempt = async (endpoint, fn) => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof StepError)) throw error;
+      recorder.error(endpoint, error.message);
+      return undefined;
+    }
+  };
+  let flows = new Array(n);
+  await measure('authorize', () =>
+    pool(n * repeat, concurrency, deadline, async (i) => {
+      const flow = await attempt('authorize', () => authorize(target, recorder));
+      if (i < n) flows[i] = flow;
+    }),
+  );
+  flows = flows.filter(Boolean);
+  await measure('loginForm', () =>
+    pool(flows.length * repeat, concurrency, deadline, async (i) => {
+      const flow = flows[i % flows.length];
+      if (!flow) return;
+      const ok = await attempt('loginForm', async () => {
+        await loginForm(target, recorder, flow);
+        return true;
+      });
+      if (!ok) flows[i % flows.length] = undefined;
+    }),
+  );
+  for (const endpoint of ['login', 'token']) {
+    flows = flows.filter(Boolean);
+    const alive = flows;
+    await measure(endpoint, () =>
+      pool(alive.length, concurrency, deadline, async (i) => {
+        const ok = await attempt(endpoint, async () => {
+          await STEPS[endpoint](target, recorder, alive[i]);
+          return true;
+        });
+        if (!ok) alive[i] = undefined;
+      }),
+    );
+  }
+}
