@@ -161,11 +161,13 @@ describe('GET /api/v1/audit-events', () => {
     const [firstGrant, otherGrant] = [grantOf(first.refresh_token!), grantOf(other.refresh_token!)];
 
     const mine = await waitForAudit(`user_id=${user.id}&since=${since}`, (items) =>
-      ['login_succeeded', 'code_issued', 'code_redeemed', 'token_refreshed'].every((e) => eventNames(items).includes(e)) &&
+      // A sign-in and the code it leads to are one event (login_succeeded, with the grant id).
+      ['login_succeeded', 'code_redeemed', 'token_refreshed'].every((e) => eventNames(items).includes(e)) &&
       items.filter((e) => e.event === 'management_change').length === 2,
     );
     expect(mine.filter((e) => e.event === 'login_succeeded')).toHaveLength(2);
     expect(mine.find((e) => e.event === 'login_succeeded')).toMatchObject({ actor: `user:${user.id}`, client_id: 'demo-app' });
+    expect(mine.filter((e) => e.event === 'login_succeeded').map((e) => e.grant_id).sort()).toEqual([firstGrant, otherGrant].sort());
     expect(mine.find((e) => e.event === 'token_refreshed')).toMatchObject({ client_id: 'demo-app', grant_id: firstGrant });
     const changes = mine.filter((e) => e.event === 'management_change');
     for (const change of changes) expect(change.actor).toBe('client:dev-admin');

@@ -1,44 +1,55 @@
 import { DurableObject } from 'cloudflare:workers';
-import { lockedUntil, networkKey, withFailure, withoutFailure, type ThrottlePolicy } from '../oauth/login-throttle';
+import { isRefused, networkKey, withFailure, type ThrottlePolicy } from '../oauth/login-throttle';
 
-/** An attempt counted in advance: `at` identifies it for a refund. */
-export interface Reservation {
-  locked: boolean;
-  at: number;
-}
+/** Attempts still being checked are forgotten after this long, should their outcome never arrive. */
+const IN_FLIGHT_TTL_MS = 30_000;
 
 /**
  * One counter of login attempts, for one account or one client network: in its own object, so
- * that concurrent attempts cannot race past the limit.
+ * that concurrent attempts cannot race past the limit. Failures are stored; attempts in flight are
+ * held in memory only, so a successful sign-in writes nothing.
  */
 export class LoginThrottleStore extends DurableObject<Env> {
+  private readonly inFlight = new Map<number, number>();
+  private nextTicket = 0;
+
   private failures(): number[] {
     return this.ctx.storage.kv.get<number[]>('failures') ?? [];
   }
 
+  private attemptsInFlight(now: number): number {
+    for (const [ticket, startedAt] of this.inFlight) {
+      if (startedAt <= now - IN_FLIGHT_TTL_MS) this.inFlight.delete(ticket);
+    }
+    return this.inFlight.size;
+  }
+
   /**
-   * Counts this attempt as a failure before the password is checked, in the same synchronous step
-   * that reads the lock: a burst of guesses sent at once sees each other's reservations, so no more
-   * than the threshold are ever evaluated. A success refunds its reservation.
+   * Reads the lock and counts this attempt as in flight, in one synchronous step: a burst of
+   * guesses sent at once sees its own attempts, so no more than the burst limit are evaluated.
+   * Returns whether to refuse, and the ticket that `settle` takes.
    */
-  async reserve(policy: ThrottlePolicy): Promise<Reservation> {
+  async begin(policy: ThrottlePolicy): Promise<{ refused: boolean; ticket: number }> {
     const now = Date.now();
-    const failures = this.failures();
-    const locked = lockedUntil(failures, policy, now) > now;
-    this.ctx.storage.kv.put('failures', withFailure(failures, policy, now));
-    // Forgotten once the window has passed since the last attempt.
-    await this.ctx.storage.setAlarm(now + policy.windowMs);
-    return { locked, at: now };
+    const refused = isRefused(this.failures(), this.attemptsInFlight(now), policy, now);
+    const ticket = ++this.nextTicket;
+    this.inFlight.set(ticket, now);
+    return { refused, ticket };
   }
 
-  /** A successful attempt: its own reservation is removed, the other failures stay. */
-  async refund(at: number): Promise<void> {
-    this.ctx.storage.kv.put('failures', withoutFailure(this.failures(), at));
-  }
-
-  /** A successful sign-in to the account clears its failures. */
-  async reset(): Promise<void> {
-    await this.ctx.storage.deleteAll();
+  /**
+   * The outcome of an attempt: a failure is stored (and forgotten after the window); a success
+   * for an account clears it; a refused attempt only leaves the in-flight count.
+   */
+  async settle(ticket: number, outcome: 'failure' | 'success' | 'refused', policy: ThrottlePolicy, clearOnSuccess: boolean): Promise<void> {
+    this.inFlight.delete(ticket);
+    const now = Date.now();
+    if (outcome === 'failure') {
+      this.ctx.storage.kv.put('failures', withFailure(this.failures(), policy, now));
+      await this.ctx.storage.setAlarm(now + policy.windowMs);
+    } else if (outcome === 'success' && clearOnSuccess && this.ctx.storage.kv.get('failures') !== undefined) {
+      await this.ctx.storage.deleteAll();
+    }
   }
 
   override async alarm(): Promise<void> {

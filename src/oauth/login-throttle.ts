@@ -9,18 +9,24 @@ export interface ThrottlePolicy {
   windowMs: number;
   /** The lock after the threshold-th failure; it doubles with each further failure, up to the window. */
   baseLockMs: number;
+  /**
+   * At most this many failures plus attempts still being checked: guesses sent at once cannot all
+   * be evaluated before the first failure is recorded. Above the threshold, so that people signing
+   * in at the same moment (a double tap; many users behind one carrier NAT) are not refused.
+   */
+  burstLimit: number;
 }
 
 const MINUTE = 60_000;
 
 /** 5 failures in 15 minutes lock an account for 1 minute, then 2, 4, 8, up to 15. */
-export const ACCOUNT_POLICY: ThrottlePolicy = { threshold: 5, windowMs: 15 * MINUTE, baseLockMs: MINUTE };
+export const ACCOUNT_POLICY: ThrottlePolicy = { threshold: 5, windowMs: 15 * MINUTE, baseLockMs: MINUTE, burstLimit: 8 };
 
 /**
  * Higher per network: mobile carriers put many users behind one address (carrier-grade NAT), and
  * the per-account limit already stops guessing at one account.
  */
-export const IP_POLICY: ThrottlePolicy = { threshold: 30, windowMs: 15 * MINUTE, baseLockMs: MINUTE };
+export const IP_POLICY: ThrottlePolicy = { threshold: 30, windowMs: 15 * MINUTE, baseLockMs: MINUTE, burstLimit: 100 };
 
 /** The failures still inside the window, oldest first. */
 export function recentFailures(failures: readonly number[], policy: ThrottlePolicy, now: number): number[] {
@@ -41,10 +47,9 @@ export function withFailure(failures: readonly number[], policy: ThrottlePolicy,
   return [...recentFailures(failures, policy, now), now].slice(-policy.threshold * 4);
 }
 
-/** Removes one failure recorded at `at`: an attempt reserved as a failure that turned out to succeed. */
-export function withoutFailure(failures: readonly number[], at: number): number[] {
-  const index = failures.lastIndexOf(at);
-  return index === -1 ? [...failures] : [...failures.slice(0, index), ...failures.slice(index + 1)];
+/** Whether a new attempt must be refused: the counter is locked, or too many are already in flight. */
+export function isRefused(failures: readonly number[], inFlight: number, policy: ThrottlePolicy, now: number): boolean {
+  return lockedUntil(failures, policy, now) > now || recentFailures(failures, policy, now).length + inFlight >= policy.burstLimit;
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { auditorOf } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
@@ -40,7 +39,6 @@ export async function issueCode(
   };
   const issued = await grantStore(c.env, request.id).issueCode(await sha256Base64url(code), grant, request.expiresAt);
   if (!issued) throw requestAlreadyUsed();
-  auditorOf(c)({ event: 'code_issued', clientId: request.clientId, userId: user.userId, grantId: request.id });
   return withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer });
 }
 

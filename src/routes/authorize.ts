@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { auditorOf } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { randomToken } from '../crypto/random';
 import { findApi, findClient } from '../db/registry';
@@ -85,7 +86,11 @@ export async function authorize(c: AppContext): Promise<Response> {
       const user = { userId: session.userId, authTime: session.authTime };
       // OIDC Core 3.1.2.6: without a page, a request that needs consent cannot be approved.
       if (prompt.none && (await needsConsent(c.env, pending, user))) throw new OAuthError('consent_required', 'The user must consent.');
-      return redirectToApp(c, await approve(c, pending, user), 302);
+      const location = await approve(c, pending, user);
+      if (location !== '/consent') {
+        auditorOf(c)({ event: 'code_issued', clientId: client.id, userId: user.userId, grantId: pending.id, detail: { single_sign_on: true } });
+      }
+      return redirectToApp(c, location, 302);
     }
     if (prompt.none) throw new OAuthError('login_required', 'The user must sign in.');
 

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { auditorOf } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { saveConsent } from '../db/consents';
@@ -55,5 +56,6 @@ export async function submitConsent(c: AppContext): Promise<Response> {
     issueCode(c, request, request.authenticated),
     saveConsent(c.env, request.authenticated.userId, request.clientId, request.scopes),
   ]);
+  auditorOf(c)({ event: 'code_issued', clientId: request.clientId, userId: request.authenticated.userId, grantId: request.id, detail: { consent: true } });
   return redirectToApp(c, location, 303);
 }

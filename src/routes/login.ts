@@ -81,22 +81,36 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   const account = loginThrottle(c.env, 'account', normalizeEmail(email));
   const address = loginThrottle(c.env, 'ip', c.req.header('CF-Connecting-IP') ?? 'unknown');
   const [accountAttempt, addressAttempt, user] = await Promise.all([
-    account.reserve(ACCOUNT_POLICY),
-    address.reserve(IP_POLICY),
+    account.begin(ACCOUNT_POLICY),
+    address.begin(IP_POLICY),
     findUserByEmail(c.env, email),
   ]);
-  // Hash even when locked or unknown: the answer and its timing must not tell the cases apart.
+  // Hash even when refused or unknown: the answer and its timing must not tell the cases apart.
   const valid = await verifyPassword(password, user?.passwordHash, config.passwordHashIterations);
-  const throttled = accountAttempt.locked || addressAttempt.locked;
-  // A blocked account gets the same answer as a wrong password. The attempt stays counted.
-  if (!user || !valid || throttled || user.blocked) {
+  const throttled = accountAttempt.refused || addressAttempt.refused;
+  // Only a wrong password (or an unknown or blocked account) counts as a failure: a right one
+  // refused because too many attempts are in flight must not lock its own account.
+  const wrong = !user || !valid || user.blocked;
+  const failed = wrong || throttled;
+  // A right password refused by the throttle neither counts nor clears: it only releases its attempt.
+  const outcome = wrong ? 'failure' : throttled ? 'refused' : 'success';
+  const settled = Promise.all([
+    account.settle(accountAttempt.ticket, outcome, ACCOUNT_POLICY, true),
+    address.settle(addressAttempt.ticket, outcome, IP_POLICY, false),
+  ]);
+  if (failed) {
+    // A failure is recorded before the answer, so the next guess sees it. A blocked account gets
+    // the same answer as a wrong password.
+    await settled;
     auditorOf(c)({ event: 'login_failed', clientId: request.clientId, detail: { throttled } });
     return loginForm(c, request, 401, email, LOGIN_FAILED);
   }
-  await Promise.all([account.reset(), address.refund(addressAttempt.at)]);
-  auditorOf(c)({ event: 'login_succeeded', actor: `user:${user.id}`, clientId: request.clientId, userId: user.id });
+  // A success only releases its attempts: no need to wait for that.
+  c.executionCtx.waitUntil(settled);
 
   const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
+  // One event for the sign-in and the code it leads to (the grant id names both).
+  auditorOf(c)({ event: 'login_succeeded', actor: `user:${user.id}`, clientId: request.clientId, userId: user.id, grantId: request.id });
   // The code (or the consent step) and the single sign-on session live in different objects: write both at once.
   const [location] = await Promise.all([approve(c, request, signedIn), startSession(c, signedIn)]);
   // Spent, unless it now waits for consent (approve re-sealed it).

@@ -15,7 +15,10 @@ import { startLogin, submitLogin, type PendingLogin } from '../helpers';
 import { createUsers, expectPageHeaders, withoutNonce } from './attack-helpers';
 
 const PASSWORD = 'brute-force-password';
-const ACCOUNTS = ['bf-same', 'bf-variants', 'bf-locked-answer', 'bf-ip-target', 'bf-ip-reset', 'bf-ipv6', 'bf-race', 'bf-race-ip', 'bf-empty', 'bf-other-ip'];
+const ACCOUNTS = [
+  ...['bf-same', 'bf-variants', 'bf-locked-answer', 'bf-ip-target', 'bf-ip-reset', 'bf-ipv6', 'bf-race', 'bf-race-ip', 'bf-empty', 'bf-other-ip'],
+  ...Array.from({ length: 20 }, (_, i) => `bf-together-${i}`),
+];
 const email = (name: string) => `${name}@example.com`;
 
 const ip = (address: string) => ({ 'CF-Connecting-IP': address });
@@ -137,15 +140,26 @@ describe('concurrent guessing', () => {
     expect(accepted).toBe(0);
   });
 
-  it('guesses sent at once from one address cannot get past the per-IP limit', async () => {
+  it('guesses sent at once from one address cannot get past the per-IP burst limit', async () => {
     const address = '198.51.105.3';
     const pending = await startLogin();
-    // Sequentially, the address is locked after IP_POLICY.threshold failures and the last, right
-    // password is refused; sent at once, the guesses must still count against each other.
+    // Sent at once, the guesses count against each other while in flight: past IP_POLICY.burstLimit
+    // (above the threshold, so people signing in together behind one NAT are not refused) the
+    // rest, and the right password sent last, are refused.
     const burst = await Promise.all([
-      ...Array.from({ length: IP_POLICY.threshold + 10 }, (_, i) => attempt(pending, email(`bf-race-ip-burst-${i}`), 'guess', address)),
+      ...Array.from({ length: IP_POLICY.burstLimit + 10 }, (_, i) => attempt(pending, email(`bf-race-ip-burst-${i}`), 'guess', address)),
       attempt(pending, email('bf-race-ip'), PASSWORD, address),
     ]);
     expect(burst.at(-1)!.status).toBe(401);
+    // And once those failures are recorded, the address is locked for a sequential guess too.
+    expect((await attempt(await startLogin(), email('bf-race-ip'), PASSWORD, address)).status).toBe(401);
+  });
+
+  it('people signing in at the same moment with the right password are not locked out (regression)', async () => {
+    // Each attempt used to be counted as a failure until its password checked out, so more than
+    // five sign-ins in flight for one account (or thirty behind one address) locked it.
+    const pending = await Promise.all(Array.from({ length: 20 }, () => startLogin()));
+    const responses = await Promise.all(pending.map((p, i) => attempt(p, email(`bf-together-${i}`), PASSWORD, '198.51.106.1')));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(303));
   });
 });
