@@ -70,10 +70,13 @@ describe('GrantStore: one object per authorization', () => {
     const store = grantStore(env, randomToken(16));
     const requestExpiresAt = Date.now() + 600_000;
     await store.issueCode('h', grant({ scopes: ['read:items'] }), requestExpiresAt);
-    expect(await alarm(store)).toBe(requestExpiresAt);
+    const armed = await alarm(store);
+    expect(armed).toBeGreaterThanOrEqual(requestExpiresAt);
     const before = Date.now();
     await store.redeemCode({ ...redeemInput('h'), refresh: undefined });
-    expect(await alarm(store)).toBeGreaterThanOrEqual(before + MAX_ACCESS_TOKEN_TTL_MS);
+    // The redemption's day of access tokens fits in the alarm set at issue: no second setAlarm.
+    expect(await alarm(store)).toBe(armed);
+    expect(armed).toBeGreaterThanOrEqual(before + MAX_ACCESS_TOKEN_TTL_MS);
     // Pretend a day has passed: the alarm then finds nothing left to keep.
     await runInDurableObject(store, (_instance: GrantStore, state) => {
       const record = state.storage.kv.get<GrantRecord>('grant')!;
@@ -82,6 +85,16 @@ describe('GrantStore: one object per authorization', () => {
     expect(await runDurableObjectAlarm(store)).toBe(true);
     expect(await stored(store)).toBeUndefined();
     expect(await store.redeemCode(redeemInput('h'))).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('moves the alarm when a refresh family outlives it', async () => {
+    const store = grantStore(env, randomToken(16));
+    await store.issueCode('h', grant(), Date.now() + 600_000);
+    await store.redeemCode(redeemInput('h'));
+    // A 30-day family (absolute lifetime above) needs the alarm beyond the first day.
+    expect(await alarm(store)).toBeGreaterThanOrEqual(Date.now() + 3_600_000);
+    const record = await stored(store);
+    expect(await alarm(store)).toBeGreaterThanOrEqual(Math.min(record!.refresh!.absoluteExpiresAt, record!.refresh!.lastUsedAt + record!.refresh!.idleTtlMs));
   });
 
   it('re-arms the alarm when the record must still be kept', async () => {

@@ -17,6 +17,13 @@ import {
 } from '../oauth/grant-record';
 
 const KEY = 'grant';
+const ALARM_KEY = 'alarmAt';
+
+/**
+ * Alarms are set this far beyond what the record needs, so that the usual next steps (a code's
+ * redemption, a day of refreshes) extend the retention without another setAlarm on the hot path.
+ */
+const ALARM_SLACK_MS = 25 * 3600 * 1000;
 
 /**
  * One object per authorization, named by its request id: it holds the code, then the grant the
@@ -33,7 +40,11 @@ export class GrantStore extends DurableObject<Env> {
   private async write(record: GrantRecord | undefined, before: GrantRecord | undefined): Promise<void> {
     if (!record || record === before) return;
     this.ctx.storage.kv.put(KEY, record);
-    await this.ctx.storage.setAlarm(retainUntil(record));
+    const needed = retainUntil(record);
+    if (needed <= (this.ctx.storage.kv.get<number>(ALARM_KEY) ?? 0)) return;
+    const alarmAt = needed + ALARM_SLACK_MS;
+    this.ctx.storage.kv.put(ALARM_KEY, alarmAt);
+    await this.ctx.storage.setAlarm(alarmAt);
   }
 
   /**
@@ -97,8 +108,9 @@ export class GrantStore extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const record = this.read();
-    // An idle family that was used since the alarm was set is kept; anything else is removed.
+    // A family still in use is kept; anything else is removed.
     if (record && retainUntil(record) > Date.now()) {
+      this.ctx.storage.kv.put(ALARM_KEY, retainUntil(record));
       await this.ctx.storage.setAlarm(retainUntil(record));
       return;
     }
