@@ -33,6 +33,25 @@ export async function findApi(env: Env, identifier: string): Promise<ApiRow | un
   return row;
 }
 
+/**
+ * What /authorize needs, in at most one D1 round trip: the client and the APIs (few, and cached
+ * together), read in one batch when either is missing from the isolate's cache.
+ */
+export async function findClientAndApis(env: Env, clientId: string): Promise<{ client: ClientRow | undefined; apis: ApiRow[] }> {
+  const cachedClient = clientCache.get(clientId);
+  const cachedApis = allApisCache.get('all');
+  if (cachedClient && cachedApis) return { client: cachedClient, apis: cachedApis };
+  const db = database(env);
+  const [clientRows, apiRows] = await db.batch([
+    db.select().from(clients).where(eq(clients.id, clientId)).limit(1),
+    db.select().from(apis).orderBy(apis.identifier),
+  ]);
+  const client = clientRows[0];
+  if (client) clientCache.set(clientId, client, ttlMs(env));
+  allApisCache.set('all', apiRows, ttlMs(env));
+  return { client, apis: apiRows };
+}
+
 export async function listApis(env: Env): Promise<ApiRow[]> {
   const cached = allApisCache.get('all');
   if (cached) return cached;

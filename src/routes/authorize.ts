@@ -2,9 +2,9 @@ import type { Context } from 'hono';
 import { auditorOf } from '../audit/audit-log';
 import { getConfig } from '../config';
 import { randomToken } from '../crypto/random';
-import { findApi, findClient } from '../db/registry';
+import { findClientAndApis } from '../db/registry';
 import { isUserActive } from '../db/users';
-import type { ClientRow } from '../db/schema';
+import type { ApiRow, ClientRow } from '../db/schema';
 import { OAuthError, UntrustedRedirectError } from '../errors/oauth-error';
 import { parseAuthorizationRequest, parsePrompt, requestedAudience } from '../oauth/authorization-request';
 import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
@@ -27,15 +27,15 @@ function soleParam(url: URL, name: string): string {
 }
 
 /** Step one: until client and redirect URI are known, nothing may be redirected (RFC 6749 section 4.1.2.1). */
-async function trustedRedirect(c: AppContext, url: URL): Promise<{ client: ClientRow; redirectUri: string }> {
-  const client = await findClient(c.env, soleParam(url, 'client_id'));
+async function trustedRedirect(c: AppContext, url: URL): Promise<{ client: ClientRow; redirectUri: string; apis: ApiRow[] }> {
+  const { client, apis } = await findClientAndApis(c.env, soleParam(url, 'client_id'));
   if (!client) throw new UntrustedRedirectError('The app that sent you here is not registered.');
   // Kept as requested: a loopback redirect keeps the port the app listens on.
   const redirectUri = soleParam(url, 'redirect_uri');
   if (!matchRedirectUri(redirectUri, client.redirectUris)) {
     throw new UntrustedRedirectError('The app asked to return to an address it has not registered.');
   }
-  return { client, redirectUri };
+  return { client, redirectUri, apis };
 }
 
 /** Error responses go back to the client with `iss` (RFC 9207) and the state it sent. */
@@ -55,7 +55,7 @@ function redirectError(c: AppContext, redirectUri: string, url: URL, error: OAut
 /** GET /authorize: RFC 6749 section 4.1.1 with PKCE (RFC 7636), `audience` and `nonce`. */
 export async function authorize(c: AppContext): Promise<Response> {
   const url = new URL(c.req.url);
-  let trusted: { client: ClientRow; redirectUri: string };
+  let trusted: { client: ClientRow; redirectUri: string; apis: ApiRow[] };
   try {
     trusted = await trustedRedirect(c, url);
   } catch (error) {
@@ -63,11 +63,12 @@ export async function authorize(c: AppContext): Promise<Response> {
     throw error;
   }
 
-  const { client, redirectUri } = trusted;
+  const { client, redirectUri, apis } = trusted;
   try {
     const params = singleValuedParams(url.searchParams);
     const audience = requestedAudience(params, client);
-    const request = parseAuthorizationRequest(params, client, redirectUri, audience, await findApi(c.env, audience));
+    const api = apis.find((candidate) => candidate.identifier === audience);
+    const request = parseAuthorizationRequest(params, client, redirectUri, audience, api);
     const prompt = parsePrompt(params);
     const config = getConfig(c.env);
     const pending = {
