@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkerServer, withTimeout, type WorkerServer } from './worker-server';
+import { freePort, startWorkerServer, withTimeout, type WorkerServer } from './worker-server';
 
 /** examples/native-app: the command-line stand-in for an iOS or Android app, run as its user would. */
 const EXAMPLE = fileURLToPath(new URL('../../examples/native-app/sign-in.mjs', import.meta.url));
@@ -98,18 +97,6 @@ async function signInInTheBrowser(authorizationUrl: URL): Promise<void> {
   expect(await delivered.text()).toContain('You can close this tab');
 }
 
-/** A loopback port that nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 /** What an ES256 JWT and an edge-auth refresh token (`<grant id>.<256 random bits>`) look like whole. */
 const WHOLE_JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
 const WHOLE_REFRESH_TOKEN = /[\w-]{22}\.[\w-]{43}/;
@@ -199,7 +186,7 @@ describe('examples/native-app signs in as a native app would (RFC 8252, oauth4we
 
 describe('examples/native-app fails clearly', () => {
   it('exits 1 at once with a readable message when nothing answers at the issuer', async () => {
-    const issuer = `http://127.0.0.1:${await closedPort()}`;
+    const issuer = `http://127.0.0.1:${await freePort()}`;
     const started = Date.now();
     const { code, stdout, stderr } = await withTimeout(
       runExample(['--issuer', issuer, '--json', '--timeout', String(EXAMPLE_TIMEOUT_SECONDS)]).exited,

@@ -42,8 +42,8 @@ export interface WorkerServer {
   close(): Promise<void>;
 }
 
-/** A loopback port that was free a moment ago: the issuer must be known before the worker starts. */
-async function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago (nothing listens on it): the issuer must be known before the worker starts. */
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', reject);
