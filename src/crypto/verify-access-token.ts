@@ -20,9 +20,9 @@ export type AccessTokenCheck =
 
 let keySet: { jwks: object; getKey: JWTVerifyGetKey } | undefined;
 
-async function localKeySet(env: Env): Promise<JWTVerifyGetKey> {
+/** Our published keys as a jose key set, rebuilt only when the isolate's key cache was refreshed. */
+export async function localKeySet(env: Env): Promise<JWTVerifyGetKey> {
   const jwks = await getPublicJwks(env);
-  // Rebuilt only when the key cache itself was refreshed.
   if (keySet?.jwks !== jwks) keySet = { jwks, getKey: createLocalJWKSet({ keys: jwks }) };
   return keySet.getKey;
 }

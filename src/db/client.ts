@@ -1,7 +1,5 @@
 import { drizzle } from 'drizzle-orm/d1';
 
-export type Database = ReturnType<typeof database>;
-
 /** The core query builder: every lookup here reads one table by key. */
 export function database(env: Env) {
   return drizzle(env.DB);

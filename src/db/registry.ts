@@ -60,7 +60,7 @@ export async function listApis(env: Env): Promise<ApiRow[]> {
   return rows;
 }
 
-/** For tests and, later, the management API: forget cached rows so a change is seen at once. */
+/** After a Management API change (and in tests): this isolate sees it at once, the others within the TTL. */
 export function clearRegistryCache(): void {
   clientCache.clear();
   apiCache.clear();

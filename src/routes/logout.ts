@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
-import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
+import { decodeJwt, errors, jwtVerify } from 'jose';
 import { getConfig } from '../config';
-import { getPublicJwks, getSealingKey } from '../crypto/keys';
+import { getSealingKey } from '../crypto/keys';
+import { localKeySet } from '../crypto/verify-access-token';
 import { seal, unseal } from '../crypto/seal';
 import { findClient } from '../db/registry';
 import { OAuthError, PageError } from '../errors/oauth-error';
@@ -34,7 +35,7 @@ const refused = (description: string) => new PageError('Sign-out request not val
 /** The subject and audience of an ID token we issued; expired hints are accepted (RP-Initiated Logout section 2). */
 async function verifyIdTokenHint(env: Env, hint: string): Promise<{ sub: string; aud: string }> {
   try {
-    const { payload } = await jwtVerify(hint, createLocalJWKSet({ keys: await getPublicJwks(env) }), {
+    const { payload } = await jwtVerify(hint, await localKeySet(env), {
       issuer: getConfig(env).issuer,
       // ID tokens only: an access token (`typ: at+jwt`, RFC 9068 section 4) is no hint.
       typ: 'JWT',
