@@ -1,8 +1,61 @@
-/** The production cap: Workers refuse PBKDF2 with more iterations than this. */
-export const MAX_PBKDF2_ITERATIONS = 100_000;
+import * as v from 'valibot';
+import { MAX_PBKDF2_ITERATIONS } from './crypto/password';
+import { AppError } from './errors/app-error';
+
+export { MAX_PBKDF2_ITERATIONS };
+
+/** A misdeployment: the log says which variable is wrong, the client only that the server failed. */
+export class ConfigError extends AppError {
+  override readonly name = 'ConfigError';
+  readonly code = 'server_error';
+  constructor(detail: string) {
+    super('The server could not complete the request.', { status: 500, detail, title: 'Something went wrong' });
+  }
+}
+
+/** A wrangler var holding a whole number from 1 to `max`, or `fallback` when unset. */
+const wholeNumber = (name: string, fallback: number, max: number) =>
+  v.pipe(
+    v.optional(v.string(), ''),
+    v.transform((raw) => (raw === '' ? fallback : Number(raw))),
+    v.check((n) => Number.isInteger(n) && n >= 1 && n <= max, `${name} must be a whole number from 1 to ${max}`),
+  );
+
+/** What is wrong with an issuer identifier (RFC 8414 section 2), if anything. */
+function issuerProblem(raw: string): string | undefined {
+  if (raw === '') return 'ISSUER is required';
+  if (!URL.canParse(raw)) return 'ISSUER must be an absolute URL';
+  const url = new URL(raw);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'ISSUER must be an http(s) URL';
+  if (url.search || url.hash) return 'ISSUER must not have a query or fragment';
+  return undefined;
+}
+
+const issuer = v.pipe(
+  v.string('ISSUER is required'),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? issuerProblem(dataset.value) : undefined;
+    if (problem) addIssue({ message: problem });
+  }),
+  // A trailing slash would make every endpoint URL ambiguous.
+  v.transform((raw) => raw.replace(/\/+$/, '')),
+);
+
+const Vars = v.object({
+  ISSUER: issuer,
+  AUTHORIZATION_CODE_TTL_SECONDS: wholeNumber('AUTHORIZATION_CODE_TTL_SECONDS', 60, 600),
+  LOGIN_REQUEST_TTL_SECONDS: wholeNumber('LOGIN_REQUEST_TTL_SECONDS', 600, 3600),
+  ACCESS_TOKEN_TTL_SECONDS: wholeNumber('ACCESS_TOKEN_TTL_SECONDS', 3600, 86_400),
+  ID_TOKEN_TTL_SECONDS: wholeNumber('ID_TOKEN_TTL_SECONDS', 3600, 86_400),
+  SESSION_TTL_SECONDS: wholeNumber('SESSION_TTL_SECONDS', 7 * 86_400, 90 * 86_400),
+  // Production Workers refuse PBKDF2 above the cap, so a larger value is refused here too.
+  PASSWORD_HASH_ITERATIONS: wholeNumber('PASSWORD_HASH_ITERATIONS', MAX_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS),
+  REGISTRY_CACHE_TTL_SECONDS: wholeNumber('REGISTRY_CACHE_TTL_SECONDS', 60, 3600),
+  KEY_ROTATION_DAYS: wholeNumber('KEY_ROTATION_DAYS', 30, 365),
+  AUDIT_RETENTION_DAYS: wholeNumber('AUDIT_RETENTION_DAYS', 30, 3650),
+});
 
 export interface Config {
-  /** Our issuer identifier (RFC 8414 section 2): an https URL in production, no query or fragment. */
   issuer: string;
   /** Cookies get `__Host-` and `Secure` only when the issuer is https; browsers refuse them on plain http otherwise. */
   secureCookies: boolean;
@@ -17,50 +70,23 @@ export interface Config {
   auditRetentionDays: number;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-function wholeNumber(vars: Record<string, unknown>, name: string, fallback: number, max: number): number {
-  const raw = vars[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ConfigError(`${name} must be a whole number from 1 to ${max}`);
-  }
-  return value;
-}
-
-function parseIssuer(raw: unknown): string {
-  if (typeof raw !== 'string' || raw === '') throw new ConfigError('ISSUER is required');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError('ISSUER must be an absolute URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('ISSUER must be an http(s) URL');
-  if (url.search || url.hash) throw new ConfigError('ISSUER must not have a query or fragment');
-  // A trailing slash would make every endpoint URL ambiguous.
-  return raw.replace(/\/+$/, '');
-}
-
 /** Reads wrangler vars into a typed Config; throws ConfigError on a bad value so a misdeployment fails loudly. */
 export function parseConfig(vars: Record<string, unknown>): Config {
-  const issuer = parseIssuer(vars.ISSUER);
-  const passwordHashIterations = wholeNumber(vars, 'PASSWORD_HASH_ITERATIONS', MAX_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS);
+  const parsed = v.safeParse(Vars, vars);
+  if (!parsed.success) throw new ConfigError(parsed.issues[0].message);
+  const out = parsed.output;
   return {
-    issuer,
-    secureCookies: issuer.startsWith('https:'),
-    authorizationCodeTtlSeconds: wholeNumber(vars, 'AUTHORIZATION_CODE_TTL_SECONDS', 60, 600),
-    loginRequestTtlSeconds: wholeNumber(vars, 'LOGIN_REQUEST_TTL_SECONDS', 600, 3600),
-    accessTokenTtlSeconds: wholeNumber(vars, 'ACCESS_TOKEN_TTL_SECONDS', 3600, 86_400),
-    idTokenTtlSeconds: wholeNumber(vars, 'ID_TOKEN_TTL_SECONDS', 3600, 86_400),
-    sessionTtlSeconds: wholeNumber(vars, 'SESSION_TTL_SECONDS', 7 * 86_400, 90 * 86_400),
-    passwordHashIterations,
-    registryCacheTtlSeconds: wholeNumber(vars, 'REGISTRY_CACHE_TTL_SECONDS', 60, 3600),
-    keyRotationDays: wholeNumber(vars, 'KEY_ROTATION_DAYS', 30, 365),
-    auditRetentionDays: wholeNumber(vars, 'AUDIT_RETENTION_DAYS', 30, 3650),
+    issuer: out.ISSUER,
+    secureCookies: out.ISSUER.startsWith('https:'),
+    authorizationCodeTtlSeconds: out.AUTHORIZATION_CODE_TTL_SECONDS,
+    loginRequestTtlSeconds: out.LOGIN_REQUEST_TTL_SECONDS,
+    accessTokenTtlSeconds: out.ACCESS_TOKEN_TTL_SECONDS,
+    idTokenTtlSeconds: out.ID_TOKEN_TTL_SECONDS,
+    sessionTtlSeconds: out.SESSION_TTL_SECONDS,
+    passwordHashIterations: out.PASSWORD_HASH_ITERATIONS,
+    registryCacheTtlSeconds: out.REGISTRY_CACHE_TTL_SECONDS,
+    keyRotationDays: out.KEY_ROTATION_DAYS,
+    auditRetentionDays: out.AUDIT_RETENTION_DAYS,
   };
 }
 

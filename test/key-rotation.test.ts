@@ -11,8 +11,8 @@ import {
   retireExpired,
   rotate,
   type StoredSigningKey,
-} from '../src/crypto/key-lifecycle';
-import { forgetCachedKeys } from '../src/crypto/keys';
+} from '../src/oauth/key-lifecycle';
+import { forgetCachedKeys } from '../src/tokens/key-cache';
 import { signingKeyStore, type KeyMaterial, type SigningKeyStore } from '../src/durable-objects/signing-key-store';
 import { call, ISSUER, signInForTokens } from './helpers';
 

@@ -153,7 +153,7 @@ describe.each(METHODS)('%s /logout (OpenID Connect RP-Initiated Logout 1.0)', (m
   it('an expired ID token of the signed-in user is still a valid hint (RP-Initiated Logout section 2)', async () => {
     const { cookie, idToken } = await signedInWithIdToken();
     const { signIdToken } = await import('../src/crypto/jwt');
-    const { getSigningKey } = await import('../src/crypto/keys');
+    const { getSigningKey } = await import('../src/tokens/key-cache');
     const claims = decodeJwt(idToken);
     const expired = await signIdToken(
       await getSigningKey(env, 'ES256'),
@@ -255,7 +255,7 @@ describe.each(METHODS)('%s /logout (OpenID Connect RP-Initiated Logout 1.0)', (m
   it('refuses a hint from another issuer even when signed with our key', async () => {
     const { cookie, idToken } = await signedInWithIdToken();
     const { signIdToken } = await import('../src/crypto/jwt');
-    const { getSigningKey } = await import('../src/crypto/keys');
+    const { getSigningKey } = await import('../src/tokens/key-cache');
     const foreign = await signIdToken(
       await getSigningKey(env, 'ES256'),
       { issuer: 'https://evil.example', subject: decodeJwt(idToken).sub!, clientId: 'demo-app', nonce: undefined, authTime: 0, accessToken: 'x', ttlSeconds: 600 },

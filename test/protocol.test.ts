@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeHandle, grantIdOfJti, handleId } from '../src/oauth/grant-handle';
 import { singleValuedParams } from '../src/oauth/params';
-import { isCodeVerifier, isS256Challenge, s256, verifyPkce } from '../src/oauth/pkce';
+import { checkPkce, isCodeVerifier, isS256Challenge, s256 } from '../src/oauth/pkce';
 import { matchRedirectUri, withQuery } from '../src/oauth/redirect-uri';
 import { grantScopes, parseScope } from '../src/oauth/scope';
 import { OAuthError } from '../src/errors/oauth-error';
@@ -10,8 +10,11 @@ describe('PKCE (RFC 7636)', () => {
   it('computes the S256 challenge of Appendix B', async () => {
     const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
     expect(await s256(verifier)).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
-    expect(await verifyPkce(verifier, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM')).toBe(true);
-    expect(await verifyPkce(verifier, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cN')).toBe(false);
+    expect(checkPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', await s256(verifier))).toBeUndefined();
+    expect(checkPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cN', await s256(verifier))).toBe('verifier_mismatch');
+    expect(checkPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', undefined)).toBe('verifier_required');
+    expect(checkPkce(undefined, await s256(verifier))).toBe('verifier_unexpected');
+    expect(checkPkce(undefined, undefined)).toBeUndefined();
   });
 
   it('accepts verifiers of 43 to 128 unreserved characters only (section 4.1)', () => {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { getSigningKey } from '../src/crypto/keys';
+import { getSigningKey } from '../src/tokens/key-cache';
 import { signAccessToken } from '../src/crypto/jwt';
 import { call, DEMO_API_BASIC, expectOAuthError, form, introspect, ISSUER, refresh, signInForTokens } from './helpers';
 

@@ -105,7 +105,7 @@ describe.each(METHODS)('%s /userinfo (OIDC Core section 5.3)', (method) => {
 
   it('refuses a token with every access-token claim, signed with our key, but without typ at+jwt', async () => {
     const { access_token } = await signInForTokens({ scope: 'openid' });
-    const { getSigningKey } = await import('../src/crypto/keys');
+    const { getSigningKey } = await import('../src/tokens/key-cache');
     const key = await getSigningKey(env, 'ES256');
     const retyped = await new SignJWT({ ...decodeJwt(access_token) }).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' }).sign(key.key);
     await expectBearerError(await userinfo(method, `Bearer ${retyped}`), 401, 'invalid_token');

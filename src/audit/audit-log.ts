@@ -1,4 +1,3 @@
-import type { Context } from 'hono';
 import { lt } from 'drizzle-orm';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
@@ -48,10 +47,6 @@ export function auditorFor(env: Env, waitUntil: (promise: Promise<unknown>) => v
         .catch((error: unknown) => console.error(JSON.stringify({ event: 'audit_write_failed', message: String(error) }))),
     );
   };
-}
-
-export function auditorOf<E extends { Bindings: Env }>(c: Context<E>): Auditor {
-  return auditorFor(c.env, (promise) => c.executionCtx.waitUntil(promise));
 }
 
 /** The cron's retention job. */

@@ -1,8 +1,21 @@
 import { base64url, SignJWT } from 'jose';
-import type { SigningKey } from './keys';
 import { sha256 } from './hash';
 
-export interface AccessTokenClaims {
+/** The algorithms edge-auth signs with: ES256 for ID tokens and by default, RS256 for APIs that ask for it. */
+export const SIGNING_ALGS = ['ES256', 'RS256'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+/** ID tokens are always ES256: every OIDC client supports it (OIDC Core section 15.1 asks only RS256 of relying parties, which they verify too). */
+export const ID_TOKEN_ALG: SigningAlg = 'ES256';
+
+/** A private key that signs, with the `kid` and `alg` its tokens name in their header. */
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlg;
+  key: CryptoKey;
+}
+
+/** What an access token says, before it is signed. */
+export interface AccessTokenContent {
   issuer: string;
   subject: string;
   audience: string;
@@ -19,7 +32,7 @@ export interface AccessTokenClaims {
  * ID token, and a `jti` so it can later be revoked. Claim space is left for a `cnf` key binding.
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  */
-export async function signAccessToken(key: SigningKey, claims: AccessTokenClaims, now: number): Promise<string> {
+export async function signAccessToken(key: SigningKey, claims: AccessTokenContent, now: number): Promise<string> {
   return new SignJWT({
     client_id: claims.clientId,
     scope: claims.scopes.join(' '),

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { SIGNING_ALGS } from '../crypto/jwt';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Lists are stored as JSON text: D1 is SQLite, and these lists are short and read whole. */
@@ -58,7 +59,7 @@ export const apis = sqliteTable(
     name: text('name').notNull(),
     scopes: jsonList('scopes'),
     accessTokenTtlSeconds: integer('access_token_ttl_seconds'),
-    signingAlg: text('signing_alg', { enum: ['ES256', 'RS256'] }).notNull().default('ES256'),
+    signingAlg: text('signing_alg', { enum: SIGNING_ALGS }).notNull().default('ES256'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -77,8 +77,10 @@ export class GrantStore extends DurableObject<Env> {
     return result;
   }
 
-  /** RFC 7009: revoking a refresh token revokes its whole grant. Only the client it was issued to may. */
-  /** The user of the revoked grant, or undefined when nothing was revoked. */
+  /**
+   * RFC 7009: revoking a refresh token revokes its whole grant. Only the client it was issued to
+   * may. Returns the user of the revoked grant, or undefined when nothing was revoked.
+   */
   async revokeRefreshToken(tokenHash: string, clientId: string): Promise<string | undefined> {
     const before = this.read();
     if (!before || before.grant.clientId !== clientId) return undefined;

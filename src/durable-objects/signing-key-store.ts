@@ -1,5 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { exportJWK, generateKeyPair } from 'jose';
+import { SIGNING_ALGS, type SigningAlg } from '../crypto/jwt';
+import { randomToken } from '../crypto/random';
 import {
   isRotationDue,
   KeyRotationError,
@@ -7,15 +9,9 @@ import {
   PUBLISH_AHEAD_MS,
   retireExpired,
   rotate,
-  SIGNING_ALGS,
   type KeyStatus,
-  type SigningAlg,
   type StoredSigningKey,
-} from '../crypto/key-lifecycle';
-import { randomToken } from '../crypto/random';
-
-export type { SigningAlg } from '../crypto/key-lifecycle';
-export { SIGNING_ALGS } from '../crypto/key-lifecycle';
+} from '../oauth/key-lifecycle';
 
 /** Everything an isolate caches from the store, fetched in one round trip. */
 export interface KeyMaterial {

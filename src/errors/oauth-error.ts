@@ -1,7 +1,8 @@
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError, type AppErrorOptions } from './app-error';
 
 /**
- * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, and OpenID Connect Core 3.1.2.6.
+ * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, OpenID Connect Core 3.1.2.6, and RFC 6750
+ * section 3.1 for protected resources such as /userinfo.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export type OAuthErrorCode =
@@ -17,66 +18,32 @@ export type OAuthErrorCode =
   | 'temporarily_unavailable'
   | 'login_required'
   | 'consent_required'
-  /** RFC 6750 section 3.1, for protected resources such as /userinfo. */
   | 'invalid_token'
   | 'insufficient_scope';
 
-export interface OAuthErrorOptions {
-  status?: ContentfulStatusCode;
-  /** Logged, never sent: what a maintainer needs to know that the client must not. */
-  detail?: string;
-  headers?: Record<string, string>;
-}
-
-/** An error the client is meant to see. Its `description` is public text; `detail` stays in the logs. */
-export class OAuthError extends Error {
+/** An error of the OAuth protocol, in its own vocabulary. */
+export class OAuthError extends AppError {
   override readonly name = 'OAuthError';
-  readonly status: ContentfulStatusCode;
-  readonly detail: string | undefined;
-  readonly headers: Record<string, string>;
 
   constructor(
     readonly code: OAuthErrorCode,
-    readonly description: string,
-    options: OAuthErrorOptions = {},
+    description: string,
+    options: AppErrorOptions = {},
   ) {
-    super(`${code}: ${description}`);
-    this.status = options.status ?? (code === 'invalid_client' ? 401 : code === 'server_error' ? 500 : 400);
-    this.detail = options.detail;
-    this.headers = options.headers ?? {};
-  }
-
-  toJSON(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.code, error_description: this.description };
+    super(description, { ...options, status: options.status ?? (code === 'invalid_client' ? 401 : code === 'server_error' ? 500 : 400) });
   }
 }
 
-export const invalidRequest = (description: string, options?: OAuthErrorOptions) =>
-  new OAuthError('invalid_request', description, options);
-export const invalidGrant = (description: string, options?: OAuthErrorOptions) =>
-  new OAuthError('invalid_grant', description, options);
-export const invalidScope = (description: string, options?: OAuthErrorOptions) =>
-  new OAuthError('invalid_scope', description, options);
+export const invalidRequest = (description: string, options?: AppErrorOptions) => new OAuthError('invalid_request', description, options);
+export const invalidGrant = (description: string, options?: AppErrorOptions) => new OAuthError('invalid_grant', description, options);
+export const invalidScope = (description: string, options?: AppErrorOptions) => new OAuthError('invalid_scope', description, options);
 
-/**
- * The authorization endpoint must not redirect until client and redirect URI are trusted
- * (RFC 6749 section 4.1.2.1): such errors become an error page instead.
- */
-export class UntrustedRedirectError extends Error {
-  override readonly name = 'UntrustedRedirectError';
-  constructor(readonly description: string) {
-    super(description);
-  }
-}
+/** A request a person sees refused on a page (an expired form, a foreign origin): never redirected to an app. */
+export const pageRefusal = (title: string, description: string, status: AppErrorOptions['status'] = 400) =>
+  new OAuthError('invalid_request', description, { title, status });
 
-/** A login or consent page problem shown to the person, not to a client. */
-export class PageError extends Error {
-  override readonly name = 'PageError';
-  constructor(
-    readonly title: string,
-    readonly description: string,
-    readonly status: ContentfulStatusCode = 400,
-  ) {
-    super(description);
-  }
+/** What any unexpected failure becomes: the client learns nothing of it, the log learns its class and message. */
+export function serverError(cause: unknown): OAuthError {
+  const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : 'non-error thrown';
+  return new OAuthError('server_error', 'The server could not complete the request.', { detail, title: 'Something went wrong' });
 }

@@ -1,12 +1,46 @@
+import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
+import { randomToken } from '../crypto/random';
 import { grantStore } from '../durable-objects/grant-store';
 import { invalidGrant, invalidRequest } from '../errors/oauth-error';
-import { handleId } from '../oauth/grant-handle';
-import type { RedeemFailure } from '../oauth/grant-record';
+import { encodeHandle, handleId } from '../oauth/grant-handle';
+import type { AuthorizationGrant, RedeemFailure } from '../oauth/grant-record';
+import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
 import { optionalParam, requiredParam } from '../oauth/params';
 import { isCodeVerifier, s256 } from '../oauth/pkce';
+import { withQuery } from '../oauth/redirect-uri';
 import type { GrantHandler } from './grant-handler';
 import { issueTokens, prepareRefreshToken } from './issue-tokens';
+
+/**
+ * The authorization code's whole life is in this module: minted when the user approves, redeemed
+ * at the token endpoint. A code is a handle `<request id>.<secret>`; only its SHA-256 is stored, in
+ * the grant's own Durable Object named by the request id, so a request gets one code, ever.
+ */
+const hashCode = sha256Base64url;
+
+/**
+ * Issues the code for an authorization request the user has approved and returns the app's
+ * redirect URI with the response (RFC 6749 section 4.1.2, `iss` from RFC 9207).
+ */
+export async function issueCode(env: Env, request: Omit<LoginRequest, 'clientName'>, user: SignedInUser): Promise<string> {
+  const config = getConfig(env);
+  const code = encodeHandle(request.id, randomToken(32));
+  const grant: AuthorizationGrant = {
+    clientId: request.clientId,
+    redirectUri: request.redirectUri,
+    codeChallenge: request.codeChallenge,
+    scopes: request.scopes,
+    audience: request.audience,
+    userId: user.userId,
+    nonce: request.nonce,
+    authTime: user.authTime,
+    expiresAt: Date.now() + config.authorizationCodeTtlSeconds * 1000,
+  };
+  const issued = await grantStore(env, request.id).issueCode(await hashCode(code), grant, request.expiresAt);
+  if (!issued) throw pendingRequestGone();
+  return withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer });
+}
 
 const FAILURES: Record<RedeemFailure, string> = {
   unknown: 'The authorization code is invalid or was already used.',
@@ -37,7 +71,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
 
   const refresh = await prepareRefreshToken(client, grantId);
   const result = await grantStore(env, grantId).redeemCode({
-    codeHash: await sha256Base64url(code),
+    codeHash: await hashCode(code),
     clientId: client.id,
     redirectUri,
     verifierChallenge: verifier === undefined ? undefined : await s256(verifier),

@@ -1,8 +1,8 @@
 import { randomToken } from '../crypto/random';
 import { findApi, findClientGrants } from '../db/registry';
-import { invalidRequest, invalidScope, OAuthError } from '../errors/oauth-error';
+import { invalidRequest, OAuthError } from '../errors/oauth-error';
 import { optionalParam } from '../oauth/params';
-import { parseScope } from '../oauth/scope';
+import { grantMachineScopes, parseScope } from '../oauth/scope';
 import type { GrantHandler } from './grant-handler';
 import { signAccessTokenFor } from './issue-tokens';
 
@@ -21,12 +21,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ env, client, params
   const api = grant && (await findApi(env, audience));
   if (!grant || !api) throw new OAuthError('unauthorized_client', 'This client has no grant for that audience.');
   // Granted and still defined by the API: a scope the API withdrew is not issued.
-  const available = grant.scopes.filter((scope) => api.scopes.includes(scope));
-  const requested = parseScope(optionalParam(params, 'scope'));
-  for (const scope of requested) {
-    if (!available.includes(scope)) throw invalidScope('A requested scope is not granted to this client for that audience.');
-  }
-  const scopes = requested.length > 0 ? requested : available;
+  const scopes = grantMachineScopes(parseScope(optionalParam(params, 'scope')), grant.scopes, api.scopes);
 
   const { accessToken, ttlSeconds } = await signAccessTokenFor(
     env,

@@ -1,13 +1,13 @@
 import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
-import { getSigningKey } from '../crypto/keys';
-import { signAccessToken, signIdToken } from '../crypto/jwt';
+import { ID_TOKEN_ALG, signAccessToken, signIdToken } from '../crypto/jwt';
 import { randomToken } from '../crypto/random';
 import { findApi } from '../db/registry';
 import type { ApiRow, ClientRow } from '../db/schema';
 import { invalidGrant } from '../errors/oauth-error';
 import { encodeHandle } from '../oauth/grant-handle';
 import type { NewRefreshToken } from '../oauth/grant-record';
+import { getSigningKey } from '../tokens/key-cache';
 import type { TokenResponse } from './grant-handler';
 
 /** What a grant proves, whichever grant type proved it. */
@@ -100,7 +100,7 @@ export async function issueTokens(
   if (refreshToken !== undefined) response.refresh_token = refreshToken;
   if (grant.scopes.includes('openid')) {
     response.id_token = await signIdToken(
-      await getSigningKey(env, 'ES256'),
+      await getSigningKey(env, ID_TOKEN_ALG),
       {
         issuer: config.issuer,
         subject: grant.userId,

@@ -1,13 +1,14 @@
 import { Hono } from 'hono/tiny';
 import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
-import { auditorOf } from '../audit/audit-log';
+import { SIGNING_ALGS } from '../crypto/jwt';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { clearRegistryCache } from '../db/registry';
 import { apis, type ApiRow } from '../db/schema';
-import { ApiError, conflictOnDuplicate, notFound } from './api-error';
-import { MANAGEMENT_AUDIENCE } from './audience';
+import { ApiError, notFound } from '../errors/api-error';
+import { conflictOnDuplicate } from './conflict';
+import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { apiJson } from './serialize';
 import { listPage } from './list-page';
@@ -17,7 +18,7 @@ const apiFields = {
   name,
   scopes: v.optional(uniqueList(scopeToken, 100), []),
   access_token_ttl_seconds: v.optional(v.nullable(lifetime(60, 86_400))),
-  signing_alg: v.optional(v.picklist(['ES256', 'RS256']), 'ES256'),
+  signing_alg: v.optional(v.picklist(SIGNING_ALGS), 'ES256'),
 };
 const CreateApi = v.strictObject({
   ...apiFields,
@@ -28,7 +29,7 @@ const UpdateApi = v.strictObject({
   name: v.optional(apiFields.name),
   scopes: v.optional(uniqueList(scopeToken, 100)),
   access_token_ttl_seconds: apiFields.access_token_ttl_seconds,
-  signing_alg: v.optional(v.picklist(['ES256', 'RS256'])),
+  signing_alg: v.optional(v.picklist(SIGNING_ALGS)),
 });
 
 async function findApiRow(env: Env, id: string): Promise<ApiRow> {
@@ -74,7 +75,7 @@ export const apiRoutes = new Hono<ManagementEnv>()
       'An API with this identifier exists.',
     );
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'create', id: row.id } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'create', id: row.id } });
     return c.json(apiJson(row), 201);
   })
   .get('/:id', requireScope('read:apis'), async (c) => c.json(apiJson(await findApiRow(c.env, idParam(c)))))
@@ -95,7 +96,7 @@ export const apiRoutes = new Hono<ManagementEnv>()
       .returning()
       .get();
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'update', id: existing.id } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'update', id: existing.id } });
     return c.json(apiJson(row!));
   })
   .delete('/:id', requireScope('delete:apis'), async (c) => {
@@ -103,6 +104,6 @@ export const apiRoutes = new Hono<ManagementEnv>()
     refuseBuiltIn(existing);
     await database(c.env).delete(apis).where(eq(apis.id, existing.id)).run();
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'delete', id: existing.id } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), detail: { resource: 'api', action: 'delete', id: existing.id } });
     return c.body(null, 204);
   });

@@ -2,7 +2,7 @@ import { Hono } from 'hono/tiny';
 import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import { database } from '../db/client';
 import { auditEvents } from '../db/schema';
-import { invalidBody } from './api-error';
+import { invalidBody } from '../errors/api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { auditEventJson } from './serialize';
 import { listPage } from './list-page';

@@ -1,9 +1,13 @@
 import type { Context, Next } from 'hono';
+import { bearerError, requireBearerToken } from '../http/bearer-token';
+import type { AppEnv, AppVariables } from '../http/context';
 import { grantIdOfJti } from '../oauth/grant-handle';
-import { bearerError, requireBearerToken } from '../routes/bearer-token';
-import { MANAGEMENT_AUDIENCE } from './audience';
+import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 
-export type ManagementEnv = { Bindings: Env; Variables: { actor: string } };
+/** The app's context plus the caller, who becomes the audit actor. */
+export interface ManagementEnv extends AppEnv {
+  Variables: AppVariables & { actor: string };
+}
 
 /**
  * Every Management API call carries an access token that edge-auth issued (client credentials) for

@@ -1,12 +1,12 @@
 import { Hono } from 'hono/tiny';
 import { and, eq } from 'drizzle-orm';
 import * as v from 'valibot';
-import { auditorOf } from '../audit/audit-log';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { clearRegistryCache } from '../db/registry';
 import { apis, clientGrants, clients, type ClientGrantRow } from '../db/schema';
-import { ApiError, conflictOnDuplicate, invalidBody, notFound } from './api-error';
+import { ApiError, invalidBody, notFound } from '../errors/api-error';
+import { conflictOnDuplicate } from './conflict';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { clientGrantJson } from './serialize';
 import { listPage } from './list-page';
@@ -67,7 +67,7 @@ export const clientGrantRoutes = new Hono<ManagementEnv>()
       'This client already has a grant for this audience.',
     );
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: input.client_id, detail: { resource: 'client_grant', action: 'create', id: row.id } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: input.client_id, detail: { resource: 'client_grant', action: 'create', id: row.id } });
     return c.json(clientGrantJson(row), 201);
   })
   .get('/:id', requireScope('read:client_grants'), async (c) => c.json(clientGrantJson(await findGrantRow(c.env, idParam(c)))))
@@ -82,13 +82,13 @@ export const clientGrantRoutes = new Hono<ManagementEnv>()
       .returning()
       .get();
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: existing.clientId, detail: { resource: 'client_grant', action: 'update', id: existing.id } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: existing.clientId, detail: { resource: 'client_grant', action: 'update', id: existing.id } });
     return c.json(clientGrantJson(row!));
   })
   .delete('/:id', requireScope('delete:client_grants'), async (c) => {
     const existing = await findGrantRow(c.env, idParam(c));
     await database(c.env).delete(clientGrants).where(eq(clientGrants.id, existing.id)).run();
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: existing.clientId, detail: { resource: 'client_grant', action: 'delete', id: existing.id } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: existing.clientId, detail: { resource: 'client_grant', action: 'delete', id: existing.id } });
     return c.body(null, 204);
   });

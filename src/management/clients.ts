@@ -1,20 +1,18 @@
 import { Hono } from 'hono/tiny';
 import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
-import { auditorOf } from '../audit/audit-log';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { clearRegistryCache } from '../db/registry';
 import { apis, clients, type ClientRow } from '../db/schema';
-import { ApiError, invalidBody, notFound } from './api-error';
+import { ApiError, invalidBody, notFound } from '../errors/api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
+import { GRANT_TYPES } from '../oauth/grant-types';
+import { HEX_COLOUR } from '../views/layout';
 import { clientJson } from './serialize';
-
 import { listPage } from './list-page';
 import { idParam, lifetime, name, parseBody, redirectUri, scopeToken, uniqueList } from './validation';
-
-const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 
 const clientFields = {
   name,
@@ -29,7 +27,7 @@ const clientFields = {
   refresh_token_reuse_leeway_seconds: v.optional(lifetime(0, 300)),
   require_consent: v.optional(v.boolean()),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
-  primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a73e8')))),
+  primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
 };
 
 const CreateClient = v.strictObject({ ...clientFields, type: v.picklist(['public', 'confidential']) });
@@ -109,7 +107,7 @@ export const clientRoutes = new Hono<ManagementEnv>()
       .values({ id: randomToken(16), type: input.type, secretHash: secret?.hash ?? null, ...columns(input), name: input.name })
       .returning()
       .get();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: row.id, detail: { resource: 'client', action: 'create' } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: row.id, detail: { resource: 'client', action: 'create' } });
     // The secret is shown this once; only its hash is kept.
     return c.json({ ...clientJson(row), ...(secret ? { client_secret: secret.secret } : {}) }, 201);
   })
@@ -125,14 +123,14 @@ export const clientRoutes = new Hono<ManagementEnv>()
       .returning()
       .get();
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'update' } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'update' } });
     return c.json(clientJson(row!));
   })
   .delete('/:id', requireScope('delete:clients'), async (c) => {
     const existing = await findClientRow(c.env, idParam(c));
     await database(c.env).delete(clients).where(eq(clients.id, existing.id)).run();
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'delete' } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'delete' } });
     return c.body(null, 204);
   })
   .post('/:id/rotate-secret', requireScope('update:clients'), async (c) => {
@@ -141,6 +139,6 @@ export const clientRoutes = new Hono<ManagementEnv>()
     const secret = await newSecret();
     await database(c.env).update(clients).set({ secretHash: secret.hash, updatedAt: new Date() }).where(eq(clients.id, existing.id)).run();
     clearRegistryCache();
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'rotate_secret' } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'rotate_secret' } });
     return c.json({ ...clientJson(existing), client_secret: secret.secret });
   });

@@ -1,4 +1,5 @@
 import { Hono } from 'hono/tiny';
+import { renderErrors } from '../http/error-handler';
 import { apiRoutes } from './apis';
 import { auditEventRoutes } from './audit-events';
 import type { ManagementEnv } from './authorize-management';
@@ -19,4 +20,5 @@ export const managementApi = new Hono<ManagementEnv>()
   .route('/client-grants', clientGrantRoutes)
   .route('/users', userRoutes)
   .route('/keys', keyRoutes)
-  .route('/audit-events', auditEventRoutes);
+  .route('/audit-events', auditEventRoutes)
+  .onError(renderErrors('json'));

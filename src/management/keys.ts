@@ -1,10 +1,9 @@
 import { Hono } from 'hono/tiny';
 import * as v from 'valibot';
-import { auditorOf } from '../audit/audit-log';
-import { SIGNING_ALGS } from '../crypto/key-lifecycle';
-import { forgetCachedKeys } from '../crypto/keys';
+import { SIGNING_ALGS } from '../crypto/jwt';
 import { signingKeyStore } from '../durable-objects/signing-key-store';
-import { ApiError } from './api-error';
+import { forgetCachedKeys } from '../tokens/key-cache';
+import { ApiError } from '../errors/api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { keyJson } from './serialize';
 import { parseBody } from './validation';
@@ -24,6 +23,6 @@ export const keyRoutes = new Hono<ManagementEnv>()
     if (!result.ok) throw new ApiError(409, 'rotation_refused', `${result.reason}; retry later, or send "force": true for a compromised key.`);
     // This isolate signs with the new key at once; the others within the key cache's lifetime.
     forgetCachedKeys();
-    auditorOf(c)({ event: 'keys_rotated', actor: c.get('actor'), detail: { algs: input.algs.join(','), force: input.force } });
+    c.var.audit({ event: 'keys_rotated', actor: c.get('actor'), detail: { algs: input.algs.join(','), force: input.force } });
     return c.json({ items: result.keys.map(keyJson) });
   });

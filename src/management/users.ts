@@ -1,14 +1,13 @@
 import { Hono } from 'hono/tiny';
 import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
-import { auditorOf } from '../audit/audit-log';
-import { getConfig } from '../config';
 import { hashPassword } from '../crypto/password';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { users, type UserRow } from '../db/schema';
 import { forgetCachedUser, normalizeEmail } from '../db/users';
-import { ApiError, conflictOnDuplicate, notFound } from './api-error';
+import { ApiError, notFound } from '../errors/api-error';
+import { conflictOnDuplicate } from './conflict';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { userJson } from './serialize';
 import { listPage } from './list-page';
@@ -57,7 +56,7 @@ export const userRoutes = new Hono<ManagementEnv>()
     if (await db.select({ id: users.id }).from(users).where(eq(users.email, normalized)).get()) {
       throw new ApiError(409, 'conflict', 'A user with this email exists.');
     }
-    const passwordHash = await hashPassword(input.password, getConfig(c.env).passwordHashIterations);
+    const passwordHash = await hashPassword(input.password, c.var.config.passwordHashIterations);
     const row = await conflictOnDuplicate(
       db
         .insert(users)
@@ -66,7 +65,7 @@ export const userRoutes = new Hono<ManagementEnv>()
         .get(),
       'A user with this email exists.',
     );
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), userId: row.id, detail: { resource: 'user', action: 'create' } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: row.id, detail: { resource: 'user', action: 'create' } });
     return c.json(userJson(row), 201);
   })
   .get('/:id', requireScope('read:users'), async (c) => c.json(userJson(await findUserRow(c.env, idParam(c)))))
@@ -79,7 +78,7 @@ export const userRoutes = new Hono<ManagementEnv>()
         ...(input.name !== undefined && { name: input.name }),
         ...(input.email_verified !== undefined && { emailVerified: input.email_verified }),
         ...(input.blocked !== undefined && { blocked: input.blocked }),
-        ...(input.password !== undefined && { passwordHash: await hashPassword(input.password, getConfig(c.env).passwordHashIterations) }),
+        ...(input.password !== undefined && { passwordHash: await hashPassword(input.password, c.var.config.passwordHashIterations) }),
         updatedAt: new Date(),
       })
       .where(eq(users.id, existing.id))
@@ -88,13 +87,13 @@ export const userRoutes = new Hono<ManagementEnv>()
     forgetCachedUser(existing.id);
     const action = input.blocked === true ? 'block' : input.blocked === false ? 'unblock' : 'update';
     const changed = Object.keys(input).join(',');
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action, fields: changed } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action, fields: changed } });
     return c.json(userJson(row!));
   })
   .delete('/:id', requireScope('delete:users'), async (c) => {
     const existing = await findUserRow(c.env, idParam(c));
     await database(c.env).delete(users).where(eq(users.id, existing.id)).run();
     forgetCachedUser(existing.id);
-    auditorOf(c)({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action: 'delete' } });
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action: 'delete' } });
     return c.body(null, 204);
   });

@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
 import { checkRedirectUriRegistration } from '../oauth/redirect-uri-registration';
-import { readJsonObject } from '../routes/request-body';
-import { invalidBody } from './api-error';
+import { readJsonObject } from '../http/request-body';
+import { SCOPE_TOKEN } from '../oauth/scope';
+import { invalidBody } from '../errors/api-error';
 
 /** Parses a JSON body against a schema; every problem is reported with its field path. */
 export async function parseBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
@@ -12,7 +13,7 @@ export async function parseBody<S extends v.GenericSchema>(c: Context, schema: S
 }
 
 /** RFC 6749 section 3.3 scope token. */
-export const scopeToken = v.pipe(v.string(), v.regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/, 'must be a scope token'));
+export const scopeToken = v.pipe(v.string(), v.regex(SCOPE_TOKEN, 'must be a scope token'), v.maxLength(100, 'must be a scope token'));
 
 export const redirectUri = v.pipe(
   v.string(),

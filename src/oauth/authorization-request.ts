@@ -1,7 +1,7 @@
-import type { ApiRow, ClientRow } from '../db/schema';
 import { invalidRequest, OAuthError } from '../errors/oauth-error';
 import { optionalParam, requiredParam } from './params';
 import { isS256Challenge } from './pkce';
+import type { ApiPolicy, ClientPolicy } from './policy';
 import { grantScopes, parseScope } from './scope';
 
 /** A validated authorization request (RFC 6749 section 4.1.1, RFC 7636 section 4.3). */
@@ -16,30 +16,8 @@ export interface AuthorizationRequest {
   nonce: string | undefined;
 }
 
-/** OIDC Core section 3.1.2.1: how the user is to be involved; `max_age` in seconds. */
-export interface Prompt {
-  /** Sign in again even with a live session. */
-  login: boolean;
-  /** Ask for consent even if it was given before. */
-  consent: boolean;
-  /** Never show a page: answer with the session or with `login_required`. */
-  none: boolean;
-  maxAge: number | undefined;
-}
-
-const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
-
-export function parsePrompt(params: Map<string, string>): Prompt {
-  const values = optionalParam(params, 'prompt')?.split(' ').filter((v) => v !== '') ?? [];
-  if (values.some((v) => !PROMPT_VALUES.includes(v))) throw invalidRequest('The prompt parameter has an unknown value.');
-  if (values.includes('none') && values.length > 1) throw invalidRequest('prompt=none cannot be combined with other values.');
-  const rawMaxAge = optionalParam(params, 'max_age');
-  if (rawMaxAge !== undefined && !/^\d{1,9}$/.test(rawMaxAge)) throw invalidRequest('max_age must be a whole number of seconds.');
-  return { login: values.includes('login'), consent: values.includes('consent'), none: values.includes('none'), maxAge: rawMaxAge === undefined ? undefined : Number(rawMaxAge) };
-}
-
 /** The audience asked for, or the client's only API when it has exactly one. */
-export function requestedAudience(params: Map<string, string>, client: ClientRow): string {
+export function requestedAudience(params: Map<string, string>, client: ClientPolicy): string {
   const audience = optionalParam(params, 'audience');
   if (audience !== undefined) return audience;
   if (client.audiences.length === 1 && client.audiences[0] !== undefined) return client.audiences[0];
@@ -53,10 +31,10 @@ export function requestedAudience(params: Map<string, string>, client: ClientRow
  */
 export function parseAuthorizationRequest(
   params: Map<string, string>,
-  client: ClientRow,
+  client: ClientPolicy,
   redirectUri: string,
   audience: string,
-  api: ApiRow | undefined,
+  api: ApiPolicy | undefined,
 ): AuthorizationRequest {
   const responseType = requiredParam(params, 'response_type');
   if (responseType !== 'code') {

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
+import { checkPkce, type PkceFailure } from './pkce';
 
 /** What an authorization code stands for: everything the token endpoint needs, captured at sign-in. */
 export interface AuthorizationGrant {
@@ -101,9 +102,7 @@ export type RedeemFailure =
   | 'replayed'
   | 'wrong_client'
   | 'wrong_redirect_uri'
-  | 'verifier_required'
-  | 'verifier_mismatch'
-  | 'verifier_unexpected';
+  | PkceFailure;
 
 export type RedeemResult =
   | { ok: true; grant: AuthorizationGrant; refreshIssued: boolean }
@@ -117,12 +116,7 @@ function checkBinding(grant: AuthorizationGrant, input: RedeemCodeInput): Redeem
   // RFC 6749 section 4.1.3: issued to this client, for this redirect URI.
   if (grant.clientId !== input.clientId) return 'wrong_client';
   if (grant.redirectUri !== input.redirectUri) return 'wrong_redirect_uri';
-  if (grant.codeChallenge === undefined) {
-    // A verifier for a code issued without a challenge is a PKCE downgrade (RFC 9700 section 2.1.1).
-    return input.verifierChallenge === undefined ? undefined : 'verifier_unexpected';
-  }
-  if (input.verifierChallenge === undefined) return 'verifier_required';
-  return timingSafeEqual(input.verifierChallenge, grant.codeChallenge) ? undefined : 'verifier_mismatch';
+  return checkPkce(grant.codeChallenge, input.verifierChallenge);
 }
 
 /**

@@ -1,10 +1,12 @@
+import * as v from 'valibot';
+import { pageRefusal } from '../errors/oauth-error';
 import type { AuthorizationRequest } from './authorization-request';
 import { isRandomId } from './grant-handle';
 
 /**
- * An authorization request waiting for the user to sign in. It travels sealed in a cookie, so
- * `/authorize` writes no storage; it is usable once because its id names the one code object
- * that may ever be issued for it.
+ * An authorization request waiting for the user to sign in (and perhaps consent). It travels
+ * sealed in a cookie, so `/authorize` writes no storage; it is usable once because its id names
+ * the one code object that may ever be issued for it.
  */
 export interface LoginRequest extends AuthorizationRequest {
   /** 128 random bits: names the code's Durable Object and is the login form's CSRF token. */
@@ -15,32 +17,40 @@ export interface LoginRequest extends AuthorizationRequest {
   /** prompt=consent: ask even if the user already allowed these scopes. */
   forceConsent: boolean;
   /** Set once the user has signed in and the request waits only for consent. */
-  authenticated?: { userId: string; authTime: number } | undefined;
+  authenticated?: SignedInUser | undefined;
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isAuthenticated = (v: unknown): boolean =>
-  typeof v === 'object' && v !== null && isString((v as Record<string, unknown>).userId) && typeof (v as Record<string, unknown>).authTime === 'number';
-const isOptionalString = (v: unknown): v is string | undefined => v === undefined || isString(v);
+/** Who approved a request, and when they authenticated (seconds: OIDC `auth_time`). */
+export interface SignedInUser {
+  userId: string;
+  authTime: number;
+}
 
-/** Checks the shape of an unsealed value: sealing proves who wrote it, not which version of the code did. */
+const optionalString = v.optional(v.string());
+
+/** Sealing proves who wrote a value, not which version of the code did: its shape is checked too. */
+const LoginRequestSchema = v.object({
+  id: v.pipe(v.string(), v.check(isRandomId)),
+  clientId: v.string(),
+  clientName: v.string(),
+  redirectUri: v.string(),
+  audience: v.string(),
+  state: optionalString,
+  codeChallenge: optionalString,
+  nonce: optionalString,
+  scopes: v.array(v.string()),
+  expiresAt: v.number(),
+  forceConsent: v.boolean(),
+  authenticated: v.optional(v.object({ userId: v.string(), authTime: v.number() })),
+});
+
 export function asLoginRequest(value: unknown): LoginRequest | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  const ok =
-    isString(v.id) &&
-    isRandomId(v.id) &&
-    isString(v.clientId) &&
-    isString(v.clientName) &&
-    isString(v.redirectUri) &&
-    isString(v.audience) &&
-    isOptionalString(v.state) &&
-    isOptionalString(v.codeChallenge) &&
-    isOptionalString(v.nonce) &&
-    Array.isArray(v.scopes) &&
-    v.scopes.every(isString) &&
-    typeof v.expiresAt === 'number' &&
-    typeof v.forceConsent === 'boolean' &&
-    (v.authenticated === undefined || isAuthenticated(v.authenticated));
-  return ok ? (v as unknown as LoginRequest) : undefined;
+  const parsed = v.safeParse(LoginRequestSchema, value);
+  if (!parsed.success) return undefined;
+  const { state, codeChallenge, nonce } = parsed.output;
+  return { ...parsed.output, state, codeChallenge, nonce };
 }
+
+/** The pending request is gone: expired, already used, or never ours. Shown to the person, never redirected. */
+export const pendingRequestGone = () =>
+  pageRefusal('Sign-in session expired', 'This sign-in page has expired or was already used. Return to the app and start again.');

@@ -20,8 +20,15 @@ export async function s256(verifier: string): Promise<string> {
   return base64url.encode(await sha256(verifier));
 }
 
-/** @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6 */
-export async function verifyPkce(verifier: string, challenge: string): Promise<boolean> {
-  if (!isCodeVerifier(verifier)) return false;
-  return timingSafeEqual(await s256(verifier), challenge);
+export type PkceFailure = 'verifier_required' | 'verifier_mismatch' | 'verifier_unexpected';
+
+/**
+ * The PKCE check at redemption (RFC 7636 section 4.6), on the S256 of the presented verifier, so
+ * that the hashing happens before the atomic step. A verifier for a code issued without a
+ * challenge is a PKCE downgrade (RFC 9700 section 2.1.1).
+ */
+export function checkPkce(codeChallenge: string | undefined, verifierChallenge: string | undefined): PkceFailure | undefined {
+  if (codeChallenge === undefined) return verifierChallenge === undefined ? undefined : 'verifier_unexpected';
+  if (verifierChallenge === undefined) return 'verifier_required';
+  return timingSafeEqual(verifierChallenge, codeChallenge) ? undefined : 'verifier_mismatch';
 }

@@ -1,7 +1,7 @@
 import { invalidScope } from '../errors/oauth-error';
 
 /** RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
  * OpenID Connect scopes (OIDC Core sections 5.4 and 11): they name claims about the user, or ask
@@ -32,4 +32,16 @@ export function grantScopes(requested: readonly string[], apiScopes: readonly st
     }
   }
   return [...requested];
+}
+
+/**
+ * Scopes for a machine token (client credentials, RFC 6749 section 4.4): those granted to the client
+ * for the API that the API still defines; all of them when none are asked for, as Auth0 does.
+ */
+export function grantMachineScopes(requested: readonly string[], granted: readonly string[], apiScopes: readonly string[]): string[] {
+  const available = granted.filter((scope) => apiScopes.includes(scope));
+  for (const scope of requested) {
+    if (!available.includes(scope)) throw invalidScope('A requested scope is not granted to this client for that audience.');
+  }
+  return requested.length > 0 ? [...requested] : available;
 }

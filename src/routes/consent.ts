@@ -1,26 +1,22 @@
-import type { Context } from 'hono';
-import { auditorOf } from '../audit/audit-log';
-import { getConfig } from '../config';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { saveConsent } from '../db/consents';
-import { grantStore } from '../durable-objects/grant-store';
 import { findClient } from '../db/registry';
-import { OAuthError, PageError } from '../errors/oauth-error';
-import type { LoginRequest } from '../oauth/login-request';
+import { grantStore } from '../durable-objects/grant-store';
+import { issueCode } from '../grants/authorization-code';
+import type { AppContext } from '../http/context';
+import { readForm } from '../http/request-body';
+import { checkFormOrigin } from '../interaction/form-origin';
+import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
+import { redirectToApp } from '../interaction/redirect-to-app';
+import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
 import { withQuery } from '../oauth/redirect-uri';
 import { consentPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
-import { issueCode, redirectToApp, requestAlreadyUsed } from './authorization-response';
-import { checkOrigin } from './login';
-import { clearLoginRequestCookie, readLoginRequestCookie } from './login-request-cookie';
-import { readForm } from './request-body';
 
-type AppContext = Context<{ Bindings: Env }>;
-
-async function awaitingConsent(c: AppContext): Promise<LoginRequest & { authenticated: NonNullable<LoginRequest['authenticated']> }> {
-  const request = await readLoginRequestCookie(c);
-  if (!request?.authenticated) throw requestAlreadyUsed();
-  return request as LoginRequest & { authenticated: NonNullable<LoginRequest['authenticated']> };
+async function awaitingConsent(c: AppContext): Promise<LoginRequest & { authenticated: SignedInUser }> {
+  const request = await pendingRequest(c);
+  if (!request.authenticated) throw pendingRequestGone();
+  return { ...request, authenticated: request.authenticated };
 }
 
 /** GET /consent: what the app asks for, to allow or deny (OIDC Core 3.1.2.4). */
@@ -34,12 +30,10 @@ export async function showConsent(c: AppContext): Promise<Response> {
 
 /** POST /consent: allow issues the code and remembers the consent; deny returns access_denied to the app. */
 export async function submitConsent(c: AppContext): Promise<Response> {
-  checkOrigin(c);
-  const form = await readForm(c).catch((error: unknown) => {
-    throw error instanceof OAuthError ? new PageError('Request refused', error.description) : error;
-  });
+  checkFormOrigin(c);
+  const form = await readForm(c);
   const request = await awaitingConsent(c);
-  if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw requestAlreadyUsed();
+  if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw pendingRequestGone();
   clearLoginRequestCookie(c);
   if (form.get('decision') !== 'allow') {
     // RFC 6749 section 4.1.2.1: the user said no, and the request is spent: no later "allow".
@@ -48,14 +42,14 @@ export async function submitConsent(c: AppContext): Promise<Response> {
       error: 'access_denied',
       error_description: 'The user denied the request.',
       state: request.state,
-      iss: getConfig(c.env).issuer,
+      iss: c.var.config.issuer,
     });
     return redirectToApp(c, location, 303);
   }
   const [location] = await Promise.all([
-    issueCode(c, request, request.authenticated),
+    issueCode(c.env, request, request.authenticated),
     saveConsent(c.env, request.authenticated.userId, request.clientId, request.scopes),
   ]);
-  auditorOf(c)({ event: 'code_issued', clientId: request.clientId, userId: request.authenticated.userId, grantId: request.id, detail: { consent: true } });
+  c.var.audit({ event: 'code_issued', clientId: request.clientId, userId: request.authenticated.userId, grantId: request.id, detail: { consent: true } });
   return redirectToApp(c, location, 303);
 }

@@ -1,18 +1,17 @@
-import type { Context } from 'hono';
-import { getConfig } from '../config';
-import { getPublicJwks } from '../crypto/keys';
+import { ID_TOKEN_ALG } from '../crypto/jwt';
 import { listApis } from '../db/registry';
-import { MANAGEMENT_AUDIENCE } from '../management/audience';
+import type { AppContext } from '../http/context';
+import { GRANT_TYPES } from '../oauth/grant-types';
+import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { OIDC_SCOPES } from '../oauth/scope';
-
-type AppContext = Context<{ Bindings: Env }>;
+import { getPublicJwks } from '../tokens/key-cache';
 
 /** Public and cacheable for a short while: keys and metadata change rarely, and clients poll them. */
 const PUBLIC_CACHE = { 'Cache-Control': 'public, max-age=300' } as const;
 
 /** RFC 8414 section 2: only what this server actually does. */
 async function authorizationServerMetadata(c: AppContext) {
-  const { issuer } = getConfig(c.env);
+  const { issuer } = c.var.config;
   // The Management API's scopes are for operators' tools, not something to advertise.
   const apiScopes = (await listApis(c.env)).filter((api) => api.identifier !== MANAGEMENT_AUDIENCE).flatMap((api) => api.scopes);
   return {
@@ -25,7 +24,7 @@ async function authorizationServerMetadata(c: AppContext) {
     scopes_supported: [...new Set([...OIDC_SCOPES, ...apiScopes])],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: GRANT_TYPES,
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
     revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
@@ -43,12 +42,13 @@ export async function openidConfiguration(c: AppContext): Promise<Response> {
   return c.json(
     {
       ...(await authorizationServerMetadata(c)),
-      userinfo_endpoint: `${getConfig(c.env).issuer}/userinfo`,
-      end_session_endpoint: `${getConfig(c.env).issuer}/logout`,
+      userinfo_endpoint: `${c.var.config.issuer}/userinfo`,
+      end_session_endpoint: `${c.var.config.issuer}/logout`,
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['ES256'],
+      id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
       claims_supported: ['iss', 'sub', 'aud', 'azp', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'updated_at', 'email', 'email_verified'],
-      prompt_values_supported: ['none', 'login'],
+      // select_account is accepted but has no effect (one session per browser), so it is not advertised.
+      prompt_values_supported: ['none', 'login', 'consent'],
     },
     200,
     PUBLIC_CACHE,

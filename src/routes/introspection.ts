@@ -1,24 +1,22 @@
-import type { Context } from 'hono';
+import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
-import { verifyAccessToken } from '../crypto/verify-access-token';
 import type { ClientRow } from '../db/schema';
 import { grantStore } from '../durable-objects/grant-store';
-import { NO_STORE } from '../errors/responses';
-import { getConfig } from '../config';
+import { NO_STORE } from '../errors/no-store';
+import { isAccessTokenLive } from '../http/bearer-token';
+import { authenticateClient, invalidClient } from '../http/client-authentication';
+import type { AppContext } from '../http/context';
+import { readForm } from '../http/request-body';
 import { handleId } from '../oauth/grant-handle';
+import { mayIntrospect } from '../oauth/introspection';
 import { requiredParam } from '../oauth/params';
-import { isAccessTokenLive } from './bearer-token';
-import { authenticateClient, invalidClient } from './client-authentication';
-import { readForm } from './request-body';
+import { verifyAccessToken } from '../tokens/verify';
 
 const INACTIVE = { active: false } as const;
 
 async function introspectAccessToken(env: Env, caller: ClientRow, token: string): Promise<Record<string, unknown>> {
-  const checked = await verifyAccessToken(env, token);
-  if (!checked.ok) return INACTIVE;
-  const { claims } = checked;
-  // A resource server learns only about tokens meant for its APIs, or its own.
-  if (!caller.audiences.includes(claims.aud) && claims.client_id !== caller.id) return INACTIVE;
+  const claims = await verifyAccessToken(env, token);
+  if (!claims || !mayIntrospect(caller, { audience: claims.aud, clientId: claims.client_id })) return INACTIVE;
   if (!(await isAccessTokenLive(env, claims))) return INACTIVE;
   return {
     active: true,
@@ -38,7 +36,7 @@ async function introspectRefreshToken(env: Env, caller: ClientRow, token: string
   const live = await grantStore(env, grantId).activeRefreshGrant(await sha256Base64url(token));
   if (!live) return INACTIVE;
   const { grant } = live;
-  if (grant.clientId !== caller.id && !caller.audiences.includes(grant.audience)) return INACTIVE;
+  if (!mayIntrospect(caller, { audience: grant.audience, clientId: grant.clientId })) return INACTIVE;
   return {
     active: true,
     scope: grant.scopes.join(' '),
@@ -54,9 +52,9 @@ async function introspectRefreshToken(env: Env, caller: ClientRow, token: string
  * POST /oauth/introspect (RFC 7662) for resource servers, which authenticate as confidential
  * clients. Revoked, expired, unknown and foreign tokens are all just `active: false`.
  */
-export async function introspect(c: Context<{ Bindings: Env }>): Promise<Response> {
+export async function introspect(c: AppContext): Promise<Response> {
   const params = await readForm(c);
-  const caller = await authenticateClient(c, params);
+  const caller = await authenticateClient(c.env, c.req.header('Authorization'), params);
   if (caller.type !== 'confidential') {
     // Public clients hold no credentials, so they cannot use this endpoint (RFC 7662 section 2.1).
     throw invalidClient();

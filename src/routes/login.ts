@@ -1,23 +1,19 @@
-import type { Context } from 'hono';
-import { getConfig } from '../config';
 import { verifyPassword } from '../crypto/password';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { findClient } from '../db/registry';
 import { findUserByEmail, normalizeEmail } from '../db/users';
 import { loginThrottle } from '../durable-objects/login-throttle-store';
-import { auditorOf } from '../audit/audit-log';
+import type { AppContext } from '../http/context';
+import { readForm } from '../http/request-body';
+import { approve } from '../interaction/approval';
+import { checkFormOrigin } from '../interaction/form-origin';
+import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
+import { redirectToApp } from '../interaction/redirect-to-app';
+import { startSession } from '../interaction/session-cookie';
+import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
 import { ACCOUNT_POLICY, IP_POLICY } from '../oauth/login-throttle';
-import { OAuthError, PageError } from '../errors/oauth-error';
-import type { LoginRequest } from '../oauth/login-request';
 import { loginPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
-import { approve } from './approval';
-import { redirectToApp, requestAlreadyUsed } from './authorization-response';
-import { clearLoginRequestCookie, readLoginRequestCookie } from './login-request-cookie';
-import { startSession } from './session-cookie';
-import { readForm } from './request-body';
-
-type AppContext = Context<{ Bindings: Env }>;
 
 const MAX_EMAIL_LENGTH = 254;
 /** Bounds the work one request can buy; far above any real passphrase. */
@@ -28,32 +24,12 @@ const MAX_PASSWORD_LENGTH = 1024;
  */
 const LOGIN_FAILED = 'Incorrect email or password. Check them, or wait a few minutes and try again.';
 
-
-async function pendingRequest(c: AppContext): Promise<LoginRequest> {
-  const request = await readLoginRequestCookie(c);
-  if (!request) throw requestAlreadyUsed();
-  return request;
-}
-
 async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: string): Promise<Response> {
   // Branding comes from the (cached) client, so a change shows without a new sign-in request.
   const client = await findClient(c.env, request.clientId);
   return renderPage(c, status, (nonce) =>
     loginPage({ nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error }),
   );
-}
-
-/**
- * A cross-site form post carries a foreign Origin. Pages sent with `Referrer-Policy: no-referrer`
- * make browsers post `Origin: null`, so `null` and a missing Origin are left to the other checks:
- * the SameSite cookie and the request id that only our page knows.
- */
-export function checkOrigin(c: AppContext): void {
-  const origin = c.req.header('Origin');
-  if (origin === undefined || origin === 'null') return;
-  if (origin !== new URL(getConfig(c.env).issuer).origin) {
-    throw new PageError('Sign-in refused', 'The sign-in form was sent from another site.', 403);
-  }
 }
 
 /** GET /login: the form for the pending authorization request of this browser. */
@@ -63,13 +39,10 @@ export async function showLogin(c: AppContext): Promise<Response> {
 
 /** POST /login: verifies the password, issues the code, returns to the app (RFC 6749 section 4.1.2, RFC 9207). */
 export async function submitLogin(c: AppContext): Promise<Response> {
-  checkOrigin(c);
-  const form = await readForm(c).catch((error: unknown) => {
-    if (error instanceof OAuthError) throw new PageError('Sign-in refused', error.description);
-    throw error;
-  });
+  checkFormOrigin(c);
+  const form = await readForm(c);
   const request = await pendingRequest(c);
-  if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw requestAlreadyUsed();
+  if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw pendingRequestGone();
 
   const email = form.get('email') ?? '';
   const password = form.get('password') ?? '';
@@ -77,7 +50,6 @@ export async function submitLogin(c: AppContext): Promise<Response> {
     return loginForm(c, request, 400, email.slice(0, MAX_EMAIL_LENGTH), 'Enter your email and password.');
   }
 
-  const config = getConfig(c.env);
   const account = loginThrottle(c.env, 'account', normalizeEmail(email));
   const address = loginThrottle(c.env, 'ip', c.req.header('CF-Connecting-IP') ?? 'unknown');
   const [accountAttempt, addressAttempt, user] = await Promise.all([
@@ -86,7 +58,7 @@ export async function submitLogin(c: AppContext): Promise<Response> {
     findUserByEmail(c.env, email),
   ]);
   // Hash even when refused or unknown: the answer and its timing must not tell the cases apart.
-  const valid = await verifyPassword(password, user?.passwordHash, config.passwordHashIterations);
+  const valid = await verifyPassword(password, user?.passwordHash, c.var.config.passwordHashIterations);
   const throttled = accountAttempt.refused || addressAttempt.refused;
   // Only a wrong password (or an unknown or blocked account) counts as a failure: a right one
   // refused because too many attempts are in flight must not lock its own account.
@@ -102,7 +74,7 @@ export async function submitLogin(c: AppContext): Promise<Response> {
     // A failure is recorded before the answer, so the next guess sees it. A blocked account gets
     // the same answer as a wrong password.
     await settled;
-    auditorOf(c)({ event: 'login_failed', clientId: request.clientId, detail: { throttled } });
+    c.var.audit({ event: 'login_failed', clientId: request.clientId, detail: { throttled } });
     return loginForm(c, request, 401, email, LOGIN_FAILED);
   }
   // A success only releases its attempts: no need to wait for that.
@@ -110,7 +82,7 @@ export async function submitLogin(c: AppContext): Promise<Response> {
 
   const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
   // One event for the sign-in and the code it leads to (the grant id names both).
-  auditorOf(c)({ event: 'login_succeeded', actor: `user:${user.id}`, clientId: request.clientId, userId: user.id, grantId: request.id });
+  c.var.audit({ event: 'login_succeeded', actor: `user:${user.id}`, clientId: request.clientId, userId: user.id, grantId: request.id });
   // The code (or the consent step) and the single sign-on session live in different objects: write both at once.
   const [location] = await Promise.all([approve(c, request, signedIn), startSession(c, signedIn)]);
   // Spent, unless it now waits for consent (approve re-sealed it).

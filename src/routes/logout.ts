@@ -1,54 +1,36 @@
-import type { Context } from 'hono';
-import { decodeJwt, errors, jwtVerify } from 'jose';
-import { getConfig } from '../config';
-import { getSealingKey } from '../crypto/keys';
-import { localKeySet } from '../crypto/verify-access-token';
+import * as v from 'valibot';
 import { seal, unseal } from '../crypto/seal';
 import { findClient } from '../db/registry';
-import { OAuthError, PageError } from '../errors/oauth-error';
+import { pageRefusal } from '../errors/oauth-error';
+import type { AppContext } from '../http/context';
+import { readForm } from '../http/request-body';
+import { currentSession, endSession } from '../interaction/session-cookie';
 import { optionalParam, singleValuedParams } from '../oauth/params';
 import { withQuery } from '../oauth/redirect-uri';
+import { getSealingKey } from '../tokens/key-cache';
+import { verifyIdTokenHint } from '../tokens/verify';
 import { logoutConfirmPage, signedOutPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
-import { readForm } from './request-body';
-import { currentSession, endSession } from './session-cookie';
-import { auditorOf } from '../audit/audit-log';
-
-type AppContext = Context<{ Bindings: Env }>;
 
 const PURPOSE = 'edge-auth/logout/v1';
 const CONFIRMATION_TTL_MS = 10 * 60 * 1000;
 
 /** Where to go after logout, checked against the client's registered URIs before it is trusted. */
 interface LogoutTarget {
-  postLogoutRedirectUri: string | undefined;
-  state: string | undefined;
+  postLogoutRedirectUri?: string | undefined;
+  state?: string | undefined;
 }
 
-interface Confirmation extends LogoutTarget {
-  sessionId: string;
-  expiresAt: number;
-}
+/** A sealed confirmation, bound to the session it was shown for. */
+const ConfirmationSchema = v.object({
+  postLogoutRedirectUri: v.optional(v.string()),
+  state: v.optional(v.string()),
+  sessionId: v.string(),
+  expiresAt: v.number(),
+});
+type Confirmation = v.InferOutput<typeof ConfirmationSchema>;
 
-const refused = (description: string) => new PageError('Sign-out request not valid', description);
-
-/** The subject and audience of an ID token we issued; expired hints are accepted (RP-Initiated Logout section 2). */
-async function verifyIdTokenHint(env: Env, hint: string): Promise<{ sub: string; aud: string }> {
-  try {
-    const { payload } = await jwtVerify(hint, await localKeySet(env), {
-      issuer: getConfig(env).issuer,
-      // ID tokens only: an access token (`typ: at+jwt`, RFC 9068 section 4) is no hint.
-      typ: 'JWT',
-    });
-    if (typeof payload.sub === 'string' && typeof payload.aud === 'string') return { sub: payload.sub, aud: payload.aud };
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) {
-      const claims = decodeJwt(hint);
-      if (typeof claims.sub === 'string' && typeof claims.aud === 'string') return { sub: claims.sub, aud: claims.aud };
-    }
-  }
-  throw refused('The app sent an ID token this server did not issue.');
-}
+const refused = (description: string) => pageRefusal('Sign-out request not valid', description);
 
 async function logoutTarget(env: Env, params: Map<string, string>, hintAudience: string | undefined): Promise<LogoutTarget> {
   const postLogoutRedirectUri = optionalParam(params, 'post_logout_redirect_uri');
@@ -71,16 +53,12 @@ function finish(c: AppContext, target: LogoutTarget): Response | Promise<Respons
 }
 
 async function logoutParams(c: AppContext): Promise<Map<string, string>> {
-  try {
-    return c.req.method === 'POST' ? await readForm(c) : singleValuedParams(new URL(c.req.url).searchParams);
-  } catch (error) {
-    throw error instanceof OAuthError ? refused(error.description) : error;
-  }
+  return c.req.method === 'POST' ? readForm(c) : singleValuedParams(new URL(c.req.url).searchParams);
 }
 
 async function signOut(c: AppContext, session: { sessionId: string; userId: string } | undefined, target: LogoutTarget): Promise<Response> {
   await endSession(c, session?.sessionId);
-  if (session) auditorOf(c)({ event: 'session_ended', actor: `user:${session.userId}`, userId: session.userId });
+  if (session) c.var.audit({ event: 'session_ended', actor: `user:${session.userId}`, userId: session.userId });
   return finish(c, target);
 }
 
@@ -94,8 +72,9 @@ export async function logout(c: AppContext): Promise<Response> {
 
   const sealed = c.req.method === 'POST' ? optionalParam(params, 'confirmation') : undefined;
   if (sealed !== undefined) {
-    const confirmation = (await unseal(await getSealingKey(c.env), PURPOSE, sealed)) as Confirmation | undefined;
-    if (!confirmation || typeof confirmation.sessionId !== 'string' || !(confirmation.expiresAt > Date.now())) {
+    const unsealed = v.safeParse(ConfirmationSchema, await unseal(await getSealingKey(c.env), PURPOSE, sealed));
+    const confirmation = unsealed.success ? unsealed.output : undefined;
+    if (!confirmation || !(confirmation.expiresAt > Date.now())) {
       throw refused('This sign-out page has expired. Return to the app and try again.');
     }
     // The confirmation is bound to the session it was shown for: a newer session is left alone.
@@ -105,6 +84,7 @@ export async function logout(c: AppContext): Promise<Response> {
 
   const rawHint = optionalParam(params, 'id_token_hint');
   const hint = rawHint === undefined ? undefined : await verifyIdTokenHint(c.env, rawHint);
+  if (rawHint !== undefined && !hint) throw refused('The app sent an ID token this server did not issue.');
   const target = await logoutTarget(c.env, params, hint?.aud);
   if (!session || (hint && hint.sub === session.userId)) return signOut(c, session, target);
 

@@ -25,7 +25,7 @@ button.secondary{margin-top:.75rem;color:var(--fg);background:transparent;border
 `.trim();
 
 /** A client's brand colour, trusted only as exactly `#rrggbb` (it is written into CSS). */
-const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
+export const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
 
 /** WCAG 2 relative luminance of `#rrggbb`. */
 function luminance(hex: string): number {

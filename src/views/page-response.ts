@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { randomToken } from '../crypto/random';
-import { NO_STORE } from '../errors/responses';
 import type { Html } from './layout';
 import { errorPage } from './pages';
 
@@ -11,7 +10,8 @@ import { errorPage } from './pages';
  */
 function pageHeaders(nonce: string): Record<string, string> {
   return {
-    ...NO_STORE,
+    'Cache-Control': 'no-store',
+    Pragma: 'no-cache',
     'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' https:; base-uri 'none'; frame-ancestors 'none'`,
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',

@@ -5,7 +5,7 @@
  * or ignored, never a 5xx.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../src/routes/request-body';
+import { MAX_BODY_BYTES } from '../../src/http/request-body';
 import { authorizePath, call, cookieFrom, DEMO_REDIRECT, defaultAuthorization, form, LOGIN_COOKIE, redeem, refresh, SESSION_COOKIE, startLogin, submitLogin, type IssuedCode } from '../helpers';
 import { codeFor, createUsers, expectErrorPage, expectErrorRedirect, expectRfcError } from './attack-helpers';
 

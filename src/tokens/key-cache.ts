@@ -1,6 +1,7 @@
 import { base64url, importJWK, type JWK } from 'jose';
+import type { SigningAlg, SigningKey } from '../crypto/jwt';
 import { signingKeyStore, type KeyMaterial } from '../durable-objects/signing-key-store';
-import { publishedKeys, type SigningAlg } from './key-lifecycle';
+import { publishedKeys } from '../oauth/key-lifecycle';
 
 /**
  * How long an isolate trusts its copy of the key material: after a rotation, every isolate signs
@@ -8,12 +9,6 @@ import { publishedKeys, type SigningAlg } from './key-lifecycle';
  * for its key.
  */
 export const KEY_CACHE_TTL_MS = 5 * 60 * 1000;
-
-export interface SigningKey {
-  kid: string;
-  alg: SigningAlg;
-  key: CryptoKey;
-}
 
 interface ImportedKeys {
   fetchedAt: number;

@@ -1,7 +1,5 @@
 import type { JWK } from 'jose';
-
-export type SigningAlg = 'ES256' | 'RS256';
-export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'RS256'];
+import type { SigningAlg } from '../crypto/jwt';
 
 /**
  * A signing key's life: published as `next` before it signs anything, `current` while it signs,
@@ -28,7 +26,7 @@ const MINUTE = 60_000;
 
 /**
  * A `next` key must be public this long before it may sign: resource servers cache the JWKS for
- * up to 5 minutes (our Cache-Control) and isolates cache keys for 5 minutes (src/crypto/keys.ts).
+ * up to 5 minutes (our Cache-Control) and isolates cache keys for 5 minutes (src/tokens/key-cache.ts).
  */
 export const PUBLISH_AHEAD_MS = 10 * MINUTE;
 

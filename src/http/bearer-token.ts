@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { verifyAccessToken, type AccessTokenClaims } from '../crypto/verify-access-token';
+import { verifyAccessToken, type AccessTokenClaims } from '../tokens/verify';
 import { grantStore } from '../durable-objects/grant-store';
 import { OAuthError } from '../errors/oauth-error';
 import { grantIdOfJti } from '../oauth/grant-handle';
@@ -35,9 +35,9 @@ export async function requireBearerToken<E extends { Bindings: Env }>(c: Context
   }
   const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
   if (!match) throw bearerError('invalid_request', 'The Authorization header must be a Bearer token.');
-  const checked = await verifyAccessToken(c.env, match[1]!);
-  if (!checked.ok || !(await isAccessTokenLive(c.env, checked.claims))) {
+  const claims = await verifyAccessToken(c.env, match[1]!);
+  if (!claims || !(await isAccessTokenLive(c.env, claims))) {
     throw bearerError('invalid_token', 'The access token is invalid, expired or revoked.');
   }
-  return checked.claims;
+  return claims;
 }

@@ -1,12 +1,9 @@
-import type { Context } from 'hono';
-import { getConfig } from '../config';
-import { getSealingKey } from '../crypto/keys';
 import { seal, unseal } from '../crypto/seal';
 import { invalidRequest } from '../errors/oauth-error';
-import { asLoginRequest, type LoginRequest } from '../oauth/login-request';
+import type { AppContext } from '../http/context';
+import { asLoginRequest, pendingRequestGone, type LoginRequest } from '../oauth/login-request';
+import { getSealingKey } from '../tokens/key-cache';
 import { clearOurCookie, getOurCookie, setOurCookie } from './cookie-policy';
-
-type AppContext = Context<{ Bindings: Env }>;
 
 const COOKIE = 'edge-auth-login';
 const PURPOSE = 'edge-auth/login-request/v1';
@@ -23,7 +20,7 @@ export async function setLoginRequestCookie(c: AppContext, request: LoginRequest
   const value = await seal(await getSealingKey(c.env), PURPOSE, request);
   const limit = request.authenticated ? MAX_VALUE_BYTES : MAX_VALUE_BYTES - ROOM_FOR_CONSENT_BYTES;
   if (value.length > limit) throw invalidRequest('The authorization request is too large.');
-  setOurCookie(c, COOKIE, value, getConfig(c.env).loginRequestTtlSeconds);
+  setOurCookie(c, COOKIE, value, c.var.config.loginRequestTtlSeconds);
 }
 
 /** The browser's pending request, or undefined when it has none, it expired, or the cookie is not ours. */
@@ -32,6 +29,13 @@ export async function readLoginRequestCookie(c: AppContext): Promise<LoginReques
   if (!value) return undefined;
   const request = asLoginRequest(await unseal(await getSealingKey(c.env), PURPOSE, value));
   if (!request || request.expiresAt <= Date.now()) return undefined;
+  return request;
+}
+
+/** The browser's pending request, or the page that says it is gone. */
+export async function pendingRequest(c: AppContext): Promise<LoginRequest> {
+  const request = await readLoginRequestCookie(c);
+  if (!request) throw pendingRequestGone();
   return request;
 }
 

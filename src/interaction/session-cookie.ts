@@ -1,18 +1,15 @@
-import type { Context } from 'hono';
-import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { sessionStore, type Session } from '../durable-objects/session-store';
 import { encodeHandle, handleId } from '../oauth/grant-handle';
+import type { AppContext } from '../http/context';
 import { clearOurCookie, getOurCookie, setOurCookie } from './cookie-policy';
-
-type AppContext = Context<{ Bindings: Env }>;
 
 const COOKIE = 'edge-auth-session';
 
 /** Starts a single sign-on session: `<session id>.<secret>` in the cookie, the secret's hash in its object. */
 export async function startSession(c: AppContext, session: Session): Promise<void> {
-  const ttl = getConfig(c.env).sessionTtlSeconds;
+  const ttl = c.var.config.sessionTtlSeconds;
   const sessionId = randomToken(16);
   const handle = encodeHandle(sessionId, randomToken(32));
   await sessionStore(c.env, sessionId).start(await sha256Base64url(handle), session, Date.now() + ttl * 1000);

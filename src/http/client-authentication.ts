@@ -1,4 +1,3 @@
-import type { Context } from 'hono';
 import { sha256Base64url } from '../crypto/hash';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { findClient } from '../db/registry';
@@ -34,8 +33,7 @@ function parseBasic(header: string): { clientId: string; secret: string } | unde
   }
 }
 
-function presentedCredentials(c: Context, params: Map<string, string>): PresentedCredentials {
-  const authorization = c.req.header('Authorization');
+function presentedCredentials(authorization: string | undefined, params: Map<string, string>): PresentedCredentials {
   const postSecret = params.get('client_secret');
   if (authorization !== undefined) {
     const basic = parseBasic(authorization);
@@ -54,10 +52,10 @@ function presentedCredentials(c: Context, params: Map<string, string>): Presente
  * Identifies the client at the token endpoint: public clients by `client_id` alone (they hold no
  * secret, RFC 8252 section 8.5), confidential ones by their secret, compared by hash in constant time.
  */
-export async function authenticateClient(c: Context<{ Bindings: Env }>, params: Map<string, string>): Promise<ClientRow> {
-  const presented = presentedCredentials(c, params);
+export async function authenticateClient(env: Env, authorization: string | undefined, params: Map<string, string>): Promise<ClientRow> {
+  const presented = presentedCredentials(authorization, params);
   if (!presented.clientId) throw invalidClient();
-  const client = await findClient(c.env, presented.clientId);
+  const client = await findClient(env, presented.clientId);
   if (!client) throw invalidClient();
   if (client.type === 'public') {
     if (presented.secret !== undefined) throw invalidClient();

@@ -1,8 +1,5 @@
-import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { getConfig } from '../config';
-
-type AppContext = Context<{ Bindings: Env }>;
+import type { AppContext } from '../http/context';
 
 /**
  * Our cookies are HttpOnly and SameSite=Lax: sent on the top-level navigation from the app, never
@@ -10,11 +7,11 @@ type AppContext = Context<{ Bindings: Env }>;
  * origin and path `/` (RFC 6265bis section 4.1.3.2); browsers refuse both on plain http.
  */
 function cookieName(c: AppContext, name: string): string {
-  return getConfig(c.env).secureCookies ? `__Host-${name}` : name;
+  return c.var.config.secureCookies ? `__Host-${name}` : name;
 }
 
 export function setOurCookie(c: AppContext, name: string, value: string, maxAgeSeconds: number): void {
-  const secure = getConfig(c.env).secureCookies;
+  const secure = c.var.config.secureCookies;
   setCookie(c, cookieName(c, name), value, { path: '/', httpOnly: true, secure, sameSite: 'Lax', maxAge: maxAgeSeconds });
 }
 
@@ -23,6 +20,6 @@ export function getOurCookie(c: AppContext, name: string): string | undefined {
 }
 
 export function clearOurCookie(c: AppContext, name: string): void {
-  const secure = getConfig(c.env).secureCookies;
+  const secure = c.var.config.secureCookies;
   deleteCookie(c, cookieName(c, name), { path: '/', secure, httpOnly: true, sameSite: 'Lax' });
 }

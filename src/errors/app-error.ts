@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { renderErrorPage } from '../views/page-response';
+import { NO_STORE } from './no-store';
+
+export interface AppErrorOptions {
+  status?: ContentfulStatusCode;
+  /** Logged, never sent: what a maintainer needs to know that the client must not. */
+  detail?: string | undefined;
+  headers?: Record<string, string>;
+  /** The heading when the error is shown to a person as a page. */
+  title?: string;
+}
+
+/** How a route group answers: JSON for apps and APIs, a page for a person in a browser. */
+export type ErrorForm = 'json' | 'page';
+
+/**
+ * Every error the app raises on purpose: a status, a stable public `code`, a public `description`
+ * and a private `detail` that only the log sees. It renders itself, as JSON or as a page.
+ */
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  readonly status: ContentfulStatusCode;
+  readonly detail: string | undefined;
+  readonly headers: Record<string, string>;
+  readonly title: string;
+
+  constructor(
+    readonly description: string,
+    options: AppErrorOptions & { status: ContentfulStatusCode },
+  ) {
+    super(description);
+    this.status = options.status;
+    this.detail = options.detail;
+    this.headers = options.headers ?? {};
+    this.title = options.title ?? 'Request refused';
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { error: this.code, error_description: this.description };
+  }
+
+  toResponse(c: Context, form: ErrorForm): Response | Promise<Response> {
+    // A person is shown a plain refusal: 413 tells a program to send less, which a form cannot.
+    if (form === 'page') return renderErrorPage(c, this.title, this.description, this.status === 413 ? 400 : this.status);
+    return c.json(this.toJSON(), this.status, { ...NO_STORE, ...this.headers });
+  }
+}
