@@ -1,14 +1,15 @@
-// `npm run bench`: edge-auth against the floor worker, in turns, under `wrangler dev` and under
-// Miniflare; see bench/README.md for what each number means and how it is measured.
+// `npm run bench`: edge-auth against the floor worker and two peers (@cloudflare/workers-oauth-provider
+// and @openauthjs/openauth), in turns, under `wrangler dev` and under Miniflare; see bench/README.md
+// for what each number means and how it is measured.
 import { execFileSync } from 'node:child_process';
 import { pbkdf2Sync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLocalJWKSet, jwtVerify } from 'jose';
-import { AUDIENCE, ENDPOINTS, Recorder, pool, runFlow, runPhases, setUsers } from './lib/flows.mjs';
+import { PEERS, SERVERS, label, peerByName, verifyAccessToken } from './lib/adapters.mjs';
+import { ENDPOINTS, Recorder, pool, runFlow, runPhases, setUsers } from './lib/flows.mjs';
 import { attribute, inspectorSession, moduleMap } from './lib/profile.mjs';
 import { LOAD_SETTLE_S, printLoadReport, printReport } from './lib/report.mjs';
 import {
@@ -29,9 +30,14 @@ import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 const USAGE = `npm run bench [-- options]
 
+  --quick              a small run to check that everything works (under 3 minutes): --flows 80
+                       --warmup 10 --phase 24 --phase-turns 1 --repeat 1 --users 64 --profile 0
+                       --startup-runs 1, unless given
+  --peers LIST         the peers run beside edge-auth and the floor: workers-oauth-provider,openauth
+                       (default both), or none
   --flows N            measured full flows per server and mode (default 600)
   --concurrency C      requests in flight (default 8)
-  --turns T            the flows are split into T alternating turns (default 4)
+  --turns T            the flows are split into T turns, the servers' order rotating (default 4)
   --phase N            sign-ins carried through the per-endpoint phases (default 240)
   --phase-turns T      (default 3)
   --repeat K           /authorize and GET /login phases send K times as many requests (default 3)
@@ -46,22 +52,24 @@ const USAGE = `npm run bench [-- options]
   --load-floor         also put the floor under the same load, for comparison
   --json FILE          also write every figure to FILE
   --strict             exit with status 3 when a target fails (default: 0 once the run completes)
-  --max-minutes M      give up after M minutes (default 20, or 90 with --load)
+  --max-minutes M      give up after M minutes (default 30, or 90 with --load)
 `;
 
 const { values: flags } = parseArgs({
   options: {
-    flows: { type: 'string', default: '600' },
+    quick: { type: 'boolean', default: false },
+    peers: { type: 'string', default: PEERS.map(label).join(',') },
+    flows: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
     turns: { type: 'string', default: '4' },
-    phase: { type: 'string', default: '240' },
-    'phase-turns': { type: 'string', default: '3' },
-    repeat: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '50' },
+    phase: { type: 'string' },
+    'phase-turns': { type: 'string' },
+    repeat: { type: 'string' },
+    warmup: { type: 'string' },
     modes: { type: 'string', default: 'dev,miniflare' },
-    users: { type: 'string', default: '256' },
-    'startup-runs': { type: 'string', default: '5' },
-    profile: { type: 'string', default: '100' },
+    users: { type: 'string' },
+    'startup-runs': { type: 'string' },
+    profile: { type: 'string' },
     load: { type: 'boolean', default: false },
     'load-flows': { type: 'string', default: '10000' },
     'load-concurrency': { type: 'string', default: '32' },
@@ -76,6 +84,11 @@ if (flags.help) {
   console.log(USAGE);
   process.exit(0);
 }
+
+/** Defaults, and the smaller ones of --quick; a value given on the command line wins over both. */
+const DEFAULTS = { flows: '600', phase: '240', 'phase-turns': '3', repeat: '3', warmup: '50', users: '256', 'startup-runs': '5', profile: '100' };
+const QUICK = { flows: '80', phase: '24', 'phase-turns': '1', repeat: '1', warmup: '10', users: '64', 'startup-runs': '1', profile: '0' };
+for (const [name, value] of Object.entries(flags.quick ? QUICK : DEFAULTS)) flags[name] ??= value;
 
 function count(name, min = 1, max = 1_000_000) {
   const value = Number(flags[name]);
@@ -100,15 +113,26 @@ const settings = {
   loadFlows: count('load-flows'),
   loadConcurrency: count('load-concurrency', 1, 256),
   load: flags.load,
+  quick: flags.quick,
   modes: flags.modes.split(',').map((m) => m.trim()),
+  peers: flags.peers === 'none' ? [] : flags.peers.split(',').map((p) => p.trim()),
 };
+for (const [i, name] of settings.peers.entries()) {
+  settings.peers[i] = peerByName(name);
+  if (!settings.peers[i]) {
+    console.error(`--peers takes ${PEERS.map(label).join(' and/or ')}, or none, not ${name}`);
+    process.exit(2);
+  }
+}
+/** Every server of a normal run, in the order of the first turn. */
+const ALL = ['edge', 'floor', ...settings.peers];
 for (const mode of settings.modes) {
   if (mode !== 'dev' && mode !== 'miniflare') {
     console.error(`--modes takes dev and/or miniflare, not ${mode}`);
     process.exit(2);
   }
 }
-const maxMinutes = flags['max-minutes'] ? count('max-minutes', 1, 600) : settings.load ? 90 : 20;
+const maxMinutes = flags['max-minutes'] ? count('max-minutes', 1, 600) : settings.load ? 90 : 30;
 /** Every batch of requests stops here at the latest; the watchdog below ends the process. */
 const deadline = Date.now() + maxMinutes * 60_000;
 
@@ -183,6 +207,13 @@ function machine() {
 }
 
 /**
+ * Equal hashing: every server verifies the same PBKDF2-SHA256 hash, so edge-auth makes new hashes
+ * (and the stand-in for unknown users) with PBKDF2 too, not its scrypt default, which is measured
+ * on its own beside it.
+ */
+const EDGE_VARS = { PASSWORD_HASH_SCHEME: 'pbkdf2-sha256' };
+
+/**
  * What the floor needs to do the same work as edge-auth: the demo user's password hash as seeded
  * (so the same PBKDF2 cost), edge-auth's code lifetime and runtime.
  */
@@ -224,39 +255,58 @@ function addTo(totals, m) {
 /** The i-th of `turns` near-equal shares of `n`. */
 const share = (n, turns, i) => Math.floor((n * (i + 1)) / turns) - Math.floor((n * i) / turns);
 
+/** The first access tokens of the warm-up, checked as the server's own resource side would (lib/adapters.mjs). */
 async function verifyTokens(server, recorder) {
-  const response = await fetch(`${server.url}/.well-known/jwks.json`, { signal: AbortSignal.timeout(30_000) });
-  const jwks = createLocalJWKSet(await response.json());
+  const cache = {};
   for (const token of recorder.tokens) {
     try {
-      await jwtVerify(token, jwks, { issuer: server.url, audience: AUDIENCE, typ: 'at+jwt' });
+      await verifyAccessToken(server, token, cache);
     } catch (error) {
-      recorder.error('token', `access token does not verify against the JWKS: ${error.code ?? error.message}`);
+      recorder.error('token', `access token does not verify: ${error.code ?? error.message}`);
     }
   }
   if (recorder.tokens.length === 0) recorder.error('token', 'no access token to verify');
 }
 
+/**
+ * One server (lib/adapters.mjs) in one mode. edge-auth gets a copy of the seeded D1; the others
+ * an empty state directory, the floor's vars (the seeded hash) and edge-auth's runtime. A server
+ * that registers its client at start (workers-oauth-provider) does so here.
+ */
 async function startServer(mode, which, ctx, persist) {
-  const common = which === 'edge' ? { name: 'edge-auth', config: EDGE_CONFIG, vars: {} } : {
-    name: 'floor',
-    config: FLOOR_CONFIG,
+  const server = SERVERS[which];
+  const common = which === 'edge' ? { name: server.label, config: server.config, vars: EDGE_VARS } : {
+    name: server.label,
+    config: server.config,
     vars: ctx.edge.floorVars,
     compatibilityDate: ctx.edge.compatibilityDate,
     compatibilityFlags: ctx.edge.compatibilityFlags,
   };
   if (which === 'edge') await copyState(ctx.seeded, persist);
   else await mkdir(persist, { recursive: true });
-  if (mode === 'dev') return startDev({ ...common, persist });
-  return startMiniflare({ ...common, bundle: ctx.bundles[which], persist });
+  const started = mode === 'dev' ? await startDev({ ...common, persist }) : await startMiniflare({ ...common, bundle: ctx.bundles[which], persist });
+  started.flow = server.flow;
+  try {
+    if (server.flow.setup) started.clientId = await server.flow.setup(started.url);
+  } catch (error) {
+    await started.close().catch(() => undefined);
+    throw error;
+  }
+  return started;
 }
 
-/** PBKDF2 on its own: the floor's bench-only route runs `n` verifications of the demo user's hash. */
-async function pbkdf2Cost(floor, n) {
-  await fetch(`${floor.url}/bench/pbkdf2?n=2`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.text());
+/** `list` rotated left by `n`: turn t starts with the t-th server, so each takes each place in turn. */
+const rotate = (list, n) => list.map((_, i) => list[(i + n) % list.length]);
+
+/**
+ * A password hash on its own: the floor's bench-only routes run `n` verifications of the demo
+ * user's PBKDF2 hash (`pbkdf2`), or `n` scrypt hashes at edge-auth's default parameters (`scrypt`).
+ */
+async function hashCost(floor, n, route = 'pbkdf2') {
+  await fetch(`${floor.url}/bench/${route}?n=2`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.text());
   let inWorker;
   const m = await measured(floor, async () => {
-    inWorker = await (await fetch(`${floor.url}/bench/pbkdf2?n=${n}`, { signal: AbortSignal.timeout(120_000) })).json();
+    inWorker = await (await fetch(`${floor.url}/bench/${route}?n=${n}`, { signal: AbortSignal.timeout(120_000) })).json();
     return n;
   });
   if (inWorker.ok !== n) throw new Error(`the floor verified ${inWorker.ok} of ${n} hashes`);
@@ -271,13 +321,12 @@ function nodePbkdf2(iterations, salt, n = 5) {
 }
 
 async function runMode(mode, ctx) {
-  progress(`${mode}: starting edge-auth and the floor`);
+  progress(`${mode}: starting ${ALL.map(label).join(', ')}`);
   const servers = {};
-  const result = { name: MODE_NAMES[mode], processes: {} };
+  const result = { name: MODE_NAMES[mode], servers: ALL, processes: {} };
   try {
-    servers.edge = await startServer(mode, 'edge', ctx, join(ctx.tmp, `${mode}-edge`));
-    servers.floor = await startServer(mode, 'floor', ctx, join(ctx.tmp, `${mode}-floor`));
-    for (const which of ['edge', 'floor']) {
+    for (const which of ALL) servers[which] = await startServer(mode, which, ctx, join(ctx.tmp, `${mode}-${which}`));
+    for (const which of ALL) {
       result.processes[which] = servers[which].processes.describe();
       result[which] = {
         warmup: new Recorder(),
@@ -288,8 +337,8 @@ async function runMode(mode, ctx) {
       };
     }
 
-    for (const which of ['edge', 'floor']) {
-      progress(`${mode}: warm-up, ${which}`);
+    for (const which of ALL) {
+      progress(`${mode}: warm-up, ${label(which)}`);
       const recorder = result[which].warmup;
       await pool(settings.warmup, settings.concurrency, deadline, () => runFlow(servers[which], recorder, true));
       await verifyTokens(servers[which], recorder);
@@ -297,9 +346,9 @@ async function runMode(mode, ctx) {
     }
 
     for (let turn = 0; turn < settings.turns; turn++) {
-      for (const which of turn % 2 === 0 ? ['edge', 'floor'] : ['floor', 'edge']) {
+      for (const which of rotate(ALL, turn)) {
         const n = share(settings.flows, settings.turns, turn);
-        progress(`${mode}: flows, turn ${turn + 1}/${settings.turns}, ${which}, ${n} flows`);
+        progress(`${mode}: flows, turn ${turn + 1}/${settings.turns}, ${label(which)}, ${n} flows`);
         const m = await measured(servers[which], () =>
           pool(n, settings.concurrency, deadline, () => runFlow(servers[which], result[which].flowRecorder)),
         );
@@ -308,9 +357,9 @@ async function runMode(mode, ctx) {
     }
 
     for (let turn = 0; turn < settings.phaseTurns; turn++) {
-      for (const which of turn % 2 === 0 ? ['edge', 'floor'] : ['floor', 'edge']) {
+      for (const which of rotate(ALL, turn)) {
         const n = share(settings.phase, settings.phaseTurns, turn);
-        progress(`${mode}: per-endpoint phases, turn ${turn + 1}/${settings.phaseTurns}, ${which}, ${n} sign-ins`);
+        progress(`${mode}: per-endpoint phases, turn ${turn + 1}/${settings.phaseTurns}, ${label(which)}, ${n} sign-ins`);
         await runPhases(servers[which], result[which].phaseRecorder, n, settings.repeat, settings.concurrency, deadline, async (endpoint, fn) =>
           addTo(result[which].phases[endpoint], await measured(servers[which], fn)),
         );
@@ -318,10 +367,12 @@ async function runMode(mode, ctx) {
     }
 
     progress(`${mode}: PBKDF2 on its own`);
-    result.pbkdf2 = await pbkdf2Cost(servers.floor, 20);
-    for (const which of ['edge', 'floor']) result[which].memoryEnd = servers[which].processes.memory();
+    result.pbkdf2 = await hashCost(servers.floor, 20);
+    progress(`${mode}: scrypt (edge-auth's default) on its own`);
+    result.scrypt = await hashCost(servers.floor, 10, 'scrypt');
+    for (const which of ALL) result[which].memoryEnd = servers[which].processes.memory();
   } finally {
-    for (const which of ['floor', 'edge']) await servers[which]?.close().catch((error) => progress(`closing ${which}: ${error.message}`));
+    for (const which of [...ALL].reverse()) await servers[which]?.close().catch((error) => progress(`closing ${label(which)}: ${error.message}`));
   }
   return result;
 }
@@ -339,7 +390,7 @@ async function roundTrips(ctx) {
       config: which === 'edge' ? EDGE_CONFIG : FLOOR_CONFIG,
       bundle: ctx.bundles[`${which}Counting`],
       persist,
-      vars: which === 'edge' ? {} : ctx.edge.floorVars,
+      vars: which === 'edge' ? EDGE_VARS : ctx.edge.floorVars,
       ...(which === 'floor' ? { compatibilityDate: ctx.edge.compatibilityDate, compatibilityFlags: ctx.edge.compatibilityFlags } : {}),
     });
     try {
@@ -392,7 +443,7 @@ async function profileRun(ctx) {
       bundle,
       persist,
       inspector: true,
-      vars: which === 'edge' ? {} : ctx.edge.floorVars,
+      vars: which === 'edge' ? EDGE_VARS : ctx.edge.floorVars,
       ...(which === 'floor' ? { compatibilityDate: ctx.edge.compatibilityDate, compatibilityFlags: ctx.edge.compatibilityFlags } : {}),
     });
     let session;
@@ -461,9 +512,11 @@ async function main() {
   const meta = machine();
   const tmp = await mkdtemp(join(os.tmpdir(), 'edge-auth-bench-'));
   cleanups.push(() => rm(tmp, { recursive: true, force: true }));
-  // Wrangler keeps scratch files next to the config it is given: the floor's are ours to remove.
-  const floorScratch = join(ROOT, 'bench/floor/.wrangler');
-  if (!existsSync(floorScratch)) cleanups.push(() => rm(floorScratch, { recursive: true, force: true }));
+  // Wrangler keeps scratch files next to the config it is given: the floor's and the peers' are ours to remove.
+  for (const which of ['floor', ...PEERS]) {
+    const scratch = join(dirname(SERVERS[which].config), '.wrangler');
+    if (!existsSync(scratch)) cleanups.push(() => rm(scratch, { recursive: true, force: true }));
+  }
   const ctx = { tmp, seeded: join(tmp, 'seeded'), bundles: {} };
 
   progress('building the bundles (wrangler deploy --dry-run) and seeding D1');
@@ -472,6 +525,9 @@ async function main() {
     buildBundle(FLOOR_CONFIG, join(tmp, 'bundle-floor')),
   ]);
   Object.assign(ctx.bundles, { edge, floor });
+  if (!settings.load) {
+    for (const which of settings.peers) ctx.bundles[which] = await buildBundle(SERVERS[which].config, join(tmp, `bundle-${which}`));
+  }
   await migrateAndSeed(ctx.seeded);
   ctx.edge = await edgeSettings(ctx.seeded);
   setUsers(settings.users);
@@ -497,10 +553,8 @@ async function main() {
 
   progress('start-up cost');
   const compat = [ctx.edge.compatibilityDate, ctx.edge.compatibilityFlags];
-  const startup = {
-    edge: await startupCost(edge, ...compat, settings.startupRuns),
-    floor: await startupCost(floor, ...compat, settings.startupRuns),
-  };
+  const startup = {};
+  for (const which of ALL) startup[which] = await startupCost(ctx.bundles[which], ...compat, settings.startupRuns);
   const trips = await roundTrips(ctx);
   const modes = {};
   for (const mode of settings.modes) modes[mode] = await runMode(mode, ctx);
@@ -509,7 +563,8 @@ async function main() {
   const nodePbkdf2Ms = nodePbkdf2(Number(iterations), Buffer.from(salt, 'base64url'));
   meta.loadAvgEnd = os.loadavg()[0];
 
-  const json = printReport({ meta, settings, edge: ctx.edge, bundles: { edge, floor }, startup, roundTrips: trips, modes, nodePbkdf2Ms, profile });
+  const bundles = Object.fromEntries(ALL.map((which) => [which, ctx.bundles[which]]));
+  const json = printReport({ meta, settings, edge: ctx.edge, bundles, startup, roundTrips: trips, modes, nodePbkdf2Ms, profile });
   if (flags.json) await writeJson(flags.json, json);
   return json.pass;
 }

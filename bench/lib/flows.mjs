@@ -1,13 +1,14 @@
 // The native app's side of a sign-in, over real HTTP with manual redirects and cookies, as
 // test/e2e/native-app.test.ts does it: GET /authorize -> GET /login -> POST /login -> POST /oauth/token.
+// Where a peer's URLs or fields differ, its adapter (`target.flow`, ./adapters.mjs) says so.
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { NATIVE_FLOW } from './adapters.mjs';
 
 export const CLIENT_ID = 'demo-app';
 export const REDIRECT_URI = 'com.example.demo:/callback';
 /** No `openid`: both servers sign exactly one JWT, the access token. */
 export const SCOPE = 'read:items';
-export const AUDIENCE = 'https://api.example.com';
 const DEMO_EMAIL = 'demo@example.com';
 const PASSWORD = 'demo-password';
 
@@ -43,6 +44,9 @@ export const ENDPOINT_LABELS = {
 };
 
 const base64url = (bytes) => Buffer.from(bytes).toString('base64url');
+/** The server's differences from edge-auth's flow; the counting and profiled builds have none. */
+const flowOf = (target) => target.flow ?? NATIVE_FLOW;
+const clientId = (target) => target.clientId ?? CLIENT_ID;
 
 class StepError extends Error {}
 
@@ -107,8 +111,9 @@ function expectStatus(response, body, status) {
 async function authorize(target, recorder) {
   const verifier = base64url(randomBytes(32));
   const state = base64url(randomBytes(16));
+  const paths = flowOf(target).paths;
   const query = new URLSearchParams({
-    client_id: CLIENT_ID,
+    client_id: clientId(target),
     response_type: 'code',
     redirect_uri: REDIRECT_URI,
     scope: SCOPE,
@@ -117,10 +122,10 @@ async function authorize(target, recorder) {
     code_challenge_method: 'S256',
   });
   const who = identity();
-  const { response, body } = await send(recorder, 'authorize', `${target.url}/authorize?${query}`, { headers: { 'CF-Connecting-IP': who.ip } });
+  const { response, body } = await send(recorder, 'authorize', `${target.url}${paths.authorize}?${query}`, { headers: { 'CF-Connecting-IP': who.ip } });
   expectStatus(response, body, 302);
   const loginUrl = new URL(response.headers.get('Location') ?? '', target.url);
-  if (loginUrl.origin !== target.url || loginUrl.pathname !== '/login') throw new StepError(`redirected to ${loginUrl.href}`);
+  if (loginUrl.origin !== target.url || loginUrl.pathname !== paths.login) throw new StepError(`redirected to ${loginUrl.href}`);
   const jar = new Map();
   updateJar(jar, response);
   if (jar.size === 0) throw new StepError('no cookie for the pending request');
@@ -133,23 +138,33 @@ async function loginForm(target, recorder, flow) {
     headers: { Cookie: cookieHeader(flow.jar), 'CF-Connecting-IP': flow.ip },
   });
   expectStatus(response, body, 200);
-  const requestId = /name="request_id" value="([^"]+)"/.exec(body)?.[1];
-  if (!requestId) throw new StepError('no request_id in the login form');
+  const field = flowOf(target).requestIdField;
+  if (!field) {
+    if (!/<form /.test(body)) throw new StepError('no login form');
+    return;
+  }
+  const requestId = new RegExp(`name="${field}" value="([^"]+)"`).exec(body)?.[1];
+  if (!requestId) throw new StepError(`no ${field} in the login form`);
   flow.requestId = requestId;
 }
 
 /** Step 3: the user signs in; the server sends the browser back to the app with a code. */
 async function login(target, recorder, flow) {
-  const { response, body } = await send(recorder, 'login', `${target.url}/login`, {
+  const { paths, requestIdField, loginStatus } = flowOf(target);
+  const form = new URLSearchParams(requestIdField ? { [requestIdField]: flow.requestId } : {});
+  form.set('email', flow.email);
+  form.set('password', PASSWORD);
+  const { response, body } = await send(recorder, 'login', `${target.url}${paths.login}`, {
     method: 'POST',
     headers: { Cookie: cookieHeader(flow.jar), 'Content-Type': 'application/x-www-form-urlencoded', 'CF-Connecting-IP': flow.ip },
-    body: new URLSearchParams({ request_id: flow.requestId, email: flow.email, password: PASSWORD }).toString(),
+    body: form.toString(),
   });
-  expectStatus(response, body, 303);
+  expectStatus(response, body, loginStatus);
   updateJar(flow.jar, response);
   const location = response.headers.get('Location') ?? '';
   if (!location.startsWith(`${REDIRECT_URI}?`)) throw new StepError(`redirected to ${location.slice(0, 80)}`);
   const params = new URL(location).searchParams;
+  if (params.has('error')) throw new StepError(`redirected with error=${params.get('error')}: ${(params.get('error_description') ?? '').slice(0, 160)}`);
   if (params.get('state') !== flow.state) throw new StepError('state does not match');
   const code = params.get('code');
   if (!code) throw new StepError(`no code: ${location.slice(0, 120)}`);
@@ -159,12 +174,13 @@ async function login(target, recorder, flow) {
 
 /** Step 4: the app redeems the code with its verifier. */
 async function token(target, recorder, flow) {
-  const { response, body } = await send(recorder, 'token', `${target.url}/oauth/token`, {
+  const { paths, tokenType } = flowOf(target);
+  const { response, body } = await send(recorder, 'token', `${target.url}${paths.token}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'CF-Connecting-IP': flow.ip },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
-      client_id: CLIENT_ID,
+      client_id: clientId(target),
       code: flow.code,
       redirect_uri: REDIRECT_URI,
       code_verifier: flow.verifier,
@@ -177,7 +193,8 @@ async function token(target, recorder, flow) {
   } catch {
     throw new StepError('the token response is not JSON');
   }
-  if (typeof json.access_token !== 'string' || json.token_type !== 'Bearer') throw new StepError(`no bearer token: ${body.slice(0, 120)}`);
+  const typeOk = tokenType === null ? json.token_type === undefined : String(json.token_type).toLowerCase() === tokenType;
+  if (typeof json.access_token !== 'string' || json.access_token === '' || !typeOk) throw new StepError(`no bearer token: ${body.slice(0, 120)}`);
   flow.accessToken = json.access_token;
 }
 

@@ -1,4 +1,5 @@
 // The printed table and the targets of issue 6, each PASS or FAIL.
+import { SERVERS, label } from './adapters.mjs';
 import { ENDPOINTS, ENDPOINT_LABELS } from './flows.mjs';
 import { fmt, percentile, table } from './stats.mjs';
 
@@ -28,7 +29,7 @@ function header({ meta, edge }, title) {
     `${title} (bench/README.md), ${meta.date}`,
     `machine:  ${meta.nproc} CPUs, ${meta.cpu}, Linux ${meta.kernel}, ${fmt(meta.memGiB)} GiB RAM; load average ${fmt(meta.loadAvgStart, 2)} at start, ${fmt(meta.loadAvgEnd, 2)} at end`,
     `software: Node ${meta.node}, wrangler ${meta.wrangler}, workerd ${meta.workerd}, miniflare ${meta.miniflare}; edge-auth git ${meta.git}`,
-    `password: PBKDF2-SHA256 at ${edge.storedIterations} iterations (the seed's stored hash; PASSWORD_HASH_ITERATIONS ${edge.configIterations}), the same for both servers`,
+    `password: PBKDF2-SHA256 at ${edge.storedIterations} iterations (the seed's stored hash; PASSWORD_HASH_ITERATIONS ${edge.configIterations}), the same for every server`,
   ];
 }
 
@@ -54,22 +55,28 @@ const trips = (r) => (r ? `D1 ${r.d1}${r.d1 ? ` (${d1Reads(r)} read)` : ''}  DO 
 export function printReport(data) {
   const { meta, settings, bundles, startup, roundTrips, modes, nodePbkdf2Ms, profile } = data;
   const out = header(data, 'edge-auth benchmark');
+  const all = Object.keys(bundles);
   out.push(
-    `settings: ${settings.flows} full flows per server and mode at concurrency ${settings.concurrency} in ${settings.turns} alternating turns, after ${settings.warmup} warm-up flows;`,
-    `          per-endpoint phases: ${settings.phase} sign-ins in ${settings.phaseTurns} turns (${settings.repeat}x as many requests to GET /authorize and GET /login)`,
+    `settings: ${settings.flows} full flows per server and mode at concurrency ${settings.concurrency} in ${settings.turns} turns (the servers' order rotating), after ${settings.warmup} warm-up flows;`,
+    `          per-endpoint phases: ${settings.phase} sign-ins in ${settings.phaseTurns} turns (${settings.repeat}x as many requests to GET /authorize and GET /login)${settings.quick ? '; --quick' : ''}`,
     '',
     table([
-      ['BUNDLE AND START-UP', 'edge-auth', 'floor'],
-      ['upload, KiB (wrangler deploy --dry-run --outdir, minified)', fmt(bundles.edge.wranglerKiB), fmt(bundles.floor.wranglerKiB)],
-      ['gzip, KiB, as wrangler reports it', fmt(bundles.edge.wranglerGzipKiB), fmt(bundles.floor.wranglerGzipKiB)],
-      ['gzip -9 of the output files, KiB', fmt(bundles.edge.gzipKiB), fmt(bundles.floor.gzipKiB)],
-      [`start-up: first import of the bundle in a fresh workerd, ms (median of ${startup.edge.samples.length})`, fmt(startup.edge.medianMs, 0), fmt(startup.floor.medianMs, 0)],
+      ['BUNDLE AND START-UP', ...all.map(label)],
+      ['upload, KiB (wrangler deploy --dry-run --outdir, minified)', ...all.map((w) => fmt(bundles[w].wranglerKiB))],
+      ['gzip, KiB, as wrangler reports it', ...all.map((w) => fmt(bundles[w].wranglerGzipKiB))],
+      ['gzip -9 of the output files, KiB', ...all.map((w) => fmt(bundles[w].gzipKiB))],
+      [`start-up: first import of the bundle in a fresh workerd, ms (median of ${startup.edge.samples.length})`, ...all.map((w) => fmt(startup[w].medianMs, 0))],
     ]),
     '',
   );
 
   const pbkdf2 = Object.entries(modes).map(([mode, m]) => `${fmt(m.pbkdf2.workerCpuMs)} ms CPU under ${SHORT_MODE[mode]} (${fmt(m.pbkdf2.workerWallMs)} ms wall inside the worker)`);
-  out.push(`PASSWORD HASH, one PBKDF2-SHA256 verification on its own: ${pbkdf2.join(', ')}; Node/OpenSSL ${fmt(nodePbkdf2Ms)} ms`, '');
+  out.push(`PASSWORD HASH, one PBKDF2-SHA256 verification on its own: ${pbkdf2.join(', ')}; Node/OpenSSL ${fmt(nodePbkdf2Ms)} ms`);
+  const scrypt = Object.entries(modes)
+    .filter(([, m]) => m.scrypt)
+    .map(([mode, m]) => `${fmt(m.scrypt.workerCpuMs)} ms CPU under ${SHORT_MODE[mode]} (${fmt(m.scrypt.workerWallMs)} ms wall inside the worker)`);
+  if (scrypt.length) out.push(`PASSWORD HASH, one scrypt N=2^14 r=8 p=5 (edge-auth's default; 16 MiB) on its own: ${scrypt.join(', ')}`);
+  out.push('');
 
   out.push('STORAGE ROUND TRIPS PER REQUEST (counting build under Miniflare; D1 = D1 round trips, of which reads; DO = Durable Object calls)');
   out.push(
@@ -141,15 +148,18 @@ export function printReport(data) {
     out.push(
       `POST /login without its PBKDF2 verification (${fmt(m.pbkdf2.workerCpuMs)} ms): edge-auth ${fmt(loginExcess(e), 2)} ms, floor ${fmt(loginExcess(f), 2)} ms of worker CPU`,
     );
-    const messages = [...new Set([e, f].flatMap((t) => [t.warmup, t.flowRecorder, t.phaseRecorder].flatMap((r) => r.errorMessages)))];
-    if (messages.length) out.push(`errors seen: ${messages.slice(0, 5).join(' | ')}`);
+    out.push('', ...allServersTable(mode, m, roundTrips));
+    const messages = [
+      ...new Set(m.servers.flatMap((which) => [m[which].warmup, m[which].flowRecorder, m[which].phaseRecorder].flatMap((r) => r.errorMessages.map((msg) => `${label(which)}: ${msg}`)))),
+    ];
+    if (messages.length) out.push(`errors seen: ${messages.slice(0, 8).join(' | ')}`);
     out.push('');
   }
 
   if (data.profile) out.push(...profileSection(data.profile), '');
 
   const targets = evaluateTargets(data);
-  out.push('TARGETS (issue 6)');
+  out.push('TARGETS (issues 6 and 11)');
   for (const t of targets) out.push(`${t.pass ? 'PASS' : 'FAIL'}  ${t.text}`);
   const pass = targets.every((t) => t.pass);
   out.push('', `${targets.filter((t) => t.pass).length} of ${targets.length} targets pass.`);
@@ -191,6 +201,35 @@ function profileSection(profile) {
   return out;
 }
 
+/**
+ * Every server of the mode side by side (edge-auth, the floor and the peers), each figure with its
+ * ratio to the floor's: the full flows, the worker process's CPU per endpoint from the phases, and
+ * the storage round trips where a counting build exists (edge-auth and the floor only).
+ */
+function allServersTable(mode, m, roundTrips) {
+  const servers = m.servers;
+  const floor = m.floor;
+  const fps = (t) => (t.flows.requests / t.flows.wallMs) * 1000;
+  const withRatio = (value, floorValue, digits = 1) => `${fmt(value, digits)} (${fmt(ratio(value, floorValue), 2)}x)`;
+  const row = (name, get, digits) => [name, ...servers.map((w) => (w === 'floor' ? fmt(get(m[w]), digits) : withRatio(get(m[w]), get(floor), digits)))];
+  const rows = [
+    [`ALL SERVERS, ${SHORT_MODE[mode]} (x = ratio to the floor)`, ...servers.map(label)],
+    row('flows/s', fps),
+    row('flow latency p50, ms', (t) => percentile(t.flowRecorder.flowLatency, 50)),
+    row('flow latency p99, ms', (t) => percentile(t.flowRecorder.flowLatency, 99)),
+    row('CPU per flow, worker process, ms', (t) => perRequest(t.flows, 'workerCpuMs'), 2),
+    ...(mode === 'dev' ? [row('CPU per flow, tooling processes, ms', (t) => perRequest(t.flows, 'toolingCpuMs'), 2)] : []),
+    ...ENDPOINTS.map((endpoint) => row(`CPU per request, ${ENDPOINT_LABELS[endpoint]} (phases), ms`, (t) => perRequest(t.phases[endpoint], 'workerCpuMs'), 2)),
+    ['errors / duplicate codes (all runs)', ...servers.map((w) => errorsOf(m[w]))],
+    ['RSS of the worker process after warm-up / at end, MiB', ...servers.map((w) => `${mib(m[w].memoryAfterWarmup.worker)} / ${mib(m[w].memoryEnd.worker)}`)],
+    ...ENDPOINTS.map((endpoint) => [
+      `storage round trips, warm, ${ENDPOINT_LABELS[endpoint]}`,
+      ...servers.map((w) => (SERVERS[w].counting ? trips(roundTrips[w]?.warm[endpoint]) : 'not counted')),
+    ]),
+  ];
+  return [table(rows)];
+}
+
 function errorsOf(t) {
   const recorders = [t.warmup, t.flowRecorder, t.phaseRecorder];
   return `${recorders.reduce((n, r) => n + r.errors, 0)} / ${recorders.reduce((n, r) => n + r.duplicateCodes, 0)}`;
@@ -221,6 +260,13 @@ function evaluateTargets({ bundles, roundTrips, modes }) {
     add(fps(m.edge) >= fps(m.floor) / LIMITS.throughputRatio, `${tag} flows/s >= the floor's / ${LIMITS.throughputRatio}: ${fmt(fps(m.edge))} vs ${fmt(fps(m.floor))} (${fmt(ratio(fps(m.edge), fps(m.floor)), 2)}x)`);
     const p99 = (t) => percentile(t.flowRecorder.flowLatency, 99);
     add(p99(m.edge) <= LIMITS.p99Ratio * p99(m.floor), `${tag} p99 flow latency <= ${LIMITS.p99Ratio}x the floor's: ${fmt(p99(m.edge))} vs ${fmt(p99(m.floor))} ms (${fmt(ratio(p99(m.edge), p99(m.floor)), 2)}x)`);
+    const flowCpu = (t) => perRequest(t.flows, 'workerCpuMs');
+    add(flowCpu(m.edge) <= LIMITS.cpuRatio * flowCpu(m.floor), `${tag} CPU per full flow <= ${LIMITS.cpuRatio}x the floor's: ${fmt(flowCpu(m.edge), 2)} vs ${fmt(flowCpu(m.floor), 2)} ms (${fmt(ratio(flowCpu(m.edge), flowCpu(m.floor)), 2)}x)`);
+    // Issue 11: ahead of the Workers peers, with equal hashing, in the same run.
+    for (const peer of (m.servers ?? []).filter((which) => which !== 'edge' && which !== 'floor')) {
+      add(fps(m.edge) > fps(m[peer]), `${tag} flows/s ahead of ${peer}: ${fmt(fps(m.edge))} vs ${fmt(fps(m[peer]))}`);
+      add(p99(m.edge) < p99(m[peer]), `${tag} p99 flow latency ahead of ${peer}: ${fmt(p99(m.edge))} vs ${fmt(p99(m[peer]))} ms`);
+    }
     for (const endpoint of ['authorize', 'token']) {
       const cpu = perRequest(m.edge.phases[endpoint], 'workerCpuMs');
       add(cpu <= LIMITS.cheapEndpointCpuMs, `${tag} CPU of ${ENDPOINT_LABELS[endpoint]} well inside the Free plan's ${LIMITS.freePlanCpuMs} ms (<= ${LIMITS.cheapEndpointCpuMs} ms): ${fmt(cpu, 2)} ms`);
@@ -233,7 +279,10 @@ function evaluateTargets({ bundles, roundTrips, modes }) {
   add(warm.token?.do === 1 && d1Reads(warm.token) === 0, `POST /oauth/token on a warm isolate: 1 Durable Object call and 0 D1 reads: ${trips(warm.token)}${writes(warm.token) ? ` (${writes(warm.token)} D1 write: ${warm.token.d1Sql})` : ''}`);
   const authorizeReads = Math.max(d1Reads(warm.authorize), d1Reads(cold.authorize));
   add(authorizeReads <= 1, `GET /authorize: at most 1 D1 read per request, cold isolate included: warm ${trips(warm.authorize)}, cold ${trips(cold.authorize)}`);
-  add(d1Reads(warm.login) === 1 && warm.login?.do === 1, `POST /login: 1 D1 read + the password hash + 1 Durable Object write: ${trips(warm.login)}`);
+  add(d1Reads(warm.login) === 1 && warm.login?.do === 1, `POST /login: 1 D1 read + the password hash + 1 Durable Object call: ${trips(warm.login)}`);
+  // Issue 11: no storage at all for a warm /authorize, and no D1 write on any sign-in or token path.
+  add(warm.authorize && warm.authorize.d1 === 0 && warm.authorize.do === 0, `GET /authorize on a warm isolate: no storage: ${trips(warm.authorize)}`);
+  add(['authorize', 'login', 'token'].every((e) => writes(warm[e]) === 0), `no D1 write on /authorize, /login or /oauth/token: ${['authorize', 'login', 'token'].map((e) => `${e} ${writes(warm[e])}`).join(', ')}`);
 
   add(bundles.edge.wranglerGzipKiB < LIMITS.bundleGzipKiB, `bundle under ${LIMITS.bundleGzipKiB} KiB gzip, minified as wrangler deploy ships it: ${fmt(bundles.edge.wranglerGzipKiB)} KiB`);
   return targets;
@@ -260,7 +309,10 @@ function summarize(modes) {
     memoryEnd: t.memoryEnd,
   });
   return Object.fromEntries(
-    Object.entries(modes).map(([mode, m]) => [mode, { name: m.name, processes: m.processes, pbkdf2: m.pbkdf2, edge: target(m.edge), floor: target(m.floor) }]),
+    Object.entries(modes).map(([mode, m]) => [
+      mode,
+      { name: m.name, servers: m.servers, processes: m.processes, pbkdf2: m.pbkdf2, ...Object.fromEntries(m.servers.map((w) => [w, target(m[w])])) },
+    ]),
   );
 }
 
