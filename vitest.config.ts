@@ -4,7 +4,20 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // A passing run prints its summary only: console output (the worker's audit lines among it) and
+    // the names of files and tests are shown for failures. `--reporter=default` lists every file.
+    silent: 'passed-only',
+    reporters: ['minimal'],
     projects: [
+      {
+        // In Node: pure protocol and state-machine logic that needs no runtime, on a frozen clock.
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['./test/unit/setup.ts'],
+        },
+      },
       {
         // Inside workerd, against the real D1 and Durable Objects of the worker under test.
         plugins: [
@@ -14,18 +27,22 @@ export default defineConfig({
               bindings: {
                 // An https issuer, so the production cookie rules (`__Host-`, Secure) are the ones tested.
                 ISSUER: 'https://auth.example.test',
+                // PBKDF2 keeps the thousands of sign-ins fast; scrypt, the default, is tested in test/unit.
+                PASSWORD_HASH_SCHEME: 'pbkdf2-sha256',
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
                 TEST_SEED: readFileSync('./scripts/dev-seed.sql', 'utf8'),
               },
+              // Audit events reach D1 as soon as they are sent, not after the production batch wait.
+              queueConsumers: { 'edge-auth-audit': { maxBatchTimeout: 0 } },
             },
           })),
         ],
-        // FC_NUM_RUNS and FC_SEED reach the property tests in workerd (test/properties/fuzz.ts).
+        // FC_NUM_RUNS and FC_SEED reach the property tests in workerd (test/helpers/fuzz.ts).
         envPrefix: ['VITE_', 'FC_'],
         test: {
           name: 'workers',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/unit/**'],
           setupFiles: ['./test/setup.ts'],
         },
       },

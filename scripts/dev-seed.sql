@@ -1,10 +1,11 @@
 -- Development seed, applied by `npm run dev` and by the test setup. Idempotent: re-running it
 -- puts the demo rows back to what is written here (a local database from an older checkout is
 -- brought up to date); other rows are left alone. Never apply it to a production database.
-INSERT INTO apis (id, identifier, name, scopes, signing_alg)
-VALUES ('api_demo', 'https://api.example.com', 'Example API', '["read:items","write:items"]', 'ES256')
+INSERT INTO apis (id, identifier, name, scopes, scope_descriptions, signing_alg)
+VALUES ('api_demo', 'https://api.example.com', 'Example API', '["read:items","write:items"]',
+  '{"read:items":"See your items","write:items":"Add, change and delete your items"}', 'ES256')
 ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, scopes = excluded.scopes,
-  signing_alg = excluded.signing_alg;
+  scope_descriptions = excluded.scope_descriptions, signing_alg = excluded.signing_alg;
 
 INSERT INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences)
 VALUES
@@ -35,6 +36,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.re
   scopes = excluded.scopes, audiences = excluded.audiences, require_consent = excluded.require_consent,
   primary_color = excluded.primary_color;
 
+-- dev-admin holds every Management API scope the migrations define, grant:management_api among them.
 INSERT INTO client_grants (id, client_id, audience, scopes)
 SELECT 'cg_dev_admin', 'dev-admin', identifier, scopes FROM apis WHERE identifier = 'urn:edge-auth:management-api'
 ON CONFLICT (id) DO UPDATE SET scopes = excluded.scopes;

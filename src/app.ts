@@ -1,5 +1,6 @@
 import { Hono } from 'hono/tiny';
 import { cors } from 'hono/cors';
+import { createMiddleware } from 'hono/factory';
 import { NO_STORE } from './errors/no-store';
 import { requestContext, type AppEnv } from './http/context';
 import { renderErrors } from './http/error-handler';
@@ -13,6 +14,12 @@ import { logout } from './routes/logout';
 import { revoke } from './routes/revocation';
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
+
+/** X-Content-Type-Options on every response, JSON and redirects included, not only on pages. */
+const noSniff = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  c.res.headers.set('X-Content-Type-Options', 'nosniff');
+});
 
 /** What a person sees in a browser: errors are pages (or, once /authorize trusts the client, redirects to it). */
 const browserPages = new Hono<AppEnv>()
@@ -37,6 +44,7 @@ const protocolEndpoints = new Hono<AppEnv>()
 
 export function buildApp() {
   const app = new Hono<AppEnv>();
+  app.use(noSniff);
   app.use(requestContext);
 
   // Browser-based clients may call these; the login page never gets CORS.

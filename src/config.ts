@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_PBKDF2_ITERATIONS } from './crypto/password';
+import { MAX_PBKDF2_ITERATIONS, SCRYPT, type PasswordHashing } from './crypto/password';
 import { AppError } from './errors/app-error';
 
 export { MAX_PBKDF2_ITERATIONS };
@@ -48,6 +48,8 @@ const Vars = v.object({
   ACCESS_TOKEN_TTL_SECONDS: wholeNumber('ACCESS_TOKEN_TTL_SECONDS', 3600, 86_400),
   ID_TOKEN_TTL_SECONDS: wholeNumber('ID_TOKEN_TTL_SECONDS', 3600, 86_400),
   SESSION_TTL_SECONDS: wholeNumber('SESSION_TTL_SECONDS', 7 * 86_400, 90 * 86_400),
+  /** How new password hashes are made: scrypt (memory-hard, the default) or PBKDF2-SHA256. */
+  PASSWORD_HASH_SCHEME: v.optional(v.picklist(['scrypt', 'pbkdf2-sha256'], 'PASSWORD_HASH_SCHEME must be scrypt or pbkdf2-sha256'), 'scrypt'),
   // Production Workers refuse PBKDF2 above the cap, so a larger value is refused here too.
   PASSWORD_HASH_ITERATIONS: wholeNumber('PASSWORD_HASH_ITERATIONS', MAX_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS),
   REGISTRY_CACHE_TTL_SECONDS: wholeNumber('REGISTRY_CACHE_TTL_SECONDS', 60, 3600),
@@ -64,7 +66,8 @@ export interface Config {
   accessTokenTtlSeconds: number;
   idTokenTtlSeconds: number;
   sessionTtlSeconds: number;
-  passwordHashIterations: number;
+  /** New hashes and the stand-in for unknown accounts; stored hashes keep their own parameters. */
+  passwordHashing: PasswordHashing;
   registryCacheTtlSeconds: number;
   keyRotationDays: number;
   auditRetentionDays: number;
@@ -83,7 +86,8 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     accessTokenTtlSeconds: out.ACCESS_TOKEN_TTL_SECONDS,
     idTokenTtlSeconds: out.ID_TOKEN_TTL_SECONDS,
     sessionTtlSeconds: out.SESSION_TTL_SECONDS,
-    passwordHashIterations: out.PASSWORD_HASH_ITERATIONS,
+    passwordHashing:
+      out.PASSWORD_HASH_SCHEME === 'scrypt' ? { scheme: 'scrypt', ...SCRYPT } : { scheme: 'pbkdf2-sha256', iterations: out.PASSWORD_HASH_ITERATIONS },
     registryCacheTtlSeconds: out.REGISTRY_CACHE_TTL_SECONDS,
     keyRotationDays: out.KEY_ROTATION_DAYS,
     auditRetentionDays: out.AUDIT_RETENTION_DAYS,

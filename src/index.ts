@@ -1,14 +1,15 @@
 import { buildApp } from './app';
+import { consumeAuditEvents } from './audit/audit-consumer';
+import type { AuditMessage } from './audit/audit-log';
 import { scheduled } from './scheduled';
 
-export { GrantStore } from './durable-objects/grant-store';
-export { LoginThrottleStore } from './durable-objects/login-throttle-store';
-export { SessionStore } from './durable-objects/session-store';
 export { SigningKeyStore } from './durable-objects/signing-key-store';
+export { UserStore } from './durable-objects/user-store';
 
 const app = buildApp();
 
 export default {
   fetch: app.fetch,
   scheduled,
-} satisfies ExportedHandler<Env>;
+  queue: consumeAuditEvents,
+} satisfies ExportedHandler<Env, AuditMessage>;

@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, ISSUER, obtainCode, redeem } from './helpers';
+import { ISSUER } from './helpers/fixtures';
+import { call } from './helpers/http';
+import { obtainCode, redeem } from './helpers/flow';
 
 describe('per-API token settings', () => {
   beforeAll(async () => {

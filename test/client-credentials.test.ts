@@ -2,19 +2,12 @@ import { env } from 'cloudflare:workers';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256Base64url } from '../src/crypto/hash';
-import { call, expectOAuthError, introspect, ISSUER } from './helpers';
-import {
-  ADMIN_BASIC,
-  basic,
-  clientCredentials,
-  createMachineClient,
-  management,
-  MANAGEMENT_AUDIENCE,
-  MANAGEMENT_SCOPES,
-  ok,
-  tokenBody,
-  unique,
-} from './management-helpers';
+import { ISSUER } from './helpers/fixtures';
+import { basic, call } from './helpers/http';
+import { unique } from './helpers/values';
+import { introspect } from './helpers/flow';
+import { expectOAuthError, expectTokenResponse } from './helpers/assertions';
+import { ADMIN_BASIC, clientCredentials, createMachineClient, management, MANAGEMENT_AUDIENCE, MANAGEMENT_SCOPES, ok } from './helpers/management';
 
 async function jwks() {
   return createLocalJWKSet((await (await call('/.well-known/jwks.json')).json()) as { keys: [] });
@@ -22,7 +15,7 @@ async function jwks() {
 
 describe('client credentials grant (RFC 6749 section 4.4): issuing', () => {
   it('gives dev-admin a token for its only audience, with every granted scope, when it names neither', async () => {
-    const body = await tokenBody(await clientCredentials());
+    const body = await expectTokenResponse(await clientCredentials());
     expect(body.token_type).toBe('Bearer');
     // The Management API's own lifetime (900 s, migration 0003) applies.
     expect(body.expires_in).toBe(900);
@@ -33,26 +26,26 @@ describe('client credentials grant (RFC 6749 section 4.4): issuing', () => {
   });
 
   it('accepts an explicit audience, client_secret_post and a JSON body (as Auth0 does)', async () => {
-    const explicit = await tokenBody(await clientCredentials({ audience: MANAGEMENT_AUDIENCE }));
+    const explicit = await expectTokenResponse(await clientCredentials({ audience: MANAGEMENT_AUDIENCE }));
     expect(explicit.scope).toBe(MANAGEMENT_SCOPES.join(' '));
     const posted = await clientCredentials({ client_id: 'dev-admin', client_secret: 'dev-admin-secret' }, null);
-    expect((await tokenBody(posted)).scope).toBe(MANAGEMENT_SCOPES.join(' '));
+    expect((await expectTokenResponse(posted)).scope).toBe(MANAGEMENT_SCOPES.join(' '));
     const json = await call('/oauth/token', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'dev-admin', client_secret: 'dev-admin-secret', audience: MANAGEMENT_AUDIENCE }),
     });
-    expect((await tokenBody(json)).scope).toBe(MANAGEMENT_SCOPES.join(' '));
+    expect((await expectTokenResponse(json)).scope).toBe(MANAGEMENT_SCOPES.join(' '));
   });
 
   it('narrows to the scopes asked for, in the order asked, once each', async () => {
-    const body = await tokenBody(await clientCredentials({ scope: 'read:users read:clients read:users' }));
+    const body = await expectTokenResponse(await clientCredentials({ scope: 'read:users read:clients read:users' }));
     expect(body.scope).toBe('read:users read:clients');
   });
 
   it('signs an RFC 9068 token: sub and client_id are the client, no auth_time, verified against the JWKS', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const body = await tokenBody(await clientCredentials({ scope: 'read:clients read:keys' }));
+    const body = await expectTokenResponse(await clientCredentials({ scope: 'read:clients read:keys' }));
     const { payload, protectedHeader } = await jwtVerify(body.access_token, await jwks(), {
       issuer: ISSUER,
       audience: MANAGEMENT_AUDIENCE,
@@ -66,7 +59,7 @@ describe('client credentials grant (RFC 6749 section 4.4): issuing', () => {
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(payload.iat).toBeGreaterThanOrEqual(before);
     expect(payload.exp! - payload.iat!).toBe(900);
-    const again = await tokenBody(await clientCredentials({ scope: 'read:clients' }));
+    const again = await expectTokenResponse(await clientCredentials({ scope: 'read:clients' }));
     expect((await jwtVerify(again.access_token, await jwks())).payload.jti).not.toBe(payload.jti);
   });
 
@@ -74,7 +67,7 @@ describe('client credentials grant (RFC 6749 section 4.4): issuing', () => {
     const identifier = `https://rs-${unique()}.example.com`;
     await ok(await management('POST', '/apis', { identifier, name: 'RS API', scopes: ['do:things'], signing_alg: 'RS256', access_token_ttl_seconds: 120 }), 201);
     const machine = await createMachineClient(identifier, ['do:things']);
-    const body = await tokenBody(await clientCredentials({}, machine.basic));
+    const body = await expectTokenResponse(await clientCredentials({}, machine.basic));
     expect(body.expires_in).toBe(120);
     expect(decodeProtectedHeader(body.access_token).alg).toBe('RS256');
     const { payload } = await jwtVerify(body.access_token, await jwks(), { issuer: ISSUER, audience: identifier, typ: 'at+jwt' });
@@ -146,8 +139,8 @@ describe('client credentials grant: refusals', () => {
     await ok(await management('POST', '/client-grants', { client_id: machine.id, audience: identifier, scopes: ['x:y'] }), 201);
     const body = await expectOAuthError(await clientCredentials({}, machine.basic), 400, 'invalid_request');
     expect(body.error_description).toMatch(/audience/);
-    expect((await tokenBody(await clientCredentials({ audience: identifier }, machine.basic))).scope).toBe('x:y');
-    expect((await tokenBody(await clientCredentials({ audience: 'https://api.example.com' }, machine.basic))).scope).toBe('read:items');
+    expect((await expectTokenResponse(await clientCredentials({ audience: identifier }, machine.basic))).scope).toBe('x:y');
+    expect((await expectTokenResponse(await clientCredentials({ audience: 'https://api.example.com' }, machine.basic))).scope).toBe('read:items');
   });
 
   it('stores the dev-admin secret only as its SHA-256', async () => {
@@ -159,7 +152,7 @@ describe('client credentials grant: refusals', () => {
 describe('client credentials tokens at the other endpoints', () => {
   it('are active at introspection for a resource server whose audiences include them (RFC 7662)', async () => {
     const machine = await createMachineClient('https://api.example.com', ['read:items']);
-    const { access_token } = await tokenBody(await clientCredentials({}, machine.basic));
+    const { access_token } = await expectTokenResponse(await clientCredentials({}, machine.basic));
     const answer = await ok<Record<string, unknown>>(await introspect(access_token));
     expect(answer).toMatchObject({
       active: true,
@@ -174,14 +167,14 @@ describe('client credentials tokens at the other endpoints', () => {
   });
 
   it('are inactive for a resource server of another audience, active for the client that holds them', async () => {
-    const { access_token } = await tokenBody(await clientCredentials({ scope: 'read:clients' }));
+    const { access_token } = await expectTokenResponse(await clientCredentials({ scope: 'read:clients' }));
     // demo-api's audiences are https://api.example.com only.
     expect(await ok(await introspect(access_token))).toEqual({ active: false });
     expect(await ok(await introspect(access_token, ADMIN_BASIC))).toMatchObject({ active: true, sub: 'dev-admin', aud: MANAGEMENT_AUDIENCE });
   });
 
   it('are no user token: /userinfo refuses them', async () => {
-    const { access_token } = await tokenBody(await clientCredentials({ scope: 'read:clients' }));
+    const { access_token } = await expectTokenResponse(await clientCredentials({ scope: 'read:clients' }));
     const response = await call('/userinfo', { headers: { Authorization: `Bearer ${access_token}` } });
     expect(response.status).toBe(403);
     expect(response.headers.get('WWW-Authenticate')).toContain('error="insufficient_scope"');

@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256Base64url } from '../src/crypto/hash';
-import { call, expectOAuthError, form, obtainCode, type IssuedCode } from './helpers';
+import { call, form } from './helpers/http';
+import { type IssuedCode, obtainCode } from './helpers/flow';
+import { expectOAuthError } from './helpers/assertions';
 
 const WEB = { client_id: 'web-app', redirect_uri: 'https://web.example.com/callback' };
 const BASIC = `Basic ${btoa('web-app:web-secret')}`;

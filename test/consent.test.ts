@@ -1,21 +1,11 @@
 import { env } from 'cloudflare:workers';
+import { freshIp } from './helpers/values';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/crypto/password';
 import { clearRegistryCache } from '../src/db/registry';
-import {
-  authorizePath,
-  call,
-  cookieFrom,
-  defaultAuthorization,
-  form,
-  ISSUER,
-  LOGIN_COOKIE,
-  redeem,
-  SESSION_COOKIE,
-  startLogin,
-  submitLogin,
-  type PendingLogin,
-} from './helpers';
+import { ISSUER, PBKDF2_FAST } from './helpers/fixtures';
+import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
+import { authorizePath, defaultAuthorization, type PendingLogin, redeem, startLogin, submitLogin } from './helpers/flow';
 
 const THIRD_PARTY = { client_id: 'consent-test-app', redirect_uri: 'com.example.consenttest:/cb', scope: 'openid email read:items' };
 
@@ -26,7 +16,7 @@ beforeAll(async () => {
              '["openid","email","read:items","write:items"]', '["https://api.example.com"]', 1, 'https://partner.example.com/logo.png', '#0a7d32')`,
   ).run();
   // A user per test: consent is remembered per user, and storage is shared within this file.
-  const hash = await hashPassword('consent-password', 1000);
+  const hash = await hashPassword('consent-password', PBKDF2_FAST);
   await env.DB.batch(
     Array.from({ length: 8 }, (_, i) =>
       env.DB.prepare('INSERT OR IGNORE INTO users (id, email, password_hash) VALUES (?, ?, ?)').bind(`user_consent_${i}`, `consent${i}@example.com`, hash),
@@ -41,7 +31,7 @@ let nextUser = 0;
 async function signInAwaitingConsent(overrides = {}): Promise<{ pending: PendingLogin; cookie: string; session: string }> {
   const pending = await startLogin({ ...THIRD_PARTY, ...overrides });
   const user = { email: `consent${nextUser++}@example.com`, password: 'consent-password' };
-  const response = await submitLogin(pending, user, { 'CF-Connecting-IP': '198.51.110.1' });
+  const response = await submitLogin(pending, user, { 'CF-Connecting-IP': freshIp() });
   expect(response.status).toBe(303);
   expect(response.headers.get('Location')).toBe('/consent');
   return { pending, cookie: cookieFrom(response), session: cookieFrom(response, SESSION_COOKIE) };
@@ -61,7 +51,7 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
     const html = await page.text();
     expect(html).toContain('Allow Partner App?');
     expect(html).toContain('<li>Your email address</li>');
-    expect(html).toContain('<li>read:items</li>');
+    expect(html).toContain('<li>See your items</li>');
     expect(html).toContain('src="https://partner.example.com/logo.png"');
     expect(html).toContain(':root{--accent:#0a7d32;--on-accent:#fff}');
     expect(html).not.toContain('<script');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call, ISSUER } from './helpers';
+import { ISSUER } from './helpers/fixtures';
+import { call } from './helpers/http';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 

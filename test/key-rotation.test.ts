@@ -2,63 +2,11 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import {
-  isRotationDue,
-  KeyRotationError,
-  PREVIOUS_KEPT_MS,
-  PUBLISH_AHEAD_MS,
-  publishedKeys,
-  retireExpired,
-  rotate,
-  type StoredSigningKey,
-} from '../src/oauth/key-lifecycle';
 import { forgetCachedKeys } from '../src/tokens/key-cache';
 import { signingKeyStore, type KeyMaterial, type SigningKeyStore } from '../src/durable-objects/signing-key-store';
-import { call, ISSUER, signInForTokens } from './helpers';
-
-const key = (kid: string, status: StoredSigningKey['status'], createdAt: number, extra: Partial<StoredSigningKey> = {}): StoredSigningKey => ({
-  kid,
-  alg: 'ES256',
-  status,
-  createdAt,
-  privateJwk: { kty: 'EC', d: 'secret' },
-  publicJwk: { kty: 'EC', kid },
-  ...extra,
-});
-
-describe('key lifecycle (pure): next, current, previous, retired', () => {
-  const t0 = 1_800_000_000_000;
-  const keys = [key('a', 'current', t0, { promotedAt: t0 }), key('b', 'next', t0)];
-
-  it('promotes next to current and current to previous, adding a new next', () => {
-    const rotated = rotate(keys, 'ES256', key('c', 'next', t0 + PUBLISH_AHEAD_MS), t0 + PUBLISH_AHEAD_MS);
-    expect(rotated.map((k) => [k.kid, k.status])).toEqual([
-      ['a', 'previous'],
-      ['b', 'current'],
-      ['c', 'next'],
-    ]);
-    expect(publishedKeys(rotated).map((k) => k.kid)).toEqual(['a', 'b', 'c']);
-  });
-
-  it('refuses to promote a next key that has not been public long enough, unless forced', () => {
-    expect(() => rotate(keys, 'ES256', key('c', 'next', t0), t0 + PUBLISH_AHEAD_MS - 1)).toThrow(KeyRotationError);
-    expect(rotate(keys, 'ES256', key('c', 'next', t0), t0 + 1, true)[1]!.status).toBe('current');
-  });
-
-  it('retires a previous key once every token it signed has expired, dropping its private part', () => {
-    const rotated = rotate(keys, 'ES256', key('c', 'next', t0), t0 + PUBLISH_AHEAD_MS);
-    expect(retireExpired(rotated, t0 + PUBLISH_AHEAD_MS + PREVIOUS_KEPT_MS - 1)[0]!.status).toBe('previous');
-    const retired = retireExpired(rotated, t0 + PUBLISH_AHEAD_MS + PREVIOUS_KEPT_MS);
-    expect(retired[0]).toMatchObject({ kid: 'a', status: 'retired' });
-    expect(retired[0]!.privateJwk).toBeUndefined();
-    expect(publishedKeys(retired).map((k) => k.kid)).toEqual(['b', 'c']);
-  });
-
-  it('is due for scheduled rotation after the period', () => {
-    expect(isRotationDue(keys, 'ES256', 1000, t0 + 999)).toBe(false);
-    expect(isRotationDue(keys, 'ES256', 1000, t0 + 1000)).toBe(true);
-  });
-});
+import { ISSUER } from './helpers/fixtures';
+import { call } from './helpers/http';
+import { signInForTokens } from './helpers/flow';
 
 async function jwks() {
   return createLocalJWKSet((await (await call('/.well-known/jwks.json')).json()) as { keys: [] });

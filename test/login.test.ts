@@ -1,18 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { authorizePath, call, cookieFrom, defaultAuthorization, DEMO_EMAIL, DEMO_REDIRECT, form, ISSUER, LOGIN_COOKIE, SESSION_COOKIE, startLogin, submitLogin } from './helpers';
-
-function expectPageHeaders(response: Response) {
-  expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
-  expect(response.headers.get('Cache-Control')).toBe('no-store');
-  expect(response.headers.get('X-Frame-Options')).toBe('DENY');
-  expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');
-  expect(response.headers.get('Access-Control-Allow-Origin')).toBeNull();
-  const csp = response.headers.get('Content-Security-Policy')!;
-  expect(csp).toContain("frame-ancestors 'none'");
-  expect(csp).toContain("default-src 'none'");
-  expect(csp).not.toContain('unsafe-inline');
-}
+import { DEMO_EMAIL, DEMO_REDIRECT, ISSUER } from './helpers/fixtures';
+import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
+import { authorizePath, defaultAuthorization, startLogin, submitLogin } from './helpers/flow';
+import { expectPageHeaders } from './helpers/assertions';
 
 describe('login page', () => {
   it('renders a labelled form for the pending request, without script, with anti-framing headers', async () => {
@@ -93,7 +84,7 @@ describe('login: success (RFC 6749 section 4.1.2, RFC 9207)', () => {
     const location = response.headers.get('Location')!;
     expect(location.startsWith(`${DEMO_REDIRECT}?`)).toBe(true);
     const params = new URL(location).searchParams;
-    expect(params.get('code')).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    expect(params.get('code')).toMatch(/^user_demo\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     expect(params.get('state')).toBe('state-123');
     expect(params.get('iss')).toBe(ISSUER);
     const cleared = response.headers.getSetCookie().find((c) => c.startsWith(`${LOGIN_COOKIE}=`))!;
@@ -103,7 +94,7 @@ describe('login: success (RFC 6749 section 4.1.2, RFC 9207)', () => {
   it('starts the single sign-on session in the same response (regression: the cookie was set after the response was built)', async () => {
     const response = await submitLogin(await startLogin());
     const session = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-    expect(session).toMatch(/^__Host-edge-auth-session=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; Max-Age=604800; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(session).toMatch(/^__Host-edge-auth-session=user_demo\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; Max-Age=604800; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
   });
 
   it('leaves out state when the app sent none', async () => {

@@ -1,8 +1,12 @@
 import { env } from 'cloudflare:workers';
 import { decodeJwt, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { call, DEMO_REDIRECT, form, ISSUER, SESSION_COOKIE, startLogin, submitLogin, type AuthorizationParams } from './helpers';
-import { SIGNED_OUT_URI, cookieAttributes, setCookieFor, type SignedIn, signIn, authorizeWith, expectErrorRedirect, expectPageHeaders, expectErrorPage, readSession, redeemForTokens, flipAt, METHODS, type Method } from './oidc-helpers';
+import { DEMO_REDIRECT, ISSUER, SIGNED_OUT_URI } from './helpers/fixtures';
+import { call, cookieAttributes, form, type Method, METHODS, SESSION_COOKIE, setCookieFor } from './helpers/http';
+import { flipAt } from './helpers/values';
+import { type AuthorizationParams, authorizeWith, redeemForTokens, type SignedIn, signIn, startLogin, submitLogin } from './helpers/flow';
+import { expectErrorPage, expectErrorRedirect, expectPageHeaders } from './helpers/assertions';
+import { readSession } from './helpers/storage';
 
 function logout(method: Method, params: Record<string, string>, cookie?: string): Promise<Response> {
   const headers: Record<string, string> = cookie === undefined ? {} : { Cookie: cookie };

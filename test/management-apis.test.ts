@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { call, expectOAuthError } from './helpers';
-import {
-  clientCredentials,
-  createMachineClient,
-  expectApiError,
-  expectInvalidFields,
-  listAll,
-  management,
-  MANAGEMENT_AUDIENCE,
-  MANAGEMENT_SCOPES,
-  ok,
-  tokenBody,
-  unique,
-  type Page,
-} from './management-helpers';
+import { call } from './helpers/http';
+import { unique } from './helpers/values';
+import { expectOAuthError, expectTokenResponse } from './helpers/assertions';
+import { clientCredentials, createMachineClient, expectApiError, expectInvalidFields, listAll, management, MANAGEMENT_AUDIENCE, MANAGEMENT_SCOPES, ok, type Page } from './helpers/management';
 
 interface ApiJson {
   id: string;
@@ -36,8 +25,8 @@ describe('POST /api/v1/apis', () => {
   it('creates an API with defaults (201)', async () => {
     const id = identifier();
     const api = await ok<ApiJson>(await management('POST', '/apis', { identifier: id, name: 'Orders' }), 201);
-    expect(Object.keys(api).sort()).toEqual(['access_token_ttl_seconds', 'created_at', 'id', 'identifier', 'name', 'scopes', 'signing_alg', 'updated_at']);
-    expect(api).toMatchObject({ identifier: id, name: 'Orders', scopes: [], access_token_ttl_seconds: null, signing_alg: 'ES256' });
+    expect(Object.keys(api).sort()).toEqual(['access_token_ttl_seconds', 'created_at', 'id', 'identifier', 'name', 'scope_descriptions', 'scopes', 'signing_alg', 'updated_at']);
+    expect(api).toMatchObject({ identifier: id, name: 'Orders', scopes: [], scope_descriptions: {}, access_token_ttl_seconds: null, signing_alg: 'ES256' });
     expect(await ok(await management('GET', `/apis/${api.id}`))).toEqual(api);
   });
 
@@ -120,12 +109,12 @@ describe('GET, PATCH and DELETE /api/v1/apis/:id', () => {
   it('changes only the fields sent, and the change is used for the next token', async () => {
     const api = await createApi({ scopes: ['a:read'], access_token_ttl_seconds: 600 });
     const machine = await createMachineClient(api.identifier, ['a:read']);
-    expect((await tokenBody(await clientCredentials({}, machine.basic))).expires_in).toBe(600);
+    expect((await expectTokenResponse(await clientCredentials({}, machine.basic))).expires_in).toBe(600);
     const patched = await ok<ApiJson>(await management('PATCH', `/apis/${api.id}`, { name: 'Renamed', scopes: ['a:read', 'a:write'], access_token_ttl_seconds: 120 }));
     expect(patched).toMatchObject({ ...api, name: 'Renamed', scopes: ['a:read', 'a:write'], access_token_ttl_seconds: 120, updated_at: expect.any(String) });
     expect(await ok(await management('GET', `/apis/${api.id}`))).toEqual(patched);
     // The registry cache is cleared on change: the new lifetime applies at once.
-    expect((await tokenBody(await clientCredentials({}, machine.basic))).expires_in).toBe(120);
+    expect((await expectTokenResponse(await clientCredentials({}, machine.basic))).expires_in).toBe(120);
     const cleared = await ok<ApiJson>(await management('PATCH', `/apis/${api.id}`, { access_token_ttl_seconds: null }));
     expect(cleared).toMatchObject({ name: 'Renamed', access_token_ttl_seconds: null, signing_alg: 'ES256' });
   });
@@ -150,13 +139,13 @@ describe('GET, PATCH and DELETE /api/v1/apis/:id', () => {
     await expectApiError(await management('PATCH', '/apis/api_management', { name: 'Mine' }), 403, 'forbidden');
     await expectApiError(await management('DELETE', '/apis/api_management'), 403, 'forbidden');
     expect(await ok(await management('GET', '/apis/api_management'))).toEqual(before);
-    expect((await tokenBody(await clientCredentials())).scope).toBe(MANAGEMENT_SCOPES.join(' '));
+    expect((await expectTokenResponse(await clientCredentials())).scope).toBe(MANAGEMENT_SCOPES.join(' '));
   });
 
   it('deletes an API (204, then 404); its client grants go with it and its tokens stop being issued', async () => {
     const api = await createApi({ scopes: ['gone:soon'] });
     const machine = await createMachineClient(api.identifier, ['gone:soon']);
-    await tokenBody(await clientCredentials({}, machine.basic));
+    await expectTokenResponse(await clientCredentials({}, machine.basic));
     const response = await management('DELETE', `/apis/${api.id}`);
     expect(response.status).toBe(204);
     expect(await response.text()).toBe('');

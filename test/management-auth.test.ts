@@ -2,22 +2,11 @@ import { env } from 'cloudflare:workers';
 import { generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clearRegistryCache } from '../src/db/registry';
-import { ISSUER } from './helpers';
-import {
-  clientCredentials,
-  createMachineClient,
-  createUser,
-  expectBearerError,
-  management,
-  MANAGEMENT_AUDIENCE,
-  MANAGEMENT_SCOPES,
-  managementToken,
-  ADMIN_BASIC,
-  scopesWithout,
-  tokenBody,
-  tokensFor,
-  type ManagementScope,
-} from './management-helpers';
+import { ISSUER } from './helpers/fixtures';
+import { freshIp } from './helpers/values';
+import { signInForTokens } from './helpers/flow';
+import { expectBearerError, expectTokenResponse } from './helpers/assertions';
+import { ADMIN_BASIC, clientCredentials, createMachineClient, createUser, management, MANAGEMENT_AUDIENCE, MANAGEMENT_SCOPES, type ManagementScope, managementToken, scopesWithout } from './helpers/management';
 
 /**
  * Every route of the Management API (src/management/index.ts and its route files) with the scope it
@@ -48,6 +37,7 @@ const ROUTES: [method: string, path: string, scope: ManagementScope, body?: unkn
   ['DELETE', '/users/no-such-id', 'delete:users'],
   ['GET', '/keys', 'read:keys'],
   ['POST', '/keys/rotate', 'rotate:keys', { algs: [] }],
+  ['POST', '/keys/no-such-kid/withdraw', 'rotate:keys'],
   ['GET', '/audit-events', 'read:audit'],
 ];
 
@@ -61,12 +51,12 @@ let otherApiToken: string;
 
 beforeAll(async () => {
   const user = await createUser();
-  const tokens = await tokensFor(user.email, user.password, 'openid read:items');
+  const tokens = await signInForTokens({ scope: 'openid read:items' }, { ...user, ip: freshIp() });
   userToken = tokens.access_token;
   idToken = tokens.id_token!;
   // A client credentials token, but for another API.
   const machine = await createMachineClient('https://api.example.com', ['read:items']);
-  otherApiToken = (await tokenBody(await clientCredentials({}, machine.basic))).access_token;
+  otherApiToken = (await expectTokenResponse(await clientCredentials({}, machine.basic))).access_token;
   // Shaped exactly like a management token, with every scope, but signed by a key we never published.
   const { privateKey } = await generateKeyPair('ES256');
   foreignKeyToken = await new SignJWT({ client_id: 'dev-admin', scope: MANAGEMENT_SCOPES.join(' ') })
@@ -82,7 +72,8 @@ beforeAll(async () => {
 
 describe('the route table is the Management API', () => {
   it('covers every scope the built-in API defines', () => {
-    expect(new Set(ROUTES.map(([, , scope]) => scope))).toEqual(new Set(MANAGEMENT_SCOPES));
+    // grant:management_api guards what a route passes on, not a route (test/attacks/management-privilege.test.ts).
+    expect(new Set([...ROUTES.map(([, , scope]) => scope), 'grant:management_api'])).toEqual(new Set(MANAGEMENT_SCOPES));
   });
 });
 
@@ -137,11 +128,10 @@ describe('user tokens for the Management API audience', () => {
   // client credentials tokens only).
   it('refuses an access token a user got for the Management API audience', async () => {
     const user = await createUser();
-    const tokens = await tokensFor(user.email, user.password, 'read:clients', {
-      client_id: 'mgmt-user-app',
-      redirect_uri: 'com.example.mgmt:/callback',
-      nonce: undefined,
-    });
+    const tokens = await signInForTokens(
+      { scope: 'read:clients', client_id: 'mgmt-user-app', redirect_uri: 'com.example.mgmt:/callback', nonce: undefined },
+      { ...user, ip: freshIp() },
+    );
     await expectBearerError(await management('GET', '/clients', undefined, tokens.access_token), 401, 'invalid_token');
   });
 });

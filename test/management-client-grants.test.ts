@@ -1,19 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectOAuthError } from './helpers';
-import {
-  basic,
-  clientCredentials,
-  createClient,
-  expectApiError,
-  expectInvalidFields,
-  listAll,
-  management,
-  ok,
-  tokenBody,
-  unique,
-  type ClientJson,
-  type Page,
-} from './management-helpers';
+import { basic } from './helpers/http';
+import { unique } from './helpers/values';
+import { expectOAuthError, expectTokenResponse } from './helpers/assertions';
+import { clientCredentials, type ClientJson, createClient, expectApiError, expectInvalidFields, listAll, management, ok, type Page } from './helpers/management';
 
 interface ClientGrantJson {
   id: string;
@@ -54,9 +43,9 @@ describe('POST /api/v1/client-grants', () => {
     expect(grant).toMatchObject({ client_id: client.id, audience, scopes: ['read:stock', 'write:stock'] });
     expect(await ok(await management('GET', `/client-grants/${grant.id}`))).toEqual(grant);
 
-    const token = await tokenBody(await clientCredentials({}, credentials));
+    const token = await expectTokenResponse(await clientCredentials({}, credentials));
     expect(token.scope).toBe('read:stock write:stock');
-    expect((await tokenBody(await clientCredentials({ scope: 'write:stock' }, credentials))).scope).toBe('write:stock');
+    expect((await expectTokenResponse(await clientCredentials({ scope: 'write:stock' }, credentials))).scope).toBe('write:stock');
     await expectOAuthError(await clientCredentials({ scope: 'admin:stock' }, credentials), 400, 'invalid_scope');
   });
 
@@ -149,10 +138,10 @@ describe('GET, PATCH and DELETE /api/v1/client-grants/:id', () => {
     const client = await machineClient();
     const credentials = basic(client.id, client.client_secret!);
     const grant = await ok<ClientGrantJson>(await createGrant({ client_id: client.id, audience, scopes: ['read:stock'] }), 201);
-    expect((await tokenBody(await clientCredentials({}, credentials))).scope).toBe('read:stock');
+    expect((await expectTokenResponse(await clientCredentials({}, credentials))).scope).toBe('read:stock');
     const patched = await ok<ClientGrantJson>(await management('PATCH', `/client-grants/${grant.id}`, { scopes: ['admin:stock'] }));
     expect(patched).toMatchObject({ id: grant.id, client_id: client.id, audience, scopes: ['admin:stock'] });
-    expect((await tokenBody(await clientCredentials({}, credentials))).scope).toBe('admin:stock');
+    expect((await expectTokenResponse(await clientCredentials({}, credentials))).scope).toBe('admin:stock');
     await expectOAuthError(await clientCredentials({ scope: 'read:stock' }, credentials), 400, 'invalid_scope');
   });
 
@@ -171,7 +160,7 @@ describe('GET, PATCH and DELETE /api/v1/client-grants/:id', () => {
     const client = await machineClient();
     const credentials = basic(client.id, client.client_secret!);
     const grant = await ok<ClientGrantJson>(await createGrant({ client_id: client.id, audience, scopes: ['read:stock'] }), 201);
-    await tokenBody(await clientCredentials({}, credentials));
+    await expectTokenResponse(await clientCredentials({}, credentials));
     const response = await management('DELETE', `/client-grants/${grant.id}`);
     expect(response.status).toBe(204);
     await expectApiError(await management('GET', `/client-grants/${grant.id}`), 404, 'not_found');
@@ -199,7 +188,7 @@ describe('GET, PATCH and DELETE /api/v1/client-grants/:id', () => {
     const credentials = basic(client.id, client.client_secret!);
     await ok(await createGrant({ client_id: client.id, audience: api.identifier, scopes: ['keep', 'drop'] }), 201);
     await ok(await management('PATCH', `/apis/${api.id}`, { scopes: ['keep'] }));
-    expect((await tokenBody(await clientCredentials({}, credentials))).scope).toBe('keep');
+    expect((await expectTokenResponse(await clientCredentials({}, credentials))).scope).toBe('keep');
     await expectOAuthError(await clientCredentials({ scope: 'drop' }, credentials), 400, 'invalid_scope');
   });
 });

@@ -1,21 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64url } from '../src/crypto/hash';
-import { expectOAuthError } from './helpers';
-import {
-  clientCredentials,
-  createClient,
-  createMachineClient,
-  basic,
-  expectApiError,
-  expectInvalidFields,
-  listAll,
-  management,
-  ok,
-  tokenBody,
-  type ClientJson,
-  type Page,
-} from './management-helpers';
+import { basic } from './helpers/http';
+import { expectOAuthError, expectTokenResponse } from './helpers/assertions';
+import { clientCredentials, type ClientJson, createClient, createMachineClient, expectApiError, expectInvalidFields, listAll, management, ok, type Page } from './helpers/management';
 
 const CLIENT_KEYS = [
   'access_token_ttl_seconds',
@@ -85,7 +73,7 @@ describe('POST /api/v1/clients', () => {
     expect(listed.filter((c) => c.id === created.id)).toHaveLength(1);
 
     await ok(await management('POST', '/client-grants', { client_id: created.id, audience: 'https://api.example.com', scopes: ['read:items'] }), 201);
-    expect((await tokenBody(await clientCredentials({}, basic(created.id, secret)))).scope).toBe('read:items');
+    expect((await expectTokenResponse(await clientCredentials({}, basic(created.id, secret)))).scope).toBe('read:items');
   });
 
   it.each([
@@ -224,7 +212,7 @@ describe('GET, PATCH and DELETE /api/v1/clients/:id', () => {
 
   it('deletes a client (204, then 404), and its secret stops working at once', async () => {
     const machine = await createMachineClient();
-    await tokenBody(await clientCredentials({}, machine.basic));
+    await expectTokenResponse(await clientCredentials({}, machine.basic));
     const response = await management('DELETE', `/clients/${machine.id}`);
     expect(response.status).toBe(204);
     expect(await response.text()).toBe('');
@@ -237,7 +225,7 @@ describe('GET, PATCH and DELETE /api/v1/clients/:id', () => {
 describe('POST /api/v1/clients/:id/rotate-secret', () => {
   it('returns a new secret once; the old one stops working and the new one works', async () => {
     const machine = await createMachineClient();
-    await tokenBody(await clientCredentials({}, machine.basic));
+    await expectTokenResponse(await clientCredentials({}, machine.basic));
     const rotated = await ok<ClientJson>(await management('POST', `/clients/${machine.id}/rotate-secret`));
     expect(rotated.id).toBe(machine.id);
     expect(rotated.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -247,7 +235,7 @@ describe('POST /api/v1/clients/:id/rotate-secret', () => {
 
     const old = await clientCredentials({}, machine.basic);
     await expectOAuthError(old, 401, 'invalid_client');
-    expect((await tokenBody(await clientCredentials({}, basic(machine.id, rotated.client_secret!)))).scope).toBe('read:items');
+    expect((await expectTokenResponse(await clientCredentials({}, basic(machine.id, rotated.client_secret!)))).scope).toBe('read:items');
     expect(await (await management('GET', `/clients/${machine.id}`)).text()).not.toContain(rotated.client_secret!);
   });
 

@@ -1,21 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { authorizePath, call, defaultAuthorization, expectOAuthError, refresh } from './helpers';
-import {
-  createUser,
-  expectApiError,
-  expectInvalidFields,
-  expectLoginRefused,
-  listAll,
-  loginAs,
-  management,
-  ok,
-  tokenBody,
-  tokensFor,
-  unique,
-  type Page,
-  type UserJson,
-} from './management-helpers';
+import { call } from './helpers/http';
+import { freshIp, unique } from './helpers/values';
+import { authorizePath, defaultAuthorization, loginAs, refresh, signInForTokens } from './helpers/flow';
+import { expectLoginRefused, expectOAuthError, expectTokenResponse } from './helpers/assertions';
+import { createUser, expectApiError, expectInvalidFields, listAll, management, ok, type Page, type UserJson } from './helpers/management';
 
 const USER_KEYS = ['blocked', 'created_at', 'email', 'email_verified', 'id', 'name', 'updated_at'];
 
@@ -145,9 +134,9 @@ describe('GET, PATCH and DELETE /api/v1/users/:id', () => {
 
   it('blocks a user: sign-in fails with the generic message, refresh and single sign-on stop; unblocking restores sign-in', async () => {
     const user = await createUser();
-    const signedIn = await tokensFor(user.email, user.password);
+    const signedIn = await signInForTokens({ scope: 'openid offline_access read:items' }, { ...user, ip: freshIp() });
     // One refresh first, so the isolate has cached the user as active: blocking must forget it.
-    const tokens = { ...signedIn, ...(await tokenBody(await refresh(signedIn.refresh_token!))) };
+    const tokens = { ...signedIn, ...(await expectTokenResponse(await refresh(signedIn.refresh_token!))) };
 
     const blocked = await ok<UserJson>(await management('PATCH', `/users/${user.id}`, { blocked: true }));
     expect(blocked.blocked).toBe(true);
@@ -176,7 +165,7 @@ describe('GET, PATCH and DELETE /api/v1/users/:id', () => {
 
   it('deletes a user (204, then 404): sign-in and refresh stop, and the email is free again', async () => {
     const user = await createUser();
-    const tokens = await tokensFor(user.email, user.password);
+    const tokens = await signInForTokens({ scope: 'openid offline_access read:items' }, { ...user, ip: freshIp() });
     const response = await management('DELETE', `/users/${user.id}`);
     expect(response.status).toBe(204);
     expect(await response.text()).toBe('');

@@ -1,33 +1,26 @@
-import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { grantStore, type GrantStore } from '../src/durable-objects/grant-store';
 import type { GrantRecord } from '../src/oauth/grant-record';
 import { clearRegistryCache } from '../src/db/registry';
-import { expectOAuthError, introspect, redeem, refresh, signInForTokens, type TokenResponseBody } from './helpers';
+import { introspect, redeem, refresh, signInForTokens, type TokenResponseBody } from './helpers/flow';
+import { expectOAuthError, expectTokenResponse } from './helpers/assertions';
+import { changeGrant, handleParts } from './helpers/storage';
 
 const OFFLINE = { scope: 'openid read:items offline_access' };
 
-async function tokens(response: Response): Promise<TokenResponseBody> {
-  expect(response.status).toBe(200);
-  expect(response.headers.get('Cache-Control')).toBe('no-store');
-  return (await response.json()) as TokenResponseBody;
-}
+/** The grant a code or refresh token belongs to: `<user id>.<grant id>.<secret>`. */
+const grantIdOf = (handle: string) => handle.split('.').slice(0, 2).join('.');
 
-const grantIdOf = (handle: string) => handle.split('.')[0]!;
-
-function ageFamily(grantId: string, change: (family: NonNullable<GrantRecord['refresh']>) => Partial<NonNullable<GrantRecord['refresh']>>) {
-  return runInDurableObject(grantStore(env, grantId), (_instance: GrantStore, state) => {
-    const record = state.storage.kv.get<GrantRecord>('grant')!;
-    state.storage.kv.put('grant', { ...record, refresh: { ...record.refresh!, ...change(record.refresh!) } });
-  });
+function ageFamily(handle: string, change: (family: NonNullable<GrantRecord['refresh']>) => Partial<NonNullable<GrantRecord['refresh']>>) {
+  const { userId, grantId } = handleParts(handle);
+  return changeGrant(userId, grantId, (record) => ({ ...record, refresh: { ...record.refresh!, ...change(record.refresh!) } }));
 }
 
 describe('refresh tokens: issuance (RFC 6749 section 6)', () => {
   it('issues an opaque 256-bit refresh token for offline_access, of the same grant as the code', async () => {
     const body = await signInForTokens(OFFLINE);
-    expect(body.refresh_token).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    expect(body.refresh_token).toMatch(/^user_demo\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     expect(grantIdOf(body.refresh_token!)).toBe(grantIdOf(body.issued.code));
     expect(body.scope).toBe('openid read:items offline_access');
   });
@@ -56,7 +49,7 @@ describe('refresh tokens: issuance (RFC 6749 section 6)', () => {
 describe('refresh tokens: rotation and reuse detection (RFC 9700 section 4.14.2)', () => {
   it('returns new tokens and a new refresh token on every use', async () => {
     const first = await signInForTokens(OFFLINE);
-    const second = await tokens(await refresh(first.refresh_token!));
+    const second = await expectTokenResponse(await refresh(first.refresh_token!));
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(grantIdOf(second.refresh_token!)).toBe(grantIdOf(first.refresh_token!));
     expect(second.access_token).not.toBe(first.access_token);
@@ -65,13 +58,13 @@ describe('refresh tokens: rotation and reuse detection (RFC 9700 section 4.14.2)
     const idToken = decodeJwt(second.id_token!);
     expect(idToken.nonce).toBeUndefined();
     expect(idToken.auth_time).toBe(decodeJwt(first.id_token!).auth_time);
-    const third = await tokens(await refresh(second.refresh_token!));
+    const third = await expectTokenResponse(await refresh(second.refresh_token!));
     expect(third.refresh_token).not.toBe(second.refresh_token);
   });
 
   it('revokes the whole family when a rotated-out token is presented again', async () => {
     const first = await signInForTokens(OFFLINE);
-    const second = await tokens(await refresh(first.refresh_token!));
+    const second = await expectTokenResponse(await refresh(first.refresh_token!));
     const reuse = await expectOAuthError(await refresh(first.refresh_token!), 400, 'invalid_grant');
     expect(reuse.error_description).toMatch(/revoked/);
     // The thief and the app are both out: the latest token is dead too, and so are its access tokens.
@@ -109,11 +102,11 @@ describe('refresh tokens: rotation and reuse detection (RFC 9700 section 4.14.2)
 describe('refresh tokens: scope (RFC 6749 section 6)', () => {
   it('may narrow the scope of the new access token, and the grant keeps its own', async () => {
     const first = await signInForTokens(OFFLINE);
-    const narrowed = await tokens(await refresh(first.refresh_token!, { scope: 'read:items' }));
+    const narrowed = await expectTokenResponse(await refresh(first.refresh_token!, { scope: 'read:items' }));
     expect(narrowed.scope).toBe('read:items');
     expect(narrowed.id_token).toBeUndefined();
     expect(decodeJwt(narrowed.access_token).scope).toBe('read:items');
-    const back = await tokens(await refresh(narrowed.refresh_token!));
+    const back = await expectTokenResponse(await refresh(narrowed.refresh_token!));
     expect(back.scope).toBe('openid read:items offline_access');
   });
 
@@ -128,22 +121,21 @@ describe('refresh tokens: scope (RFC 6749 section 6)', () => {
 describe('refresh tokens: lifetimes', () => {
   it('expire when unused for the idle lifetime', async () => {
     const first = await signInForTokens(OFFLINE);
-    await ageFamily(grantIdOf(first.refresh_token!), (family) => ({ lastUsedAt: Date.now() - family.idleTtlMs - 1 }));
+    await ageFamily(first.refresh_token!, (family) => ({ lastUsedAt: Date.now() - family.idleTtlMs - 1 }));
     const body = await expectOAuthError(await refresh(first.refresh_token!), 400, 'invalid_grant');
     expect(body.error_description).toMatch(/expired/);
   });
 
   it('expire at the absolute lifetime however often they are used', async () => {
     const first = await signInForTokens(OFFLINE);
-    await ageFamily(grantIdOf(first.refresh_token!), () => ({ absoluteExpiresAt: Date.now() - 1 }));
+    await ageFamily(first.refresh_token!, () => ({ absoluteExpiresAt: Date.now() - 1 }));
     await expectOAuthError(await refresh(first.refresh_token!), 400, 'invalid_grant');
   });
 
   it('take the client’s configured lifetimes', async () => {
     const first = await signInForTokens(OFFLINE);
-    const record = await runInDurableObject(grantStore(env, grantIdOf(first.refresh_token!)), (_i: GrantStore, state) =>
-      state.storage.kv.get<GrantRecord>('grant'),
-    );
+    const { userId, grantId } = handleParts(first.refresh_token!);
+    const record = await changeGrant(userId, grantId);
     expect(record!.refresh!.idleTtlMs).toBe(14 * 86_400_000);
     expect(record!.refresh!.absoluteExpiresAt - record!.refresh!.lastUsedAt).toBe(30 * 86_400_000);
     expect(record!.refresh!.leewayMs).toBe(0);
@@ -163,16 +155,26 @@ describe('refresh tokens: reuse leeway for flaky networks (per client, off by de
 
   it('accepts the previous token once more within the leeway, and its replacement after that', async () => {
     const first = await signInForTokens(leeway);
-    const lost = await tokens(await refresh(first.refresh_token!, { client_id: 'leeway-app' }));
-    const retry = await tokens(await refresh(first.refresh_token!, { client_id: 'leeway-app' }));
+    const lost = await expectTokenResponse(await refresh(first.refresh_token!, { client_id: 'leeway-app' }));
+    const retry = await expectTokenResponse(await refresh(first.refresh_token!, { client_id: 'leeway-app' }));
     expect(retry.refresh_token).not.toBe(lost.refresh_token);
     expect((await refresh(retry.refresh_token!, { client_id: 'leeway-app' })).status).toBe(200);
   });
 
+  // Regression (issue 12, finding 6): within a 60 s leeway the superseded token was used five more
+  // times, each minting a new token pair. Now it may be used once; the next use is reuse.
+  it('accepts the superseded token at most once within the leeway; the second retry revokes the family', async () => {
+    const first = await signInForTokens(leeway);
+    await expectTokenResponse(await refresh(first.refresh_token!, { client_id: 'leeway-app' }));
+    const retry = await expectTokenResponse(await refresh(first.refresh_token!, { client_id: 'leeway-app' }));
+    await expectOAuthError(await refresh(first.refresh_token!, { client_id: 'leeway-app' }), 400, 'invalid_grant');
+    await expectOAuthError(await refresh(retry.refresh_token!, { client_id: 'leeway-app' }), 400, 'invalid_grant');
+  });
+
   it('treats the previous token as reuse once the leeway has passed', async () => {
     const first = await signInForTokens(leeway);
-    const second = await tokens(await refresh(first.refresh_token!, { client_id: 'leeway-app' }));
-    await ageFamily(grantIdOf(first.refresh_token!), (family) => ({ previous: { ...family.previous!, usableUntil: Date.now() - 1 } }));
+    const second = await expectTokenResponse(await refresh(first.refresh_token!, { client_id: 'leeway-app' }));
+    await ageFamily(first.refresh_token!, (family) => ({ previous: { ...family.previous!, usableUntil: Date.now() - 1 } }));
     await expectOAuthError(await refresh(first.refresh_token!, { client_id: 'leeway-app' }), 400, 'invalid_grant');
     await expectOAuthError(await refresh(second.refresh_token!, { client_id: 'leeway-app' }), 400, 'invalid_grant');
   });

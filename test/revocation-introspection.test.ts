@@ -2,7 +2,11 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getSigningKey } from '../src/tokens/key-cache';
 import { signAccessToken } from '../src/crypto/jwt';
-import { call, DEMO_API_BASIC, expectOAuthError, form, introspect, ISSUER, refresh, signInForTokens } from './helpers';
+import { DEMO_API_BASIC, ISSUER } from './helpers/fixtures';
+import { basic, call, form } from './helpers/http';
+import { introspect, redeemForTokens, refresh, signIn, signInForTokens } from './helpers/flow';
+import { expectOAuthError } from './helpers/assertions';
+import { createClient } from './helpers/management';
 
 const OFFLINE = { scope: 'openid read:items offline_access' };
 
@@ -61,12 +65,20 @@ describe('introspection (RFC 7662)', () => {
     expect(typeof body.jti).toBe('string');
   });
 
-  it('describes a live refresh token, and not once it is rotated out', async () => {
-    const { refresh_token } = await signInForTokens(OFFLINE);
-    expect(await (await introspect(refresh_token!)).json()).toMatchObject({ active: true, client_id: 'demo-app', sub: 'user_demo' });
-    const rotated = (await (await refresh(refresh_token!)).json()) as { refresh_token: string };
+  // Only to the client it was issued to; a resource server learns nothing of it (issue 12, finding 8;
+  // test/attacks/introspection-rights.test.ts).
+  it('describes a live refresh token to its client, and not once it is rotated out', async () => {
+    const redirectUri = 'https://app.example.org/callback';
+    const app = await createClient({ type: 'confidential', redirect_uris: [redirectUri], scopes: ['openid', 'offline_access', 'read:items'], audiences: ['https://api.example.com'] });
+    const credentials = { client_id: app.id, client_secret: app.client_secret! };
+    const { issued } = await signIn({ ...OFFLINE, client_id: app.id, redirect_uri: redirectUri });
+    const { refresh_token } = await redeemForTokens(issued, credentials);
+    const asClient = (token: string) => introspect(token, basic(app.id, app.client_secret!));
+    expect(await (await asClient(refresh_token!)).json()).toMatchObject({ active: true, client_id: app.id, sub: 'user_demo' });
     expect(await active(refresh_token!)).toBe(false);
-    expect(await active(rotated.refresh_token)).toBe(true);
+    const rotated = (await (await refresh(refresh_token!, credentials)).json()) as { refresh_token: string };
+    expect(await (await asClient(refresh_token!)).json()).toEqual({ active: false });
+    expect(await (await asClient(rotated.refresh_token)).json()).toMatchObject({ active: true });
   });
 
   it('answers active:false for expired, foreign-audience, unknown and non-access tokens', async () => {

@@ -1,9 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { sessionStore } from '../src/durable-objects/session-store';
-import { call, cookieFrom, DEMO_EMAIL, DEMO_PASSWORD, form, redeem, SESSION_COOKIE } from './helpers';
-import { SESSION_TTL_SECONDS, cookieAttributes, setCookieFor, sessionIdOf, signIn, authorizeWith, expectLoginRedirect, expectCodeRedirect, expectErrorRedirect, readSession, changeSession, verifiedIdToken, redeemForTokens, flipAt } from './oidc-helpers';
+import { userStore } from '../src/durable-objects/user-store';
+import { DEMO_EMAIL, DEMO_PASSWORD } from './helpers/fixtures';
+import { call, cookieAttributes, cookieFrom, form, SESSION_COOKIE, setCookieFor } from './helpers/http';
+import { flipAt } from './helpers/values';
+import { authorizeWith, redeem, redeemForTokens, sessionIdOf, signIn } from './helpers/flow';
+import { expectCodeRedirect, expectErrorRedirect, expectLoginRedirect, verifiedIdToken } from './helpers/assertions';
+import { changeSession, readSession, SESSION_TTL_SECONDS } from './helpers/storage';
 
 describe('single sign-on session (OIDC Core section 3.1.2.3)', () => {
   it('a successful login sets the __Host- session cookie: Secure, HttpOnly, SameSite=Lax, Path=/, a week long', async () => {
@@ -16,16 +20,16 @@ describe('single sign-on session (OIDC Core section 3.1.2.3)', () => {
     expect(attributes.get('path')).toBe('/');
     expect(attributes.get('max-age')).toBe(String(SESSION_TTL_SECONDS));
     expect(attributes.has('domain')).toBe(false);
-    // `<session id>.<secret>`: 128-bit id, 256-bit secret.
-    expect(cookie.slice(`${SESSION_COOKIE}=`.length)).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    // `<user id>.<session id>.<secret>`: the user's object, a 128-bit id, a 256-bit secret.
+    expect(cookie.slice(`${SESSION_COOKIE}=`.length)).toMatch(/^user_demo\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
 
-    // The object keeps the user, the sign-in time and only a hash of the handle.
+    // The user's object keeps the sign-in time and only a hash of the handle.
     const stored = await readSession(sessionId);
-    expect(stored).toMatchObject({ userId: 'user_demo' });
+    expect(stored).toBeDefined();
     expect(Math.abs(stored!.authTime - Date.now() / 1000)).toBeLessThan(60);
     expect(stored!.expiresAt - Date.now()).toBeGreaterThan((SESSION_TTL_SECONDS - 60) * 1000);
     expect(stored!.expiresAt - Date.now()).toBeLessThanOrEqual(SESSION_TTL_SECONDS * 1000);
-    expect(JSON.stringify(stored)).not.toContain(cookie.split('.')[1]!);
+    expect(JSON.stringify(stored)).not.toContain(cookie.split('.')[2]!);
   });
 
   it('a later /authorize from the same browser skips the login page and issues a new grant that redeems', async () => {
@@ -40,13 +44,13 @@ describe('single sign-on session (OIDC Core section 3.1.2.3)', () => {
     expect(response.headers.get('Content-Type')).toBeNull();
     expect(setCookieFor(response, SESSION_COOKIE)).toBeUndefined();
     // A different grant: the code's prefix names another grant object.
-    expect(second.code.split('.')[0]).not.toBe(first.issued.code.split('.')[0]);
+    expect(second.code.split('.')[1]).not.toBe(first.issued.code.split('.')[1]);
 
     const tokens = await redeemForTokens(second);
     const idToken = await verifiedIdToken(tokens.id_token!);
     expect(idToken).toMatchObject({ sub: 'user_demo', azp: 'demo-app', nonce: 'second-nonce', auth_time: firstAuthTime });
     const access = decodeJwt(tokens.access_token);
-    expect(access.jti).toMatch(new RegExp(`^${second.code.split('.')[0]}\\.`));
+    expect(access.jti).toMatch(new RegExp(`^${second.code.split('.')[1]}\\.`));
     // The second code works once, like any other.
     expect((await redeem(second)).status).toBe(400);
   });
@@ -153,7 +157,7 @@ describe('single sign-on: what is not a session', () => {
   it.each([
     ['a secret with one character changed', (v: string) => flipAt(v, 40)],
     ['a session id with one character changed', (v: string) => flipAt(v, 5)],
-    ['a missing secret', (v: string) => v.split('.')[0]!],
+    ['a missing secret', (v: string) => v.split('.').slice(0, 2).join('.')],
     ['an extra segment', (v: string) => `${v}.x`],
     ['an empty value', () => ''],
     ['garbage', () => 'not-a-session'],
@@ -175,7 +179,8 @@ describe('single sign-on: what is not a session', () => {
 
   it('an ended session is no session', async () => {
     const { cookie, sessionId } = await signIn();
-    await sessionStore(env, sessionId).end();
+    const [userId, id] = sessionId.split('.');
+    await userStore(env, userId!).endSession(id!);
     expect(await readSession(sessionId)).toBeUndefined();
     expectLoginRedirect((await authorizeWith(cookie)).response);
     expectErrorRedirect((await authorizeWith(cookie, { prompt: 'none' })).response, 'login_required');

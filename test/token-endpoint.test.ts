@@ -1,10 +1,10 @@
-import { runInDurableObject } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { base64url, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { grantStore, type GrantStore } from '../src/durable-objects/grant-store';
-import type { GrantRecord } from '../src/oauth/grant-record';
-import { call, expectOAuthError, form, ISSUER, obtainCode, redeem } from './helpers';
+import { changeGrant, handleParts } from './helpers/storage';
+import { ISSUER } from './helpers/fixtures';
+import { call, form } from './helpers/http';
+import { obtainCode, redeem } from './helpers/flow';
+import { expectOAuthError } from './helpers/assertions';
 
 async function jwks() {
   const response = await call('/.well-known/jwks.json');
@@ -33,7 +33,7 @@ describe('token endpoint: authorization_code grant (RFC 6749 section 4.1.3, RFC 
     const { payload } = await jwtVerify(token, await jwks(), { issuer: ISSUER, audience: 'https://api.example.com', typ: 'at+jwt' });
     expect(payload).toMatchObject({ sub: 'user_demo', client_id: 'demo-app', scope: 'openid read:items' });
     // The jti leads to the grant: `<grant id>.<random>`, the grant id being the code's.
-    expect(payload.jti).toMatch(new RegExp(`^${issued.code.split('.')[0]}\\.[A-Za-z0-9_-]{22}$`));
+    expect(payload.jti).toMatch(new RegExp(`^${issued.code.split('.')[1]}\\.[A-Za-z0-9_-]{22}$`));
     expect(payload.exp! - payload.iat!).toBe(3600);
   });
 
@@ -98,11 +98,8 @@ describe('token endpoint: a code works once', () => {
 
   it('refuses an expired code, and an alarm removes it', async () => {
     const issued = await obtainCode();
-    const stub = grantStore(env, issued.code.split('.')[0]!);
-    await runInDurableObject(stub, (_instance: GrantStore, state) => {
-      const stored = state.storage.kv.get<GrantRecord>('grant')!;
-      state.storage.kv.put('grant', { ...stored, grant: { ...stored.grant, expiresAt: Date.now() - 1 } });
-    });
+    const { userId, grantId } = handleParts(issued.code);
+    await changeGrant(userId, grantId, (stored) => ({ ...stored, grant: { ...stored.grant, expiresAt: Date.now() - 1 } }));
     const body = await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
     expect(body.error_description).toMatch(/expired/);
   });
@@ -150,7 +147,7 @@ describe('token endpoint: the code is bound to client, redirect URI and verifier
 
   it('refuses the right request id with another secret', async () => {
     const issued = await obtainCode();
-    const forged = `${issued.code.split('.')[0]}.${'C'.repeat(43)}`;
+    const forged = `${issued.code.split('.').slice(0, 2).join('.')}.${'C'.repeat(43)}`;
     await expectOAuthError(await redeem({ ...issued, code: forged }), 400, 'invalid_grant');
     expect((await redeem(issued)).status).toBe(200);
   });

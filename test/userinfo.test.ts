@@ -1,22 +1,14 @@
 import { env } from 'cloudflare:workers';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { call, form, redeem, signInForTokens } from './helpers';
-import { flipAt, METHODS, type Method } from './oidc-helpers';
+import { call, form, type Method, METHODS } from './helpers/http';
+import { flipAt } from './helpers/values';
+import { redeem, signInForTokens } from './helpers/flow';
+import { expectBearerError } from './helpers/assertions';
 
 function userinfo(method: Method, authorization?: string): Promise<Response> {
   const headers: Record<string, string> = authorization === undefined ? {} : { Authorization: authorization };
   return call('/userinfo', { method, headers });
-}
-
-/** An RFC 6750 section 3 error: status, a Bearer challenge naming the error, a JSON body, no-store. */
-async function expectBearerError(response: Response, status: number, error: string): Promise<void> {
-  expect(response.status).toBe(status);
-  const challenge = response.headers.get('WWW-Authenticate')!;
-  expect(challenge).toMatch(/^Bearer realm="edge-auth"/);
-  expect(challenge).toContain(`error="${error}"`);
-  expect(response.headers.get('Cache-Control')).toBe('no-store');
-  expect(((await response.json()) as { error: string }).error).toBe(error);
 }
 
 describe.each(METHODS)('%s /userinfo (OIDC Core section 5.3)', (method) => {

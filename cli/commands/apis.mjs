@@ -9,15 +9,38 @@ const SIGNING_ALGS = /** @type {const} */ (['ES256', 'RS256']);
 const SETTINGS = /** @type {const} */ ({
   name: { type: 'string', value: 'NAME', help: 'display name' },
   scope: { type: 'string', multiple: true, value: 'SCOPE', help: 'scopes the API defines (repeatable or space-separated; replaces the list on update)' },
+  'scope-description': {
+    type: 'string',
+    multiple: true,
+    value: 'SCOPE=TEXT',
+    help: 'what a scope lets an app do, shown on the consent page (repeatable; replaces them all on update)',
+  },
   'signing-alg': { type: 'string', value: 'ALG', help: 'ES256 (default) or RS256, for APIs that cannot verify ES256' },
   'access-token-ttl': { type: 'string', value: 'SECONDS', help: "access tokens' lifetime, 60 to 86400, or `default`" },
 });
+
+/**
+ * `--scope-description read:items='See your items'`, repeatable, as the API's map.
+ * @param {import('../lib/argv.mjs').OptionValues} values
+ * @returns {Record<string, string> | undefined}
+ */
+function scopeDescriptions(values) {
+  const given = /** @type {string[] | undefined} */ (values['scope-description']);
+  if (given === undefined) return undefined;
+  const entries = given.map((entry) => {
+    const at = entry.indexOf('=');
+    if (at < 1) throw new CliError(`--scope-description takes SCOPE=TEXT, not ${JSON.stringify(entry)}`);
+    return [entry.slice(0, at), entry.slice(at + 1)];
+  });
+  return Object.fromEntries(entries);
+}
 
 /** @param {import('../lib/argv.mjs').OptionValues} values */
 function settings(values) {
   return {
     name: values.name,
     scopes: spaceSeparatedList(values, 'scope'),
+    scope_descriptions: scopeDescriptions(values),
     signing_alg: oneOf(values, 'signing-alg', SIGNING_ALGS),
     access_token_ttl_seconds: secondsOrDefault(values, 'access-token-ttl'),
   };

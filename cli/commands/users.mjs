@@ -41,6 +41,22 @@ const COLUMNS = [
   { header: 'BLOCKED', value: (user) => (user.blocked ? 'yes' : 'no') },
 ];
 
+/** @type {import('../lib/output.mjs').Column[]} */
+const SESSION_COLUMNS = [
+  { header: 'SESSION', value: (session) => session.id },
+  { header: 'SIGNED IN', value: (session) => session.auth_time },
+  { header: 'EXPIRES', value: (session) => session.expires_at },
+];
+
+/** @type {import('../lib/output.mjs').Column[]} */
+const GRANT_COLUMNS = [
+  { header: 'GRANT', value: (grant) => grant.id },
+  { header: 'CLIENT', value: (grant) => grant.client_id },
+  { header: 'SCOPES', value: (grant) => grant.scopes.join(' ') },
+  { header: 'CREATED', value: (grant) => grant.created_at },
+  { header: 'STATE', value: (grant) => (grant.revoked ? 'revoked' : grant.refresh_token_active ? 'active' : 'no refresh') },
+];
+
 /** @type {import('../lib/command.mjs').CommandGroup} */
 export const users = {
   summary: 'user accounts (email and password)',
@@ -81,7 +97,7 @@ export const users = {
       },
     },
     block: {
-      summary: 'stop a user signing in, resuming a session or refreshing tokens',
+      summary: 'stop a user signing in; ends every session and revokes every grant',
       args: ['id-or-email'],
       run: (context) => updateUser(context, { blocked: true }),
     },
@@ -91,11 +107,50 @@ export const users = {
       run: (context) => updateUser(context, { blocked: false }),
     },
     'set-password': {
-      summary: 'set a user’s password',
+      summary: 'set a user’s password; ends every session and revokes every grant',
       args: ['id-or-email'],
       options: PASSWORD,
       examples: ['printf %s "$NEW_PASSWORD" | npm run admin -- users set-password ada@example.com --password-stdin'],
       run: async (context) => updateUser(context, { password: await readPassword(context.values) }),
+    },
+    sessions: {
+      summary: 'list a user’s single sign-on sessions (browsers)',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) =>
+        printList(output, await api().get(`users/${segment(await userId(api(), args[0] ?? ''))}/sessions`), SESSION_COLUMNS),
+    },
+    grants: {
+      summary: 'list a user’s grants (an app’s sign-in and its refresh tokens)',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) =>
+        printList(output, await api().get(`users/${segment(await userId(api(), args[0] ?? ''))}/grants`), GRANT_COLUMNS),
+    },
+    'revoke-session': {
+      summary: 'end one session of a user',
+      args: ['id-or-email', 'session-id'],
+      run: async ({ api, args, output }) => {
+        await api().delete(`users/${segment(await userId(api(), args[0] ?? ''))}/sessions/${segment(args[1] ?? '')}`);
+        if (output.json) output.printJson({ id: args[1], revoked: true });
+        else output.print(`Ended session ${args[1]}.`);
+      },
+    },
+    'revoke-grant': {
+      summary: 'revoke one grant of a user: its refresh tokens stop working',
+      args: ['id-or-email', 'grant-id'],
+      run: async ({ api, args, output }) => {
+        await api().delete(`users/${segment(await userId(api(), args[0] ?? ''))}/grants/${segment(args[1] ?? '')}`);
+        if (output.json) output.printJson({ id: args[1], revoked: true });
+        else output.print(`Revoked grant ${args[1]}.`);
+      },
+    },
+    'sign-out-everywhere': {
+      summary: 'end every session and revoke every grant of a user',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) => {
+        const result = await api().post(`users/${segment(await userId(api(), args[0] ?? ''))}/sign-out-everywhere`, {});
+        if (output.json) output.printJson(result);
+        else output.print(`Signed ${args[0]} out everywhere: ${result.sessions_ended} sessions ended, ${result.grants_revoked} grants revoked.`);
+      },
     },
     delete: {
       summary: 'delete a user',

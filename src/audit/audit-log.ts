@@ -1,5 +1,4 @@
 import { lt } from 'drizzle-orm';
-import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { auditEvents } from '../db/schema';
 
@@ -15,7 +14,8 @@ export type AuditEventName =
   | 'session_ended'
   | 'client_credentials_issued'
   | 'management_change'
-  | 'keys_rotated';
+  | 'keys_rotated'
+  | 'keys_withdrawn';
 
 /** Ids and outcomes only: never a secret, code, verifier, token, password or email. */
 export interface AuditEvent {
@@ -29,23 +29,24 @@ export interface AuditEvent {
 
 export type Auditor = (event: AuditEvent) => void;
 
+/** An event on its way through the queue, with the time it happened (ms). */
+export interface AuditMessage extends AuditEvent {
+  at: number;
+}
+
 /**
  * Writes each event twice: one JSON line to the Workers log (for Logpush and `wrangler tail`) and
- * one row in D1 (queryable through the Management API). The row is written after the response,
- * through waitUntil, so auditing adds no latency; a failed write is logged and never fails the
- * request it describes.
+ * one message on the audit queue, which the same worker consumes in batches into D1 (queryable
+ * through the Management API; src/audit/audit-consumer.ts). The send happens after the response,
+ * through waitUntil, so no request waits on or pays for a D1 insert; a failed send is logged and
+ * never fails the request it describes.
  */
 export function auditorFor(env: Env, waitUntil: (promise: Promise<unknown>) => void): Auditor {
   return (event) => {
     const at = Date.now();
     console.log(JSON.stringify({ audit: event.event, at: new Date(at).toISOString(), ...event, event: undefined }));
-    waitUntil(
-      database(env)
-        .insert(auditEvents)
-        .values({ id: randomToken(12), at: new Date(at), ...event })
-        .run()
-        .catch((error: unknown) => console.error(JSON.stringify({ event: 'audit_write_failed', message: String(error) }))),
-    );
+    const message: AuditMessage = { ...event, at };
+    waitUntil(env.AUDIT_EVENTS.send(message).catch((error: unknown) => console.error(JSON.stringify({ event: 'audit_send_failed', message: String(error) }))));
   };
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { SIGNING_ALGS } from '../crypto/jwt';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Lists are stored as JSON text: D1 is SQLite, and these lists are short and read whole. */
 const jsonList = (name: string) => text(name, { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`);
@@ -58,6 +58,8 @@ export const apis = sqliteTable(
     identifier: text('identifier').notNull().unique(),
     name: text('name').notNull(),
     scopes: jsonList('scopes'),
+    /** What each scope lets an app do, in words for the consent page: `{ "read:items": "Read your items" }`. */
+    scopeDescriptions: text('scope_descriptions', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     accessTokenTtlSeconds: integer('access_token_ttl_seconds'),
     signingAlg: text('signing_alg', { enum: SIGNING_ALGS }).notNull().default('ES256'),
     createdAt: createdAt(),
@@ -99,21 +101,15 @@ export const clientGrants = sqliteTable(
   (t) => [uniqueIndex('client_grants_client_audience').on(t.clientId, t.audience)],
 );
 
-/** Which scopes a user has allowed an app that requires consent. */
-export const consents = sqliteTable(
-  'consents',
-  {
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    clientId: text('client_id')
-      .notNull()
-      .references(() => clients.id, { onDelete: 'cascade' }),
-    scopes: jsonList('scopes'),
-    updatedAt: updatedAt(),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.clientId] })],
-);
+/**
+ * Client-credentials access tokens revoked before they expire (RFC 7009): they have no grant in a
+ * user's object, so their `jti` is remembered here until the token expires (the cron deletes it).
+ */
+export const revokedTokens = sqliteTable('revoked_tokens', {
+  jti: text('jti').primaryKey(),
+  clientId: text('client_id').notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+});
 
 /** What happened, for operators: never a secret, code, verifier, token or password. */
 export const auditEvents = sqliteTable(

@@ -7,8 +7,12 @@ import {
   KeyRotationError,
   keyWith,
   PUBLISH_AHEAD_MS,
+  KeyWithdrawalError,
   retireExpired,
   rotate,
+  withdraw,
+  withdrawalNeedsNewKey,
+  withdrawnKids,
   type KeyStatus,
   type StoredSigningKey,
 } from '../oauth/key-lifecycle';
@@ -28,6 +32,7 @@ export interface KeySummary {
   createdAt: string;
   promotedAt: string | undefined;
   demotedAt: string | undefined;
+  withdrawnAt: string | undefined;
 }
 
 async function newSigningKey(alg: SigningAlg, status: KeyStatus, now: number): Promise<StoredSigningKey> {
@@ -39,6 +44,9 @@ async function newSigningKey(alg: SigningAlg, status: KeyStatus, now: number): P
 }
 
 export type RotationResult = { ok: true; keys: KeySummary[] } | { ok: false; reason: string };
+export type WithdrawalResult =
+  | { ok: true; withdrawn: KeySummary; keys: KeySummary[] }
+  | { ok: false; code: KeyWithdrawalError['code']; reason: string };
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -98,6 +106,38 @@ export class SigningKeyStore extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Withdraws a compromised key at once (CLI, management API): unpublished, its private part
+   * deleted, and a withdrawn `current` key replaced by the `next` one. Errors are returned, as for
+   * `rotate`.
+   */
+  async withdraw(kid: string): Promise<WithdrawalResult> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const now = Date.now();
+      const keys = (await this.complete(this.read(), now)).signingKeys;
+      const alg = keys.find((key) => key.kid === kid)?.alg;
+      const newNext = alg && withdrawalNeedsNewKey(keys, kid) ? await newSigningKey(alg, 'next', now) : undefined;
+      let changed: StoredSigningKey[];
+      try {
+        changed = withdraw(keys, kid, now, newNext);
+      } catch (error) {
+        if (error instanceof KeyWithdrawalError) return { ok: false, code: error.code, reason: error.message };
+        throw error;
+      }
+      this.save(retireExpired(changed, now));
+      const summaries = await this.summaries();
+      return { ok: true, withdrawn: summaries.find((key) => key.kid === kid)!, keys: summaries };
+    });
+  }
+
+  /**
+   * The kids of withdrawn keys: the one small read every isolate repeats often (src/tokens/key-cache.ts),
+   * so a withdrawal reaches every verifier quickly without refetching and re-importing keys.
+   */
+  async withdrawnKids(): Promise<string[]> {
+    return withdrawnKids(this.read()?.signingKeys ?? []);
+  }
+
   /** The cron's job: retire what has expired, rotate what is older than the rotation period. */
   async maintain(rotationPeriodMs: number): Promise<{ rotated: SigningAlg[] }> {
     return this.ctx.blockConcurrencyWhile(async () => {
@@ -125,6 +165,7 @@ export class SigningKeyStore extends DurableObject<Env> {
       createdAt: iso(key.createdAt)!,
       promotedAt: iso(key.promotedAt),
       demotedAt: iso(key.demotedAt),
+      withdrawnAt: iso(key.withdrawnAt),
     }));
   }
 

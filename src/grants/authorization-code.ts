@@ -1,11 +1,12 @@
 import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
-import { grantStore } from '../durable-objects/grant-store';
+import { userStore } from '../durable-objects/user-store';
 import { invalidGrant, invalidRequest } from '../errors/oauth-error';
-import { encodeHandle, handleId } from '../oauth/grant-handle';
-import type { AuthorizationGrant, RedeemFailure } from '../oauth/grant-record';
-import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
+import type { Approval, ConsentRequest } from '../oauth/account-record';
+import { encodeHandle, parseHandle } from '../oauth/grant-handle';
+import type { RedeemFailure } from '../oauth/grant-record';
+import type { LoginRequest } from '../oauth/login-request';
 import { optionalParam, requiredParam } from '../oauth/params';
 import { isCodeVerifier, s256 } from '../oauth/pkce';
 import { withQuery } from '../oauth/redirect-uri';
@@ -14,37 +15,44 @@ import { issueTokens, prepareRefreshToken } from './issue-tokens';
 
 /**
  * The authorization code's whole life is in this module: minted when the user approves, redeemed
- * at the token endpoint. A code is a handle `<request id>.<secret>`; only its SHA-256 is stored, in
- * the grant's own Durable Object named by the request id, so a request gets one code, ever.
+ * at the token endpoint. A code is a handle `<user id>.<request id>.<secret>`; only its SHA-256
+ * is stored, in the user's Durable Object, as the grant named by the request id, so a request
+ * gets one code, ever.
  */
 const hashCode = sha256Base64url;
 
-/**
- * Issues the code for an authorization request the user has approved and returns the app's
- * redirect URI with the response (RFC 6749 section 4.1.2, `iss` from RFC 9207).
- */
-export async function issueCode(env: Env, request: Omit<LoginRequest, 'clientName'>, user: SignedInUser): Promise<string> {
+/** A code ready for the user's object to store, and the redirect that delivers it if it does. */
+export interface MintedCode {
+  approval: Approval;
+  /** The app's redirect URI with the response (RFC 6749 section 4.1.2, `iss` from RFC 9207). */
+  location: string;
+}
+
+export async function mintCode(env: Env, userId: string, request: LoginRequest, consent: ConsentRequest): Promise<MintedCode> {
   const config = getConfig(env);
-  const code = encodeHandle(request.id, randomToken(32));
-  const grant: AuthorizationGrant = {
-    clientId: request.clientId,
-    redirectUri: request.redirectUri,
-    codeChallenge: request.codeChallenge,
-    scopes: request.scopes,
-    audience: request.audience,
-    userId: user.userId,
-    nonce: request.nonce,
-    authTime: user.authTime,
-    expiresAt: Date.now() + config.authorizationCodeTtlSeconds * 1000,
+  const code = encodeHandle({ userId, id: request.id }, randomToken(32));
+  const approval: Approval = {
+    grantId: request.id,
+    codeHash: await hashCode(code),
+    grant: {
+      clientId: request.clientId,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge,
+      scopes: request.scopes,
+      audience: request.audience,
+      nonce: request.nonce,
+      expiresAt: Date.now() + config.authorizationCodeTtlSeconds * 1000,
+    },
+    requestExpiresAt: request.expiresAt,
+    consent,
   };
-  const issued = await grantStore(env, request.id).issueCode(await hashCode(code), grant, request.expiresAt);
-  if (!issued) throw pendingRequestGone();
-  return withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer });
+  return { approval, location: withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer }) };
 }
 
 const FAILURES: Record<RedeemFailure, string> = {
   unknown: 'The authorization code is invalid or was already used.',
   replayed: 'The authorization code is invalid or was already used.',
+  revoked: 'The authorization code has been revoked.',
   expired: 'The authorization code has expired.',
   wrong_client: 'The authorization code was issued to another client.',
   wrong_redirect_uri: 'redirect_uri does not match the authorization request.',
@@ -56,7 +64,7 @@ const FAILURES: Record<RedeemFailure, string> = {
 /**
  * `grant_type=authorization_code` (RFC 6749 section 4.1.3, RFC 7636 section 4.5). Syntax is
  * checked before the code is touched, so a malformed request does not spend it; then one call to
- * the grant's object checks the binding and consumes the code, and creates the refresh-token
+ * the user's object checks the binding and consumes the code, and creates the refresh-token
  * family when the grant includes offline_access.
  */
 export const authorizationCodeGrant: GrantHandler = async ({ env, client, params, audit }) => {
@@ -66,11 +74,12 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
   if (verifier !== undefined && !isCodeVerifier(verifier)) {
     throw invalidRequest('code_verifier must be 43 to 128 unreserved characters.');
   }
-  const grantId = handleId(code);
-  if (!grantId) throw invalidGrant(FAILURES.unknown);
+  const target = parseHandle(code);
+  if (!target) throw invalidGrant(FAILURES.unknown);
+  const grantId = target.id;
 
-  const refresh = await prepareRefreshToken(client, grantId);
-  const result = await grantStore(env, grantId).redeemCode({
+  const refresh = await prepareRefreshToken(client, target);
+  const result = await userStore(env, target.userId).redeemCode(grantId, {
     codeHash: await hashCode(code),
     clientId: client.id,
     redirectUri,
@@ -79,7 +88,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
   });
   if (!result.ok) {
     // RFC 6749 section 4.1.2: a second use revokes the grant the first one created.
-    if (result.reason === 'replayed') audit({ event: 'code_replay_detected', clientId: client.id, grantId });
+    if (result.reason === 'replayed') audit({ event: 'code_replay_detected', clientId: client.id, userId: target.userId, grantId });
     throw invalidGrant(FAILURES[result.reason]);
   }
   audit({ event: 'code_redeemed', clientId: client.id, userId: result.grant.userId, grantId, detail: { refresh_token: result.refreshIssued } });

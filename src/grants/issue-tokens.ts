@@ -5,7 +5,7 @@ import { randomToken } from '../crypto/random';
 import { findApi } from '../db/registry';
 import type { ApiRow, ClientRow } from '../db/schema';
 import { invalidGrant } from '../errors/oauth-error';
-import { encodeHandle } from '../oauth/grant-handle';
+import { encodeHandle, encodeJti, type HandleTarget } from '../oauth/grant-handle';
 import type { NewRefreshToken } from '../oauth/grant-record';
 import { getSigningKey } from '../tokens/key-cache';
 import type { TokenResponse } from './grant-handler';
@@ -28,9 +28,9 @@ export interface PreparedRefreshToken {
 }
 
 /** Offered to the grant's object when the client may use refresh tokens; RFC 6749 section 6. */
-export async function prepareRefreshToken(client: ClientRow, grantId: string): Promise<PreparedRefreshToken | undefined> {
+export async function prepareRefreshToken(client: ClientRow, grant: HandleTarget): Promise<PreparedRefreshToken | undefined> {
   if (!client.grantTypes.includes('refresh_token')) return undefined;
-  const token = encodeHandle(grantId, randomToken(32));
+  const token = encodeHandle(grant, randomToken(32));
   return {
     token,
     stored: {
@@ -44,7 +44,7 @@ export async function prepareRefreshToken(client: ClientRow, grantId: string): P
 
 /**
  * Signs an RFC 9068 access token for an API, with the API's algorithm and the lifetime the client
- * or the API sets (client first), else the configured default.
+ * or the API sets (client first, but never longer than the API's), else the configured default.
  */
 export async function signAccessTokenFor(
   env: Env,
@@ -54,7 +54,9 @@ export async function signAccessTokenFor(
   now: number,
 ): Promise<{ accessToken: string; ttlSeconds: number }> {
   const config = getConfig(env);
-  const ttlSeconds = client.accessTokenTtlSeconds ?? api.accessTokenTtlSeconds ?? config.accessTokenTtlSeconds;
+  // An API's lifetime is a maximum: a client may shorten it, never stretch it (issue 12, finding 2).
+  const requested = client.accessTokenTtlSeconds ?? api.accessTokenTtlSeconds ?? config.accessTokenTtlSeconds;
+  const ttlSeconds = api.accessTokenTtlSeconds === null ? requested : Math.min(requested, api.accessTokenTtlSeconds);
   const accessToken = await signAccessToken(
     await getSigningKey(env, api.signingAlg),
     { issuer: config.issuer, audience: api.identifier, clientId: client.id, ttlSeconds, ...token },
@@ -86,8 +88,8 @@ export async function issueTokens(
       subject: grant.userId,
       scopes: grant.scopes,
       authTime: grant.authTime,
-      // The grant id leads revocation and introspection to the grant's object.
-      jti: encodeHandle(grant.grantId, randomToken(16)),
+      // With `sub`, the grant id leads revocation and introspection to the grant in the user's object.
+      jti: encodeJti(grant.grantId, randomToken(16)),
     },
     now,
   );

@@ -1,11 +1,11 @@
 import { sha256Base64url } from '../crypto/hash';
-import { isUserActive } from '../db/users';
-import { grantStore } from '../durable-objects/grant-store';
+import { findApi } from '../db/registry';
+import { userStore } from '../durable-objects/user-store';
 import { invalidGrant, invalidScope } from '../errors/oauth-error';
-import { handleId } from '../oauth/grant-handle';
+import { parseHandle } from '../oauth/grant-handle';
 import type { RotateFailure } from '../oauth/grant-record';
 import { optionalParam, requiredParam } from '../oauth/params';
-import { parseScope } from '../oauth/scope';
+import { parseScope, stillAllowedScopes } from '../oauth/scope';
 import type { GrantHandler } from './grant-handler';
 import { issueTokens, prepareRefreshToken } from './issue-tokens';
 
@@ -19,19 +19,21 @@ const FAILURES: Record<Exclude<RotateFailure, 'invalid_scope'>, string> = {
 
 /**
  * `grant_type=refresh_token` (RFC 6749 section 6) with rotation: every use returns a new refresh
- * token and retires the presented one, in one call to the grant's object. A refresh may narrow the
+ * token and retires the presented one, in one call to the user's object. A refresh may narrow the
  * scope for its access token, never widen it; the grant keeps its own scope.
  */
 export const refreshTokenGrant: GrantHandler = async ({ env, client, params, audit }) => {
   const token = requiredParam(params, 'refresh_token');
   const scope = optionalParam(params, 'scope');
-  const grantId = handleId(token);
-  if (!grantId) throw invalidGrant(FAILURES.unknown);
-  const next = await prepareRefreshToken(client, grantId);
+  const target = parseHandle(token);
+  if (!target) throw invalidGrant(FAILURES.unknown);
+  const grantId = target.id;
+  const next = await prepareRefreshToken(client, target);
   // The client is allowed this grant type (checked by the token endpoint), so `next` exists.
   if (!next) throw invalidGrant(FAILURES.unknown);
 
-  const result = await grantStore(env, grantId).rotateRefreshToken({
+  // A blocked user's grants were revoked when the block was set: the object refuses them.
+  const result = await userStore(env, target.userId).rotateRefreshToken(grantId, {
     tokenHash: await sha256Base64url(token),
     clientId: client.id,
     newTokenHash: next.stored.hash,
@@ -42,8 +44,11 @@ export const refreshTokenGrant: GrantHandler = async ({ env, client, params, aud
     if (result.reason === 'reused') audit({ event: 'refresh_token_reuse_detected', clientId: client.id, userId: result.userId, grantId });
     throw invalidGrant(FAILURES[result.reason]);
   }
-  // A blocked or deleted user's app cannot refresh; the token it just rotated is never delivered.
-  if (!(await isUserActive(env, result.grant.userId))) throw invalidGrant('The user of this grant is blocked or deleted.');
+  // What the client and the API allow now, not at sign-in: a withdrawn audience ends the grant, a
+  // withdrawn scope is left out (the rotated token is never delivered when the audience is gone).
+  const api = await findApi(env, result.grant.audience);
+  if (!api || !client.audiences.includes(result.grant.audience)) throw invalidGrant('This client may no longer get tokens for the API of this grant.');
+  const scopes = stillAllowedScopes(result.scopes, client.scopes, api.scopes);
   audit({ event: 'token_refreshed', clientId: client.id, userId: result.grant.userId, grantId });
-  return issueTokens(env, client, { ...result.grant, scopes: result.scopes, nonce: undefined, grantId }, next.token);
+  return issueTokens(env, client, { ...result.grant, scopes, nonce: undefined, grantId }, next.token);
 };

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import { verifyAccessToken, type AccessTokenClaims } from '../tokens/verify';
-import { grantStore } from '../durable-objects/grant-store';
+import { findClient, findClientGrants } from '../db/registry';
+import { isMachineTokenRevoked } from '../db/revoked-tokens';
+import { userStore } from '../durable-objects/user-store';
 import { OAuthError } from '../errors/oauth-error';
 import { grantIdOfJti } from '../oauth/grant-handle';
 
@@ -14,13 +16,28 @@ export function bearerError(code: 'invalid_request' | 'invalid_token' | 'insuffi
 }
 
 /**
- * Whether the grant behind the token still stands and the token itself was not revoked. Tokens
- * without a grant (client credentials: a `jti` with no grant id) live until they expire.
+ * Whether a client-credentials token (no grant behind it) may still be honoured: not revoked, its
+ * client still exists and still has a client grant for the token's audience. Clients and grants come
+ * from the isolate's cache: a deletion takes effect at once in the isolate that made it, and in the
+ * others within REGISTRY_CACHE_TTL_SECONDS; a revocation (a D1 read) at once everywhere.
+ */
+async function isMachineTokenLive(env: Env, claims: AccessTokenClaims): Promise<boolean> {
+  const client = await findClient(env, claims.client_id);
+  if (!client || client.id !== claims.sub) return false;
+  const grants = await findClientGrants(env, client.id);
+  if (!grants.some((grant) => grant.audience === claims.aud)) return false;
+  return !(await isMachineTokenRevoked(env, claims.jti));
+}
+
+/**
+ * Whether the token may still be honoured. A user's token: the grant behind it stands, the token
+ * itself was not revoked and its user is not blocked (one call to the user's object). A machine
+ * token: see isMachineTokenLive.
  */
 export async function isAccessTokenLive(env: Env, claims: AccessTokenClaims): Promise<boolean> {
   const grantId = grantIdOfJti(claims.jti);
-  if (grantId === undefined) return !claims.jti.includes('.');
-  return !(await grantStore(env, grantId).isAccessTokenRevoked(claims.jti));
+  if (grantId === undefined) return !claims.jti.includes('.') && isMachineTokenLive(env, claims);
+  return userStore(env, claims.sub).isAccessTokenLive(grantId, claims.jti);
 }
 
 /** The live access token of an `Authorization: Bearer` header (RFC 6750 section 2.1). */

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { auditorFor, type Auditor } from '../audit/audit-log';
 import { getConfig, type Config } from '../config';
+import type { PageVariables } from '../views/page-response';
 
 /** Where an OAuth error goes once /authorize trusts the client and redirect URI (RFC 6749 section 4.1.2.1). */
 export interface ErrorRedirect {
@@ -9,8 +10,8 @@ export interface ErrorRedirect {
   state: string | undefined;
 }
 
-/** What every request carries, set once by `requestContext`. */
-export interface AppVariables {
+/** What every request carries, set once by `requestContext`, plus what pages are told (`formTargets`). */
+export interface AppVariables extends PageVariables {
   config: Config;
   audit: Auditor;
   /** Set by /authorize when errors may be redirected to the client; otherwise they are shown. */

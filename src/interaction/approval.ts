@@ -1,29 +1,43 @@
-import { findConsent } from '../db/consents';
 import { findClient } from '../db/registry';
-import { issueCode } from '../grants/authorization-code';
+import { pageRefusal } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
-import { needsConsent } from '../oauth/consent';
-import type { LoginRequest, SignedInUser } from '../oauth/login-request';
+import type { ApprovalResult, ConsentRequest } from '../oauth/account-record';
+import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
 import { setLoginRequestCookie } from './login-request-cookie';
 
-/** Whether this user must see the consent page before the client gets a code. */
-export async function mustAskConsent(env: Env, request: LoginRequest, user: SignedInUser): Promise<boolean> {
-  // Only the reads the decision needs: none for prompt=consent, none for a first-party app.
-  const client = request.forceConsent ? undefined : await findClient(env, request.clientId);
-  const requireConsent = client?.requireConsent ?? false;
-  const allowed = requireConsent ? await findConsent(env, user.userId, request.clientId) : [];
-  return needsConsent({ forceConsent: request.forceConsent, requireConsent, requested: request.scopes, allowed });
+/** What the request asks the user to allow, with the client's setting (from the isolate's cache). */
+export async function consentRequestFor(env: Env, request: LoginRequest): Promise<ConsentRequest> {
+  const client = await findClient(env, request.clientId);
+  return {
+    clientId: request.clientId,
+    audience: request.audience,
+    scopes: request.scopes,
+    requireConsent: client?.requireConsent ?? false,
+    forceConsent: request.forceConsent,
+  };
 }
 
 /**
- * The step after the user is known (by password or by session): a code for the app, or, for an
- * app that must ask, the consent page, with the request re-sealed as signed in. Returns where to
- * send the browser; the caller builds the response once every write has finished.
+ * Where the browser goes after the user's object decided on an approved request: back to the app
+ * with the code, or to the consent page with the request re-sealed as signed in. The caller builds
+ * the response once every write has finished.
  */
-export async function approve(c: AppContext, request: LoginRequest, user: SignedInUser): Promise<string> {
-  if (await mustAskConsent(c.env, request, user)) {
-    await setLoginRequestCookie(c, { ...request, authenticated: user });
-    return '/consent';
+export async function afterApproval(
+  c: AppContext,
+  request: LoginRequest,
+  user: SignedInUser,
+  result: ApprovalResult,
+  codeLocation: string,
+): Promise<string> {
+  switch (result) {
+    case 'code_issued':
+      return codeLocation;
+    case 'consent_required':
+      await setLoginRequestCookie(c, { ...request, authenticated: user });
+      return '/consent';
+    case 'request_used':
+      throw pendingRequestGone();
+    case 'blocked':
+      throw pageRefusal('Sign-in refused', 'This account cannot sign in. Contact the app’s support.', 403);
   }
-  return issueCode(c.env, request, user);
 }

@@ -29,6 +29,9 @@ export async function readLoginRequestCookie(c: AppContext): Promise<LoginReques
   if (!value) return undefined;
   const request = asLoginRequest(await unseal(await getSealingKey(c.env), PURPOSE, value));
   if (!request || request.expiresAt <= Date.now()) return undefined;
+  // The login and consent forms post to us, and the answer may be a 303 to the app's redirect URI,
+  // which Chromium checks against the page's CSP form-action too.
+  c.set('formTargets', [request.redirectUri]);
   return request;
 }
 

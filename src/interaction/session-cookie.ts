@@ -1,35 +1,50 @@
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
-import { sessionStore, type Session } from '../durable-objects/session-store';
-import { encodeHandle, handleId } from '../oauth/grant-handle';
+import type { NewSession } from '../oauth/account-record';
+import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
+import { encodeHandle, parseHandle } from '../oauth/grant-handle';
 import { clearOurCookie, getOurCookie, setOurCookie } from './cookie-policy';
 
 const COOKIE = 'edge-auth-session';
 
-/** Starts a single sign-on session: `<session id>.<secret>` in the cookie, the secret's hash in its object. */
-export async function startSession(c: AppContext, session: Session): Promise<void> {
-  const ttl = c.var.config.sessionTtlSeconds;
-  const sessionId = randomToken(16);
-  const handle = encodeHandle(sessionId, randomToken(32));
-  await sessionStore(c.env, sessionId).start(await sha256Base64url(handle), session, Date.now() + ttl * 1000);
-  setOurCookie(c, COOKIE, handle, ttl);
+/**
+ * A new single sign-on session for the user's object to open: `<user id>.<session id>.<secret>`
+ * for the cookie, the secret's hash for the object.
+ */
+export async function newSession(c: AppContext, userId: string): Promise<NewSession & { handle: string }> {
+  const id = randomToken(16);
+  const handle = encodeHandle({ userId, id }, randomToken(32));
+  return { id, handle, secretHash: await sha256Base64url(handle), expiresAt: Date.now() + c.var.config.sessionTtlSeconds * 1000 };
 }
 
-export interface CurrentSession extends Session {
+/** Once the object has opened the session. */
+export function setSessionCookie(c: AppContext, session: { handle: string }): void {
+  setOurCookie(c, COOKIE, session.handle, c.var.config.sessionTtlSeconds);
+}
+
+/** The browser's session cookie, parsed: whose it is, and what the object must check. Not yet verified. */
+export interface SessionCookie {
+  userId: string;
   sessionId: string;
+  secretHash: string;
 }
 
-/** The browser's live session, or undefined (none, ended, expired, or not ours). */
-export async function currentSession(c: AppContext): Promise<CurrentSession | undefined> {
+export async function readSessionCookie(c: AppContext): Promise<SessionCookie | undefined> {
   const handle = getOurCookie(c, COOKIE);
-  const sessionId = handle === undefined ? undefined : handleId(handle);
-  if (!handle || !sessionId) return undefined;
-  const session = await sessionStore(c.env, sessionId).resume(await sha256Base64url(handle));
-  return session && { ...session, sessionId };
+  const target = handle === undefined ? undefined : parseHandle(handle);
+  if (!handle || !target) return undefined;
+  return { userId: target.userId, sessionId: target.id, secretHash: await sha256Base64url(handle) };
 }
 
-export async function endSession(c: AppContext, sessionId: string | undefined): Promise<void> {
-  if (sessionId) await sessionStore(c.env, sessionId).end();
+/** The browser's live session, or undefined (none, ended, expired, blocked, or not ours). */
+export async function currentSession(c: AppContext): Promise<(SessionCookie & { authTime: number }) | undefined> {
+  const cookie = await readSessionCookie(c);
+  const live = cookie && (await userStore(c.env, cookie.userId).resumeSession(cookie.sessionId, cookie.secretHash));
+  return live && cookie && { ...cookie, authTime: live.authTime };
+}
+
+export async function endSession(c: AppContext, session: SessionCookie | undefined): Promise<void> {
+  if (session) await userStore(c.env, session.userId).endSession(session.sessionId);
   clearOurCookie(c, COOKIE);
 }

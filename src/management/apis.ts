@@ -6,7 +6,7 @@ import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { clearRegistryCache } from '../db/registry';
 import { apis, type ApiRow } from '../db/schema';
-import { ApiError, notFound } from '../errors/api-error';
+import { ApiError, invalidBody, notFound } from '../errors/api-error';
 import { conflictOnDuplicate } from './conflict';
 import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { requireScope, type ManagementEnv } from './authorize-management';
@@ -14,9 +14,13 @@ import { apiJson } from './serialize';
 import { listPage } from './list-page';
 import { idParam, lifetime, name, parseBody, scopeToken, uniqueList } from './validation';
 
+/** Words for the consent page, per scope: at most 200 characters each. */
+const scopeDescriptions = v.pipe(v.record(scopeToken, v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))), v.check((map) => Object.keys(map).length <= 100, 'at most 100 entries'));
+
 const apiFields = {
   name,
   scopes: v.optional(uniqueList(scopeToken, 100), []),
+  scope_descriptions: v.optional(scopeDescriptions, {}),
   access_token_ttl_seconds: v.optional(v.nullable(lifetime(60, 86_400))),
   signing_alg: v.optional(v.picklist(SIGNING_ALGS), 'ES256'),
 };
@@ -28,9 +32,16 @@ const CreateApi = v.strictObject({
 const UpdateApi = v.strictObject({
   name: v.optional(apiFields.name),
   scopes: v.optional(uniqueList(scopeToken, 100)),
+  scope_descriptions: v.optional(scopeDescriptions),
   access_token_ttl_seconds: apiFields.access_token_ttl_seconds,
   signing_alg: v.optional(v.picklist(SIGNING_ALGS)),
 });
+
+/** Descriptions are for scopes the API defines. */
+function checkDescriptions(scopes: readonly string[], descriptions: Record<string, string> | undefined): void {
+  const unknown = Object.keys(descriptions ?? {}).filter((scope) => !scopes.includes(scope));
+  if (unknown.length) throw invalidBody(unknown.map((scope) => ({ path: `scope_descriptions.${scope}`, message: 'the API does not define this scope' })));
+}
 
 async function findApiRow(env: Env, id: string): Promise<ApiRow> {
   const row = await database(env).select().from(apis).where(eq(apis.id, id)).get();
@@ -55,6 +66,7 @@ export const apiRoutes = new Hono<ManagementEnv>()
   })
   .post('/', requireScope('create:apis'), async (c) => {
     const input = await parseBody(c, CreateApi);
+    checkDescriptions(input.scopes, input.scope_descriptions);
     const db = database(c.env);
     if (await db.select({ id: apis.id }).from(apis).where(eq(apis.identifier, input.identifier)).get()) {
       throw new ApiError(409, 'conflict', 'An API with this identifier exists.');
@@ -67,6 +79,7 @@ export const apiRoutes = new Hono<ManagementEnv>()
           identifier: input.identifier,
           name: input.name,
           scopes: input.scopes,
+          scopeDescriptions: input.scope_descriptions,
           accessTokenTtlSeconds: input.access_token_ttl_seconds ?? null,
           signingAlg: input.signing_alg,
         })
@@ -83,11 +96,16 @@ export const apiRoutes = new Hono<ManagementEnv>()
     const existing = await findApiRow(c.env, idParam(c));
     refuseBuiltIn(existing);
     const input = await parseBody(c, UpdateApi);
+    const scopes = input.scopes ?? existing.scopes;
+    // Descriptions of scopes the update removes go with them.
+    const descriptions = Object.fromEntries(Object.entries(input.scope_descriptions ?? existing.scopeDescriptions).filter(([scope]) => scopes.includes(scope)));
+    if (input.scope_descriptions) checkDescriptions(scopes, input.scope_descriptions);
     const row = await database(c.env)
       .update(apis)
       .set({
         ...(input.name !== undefined && { name: input.name }),
         ...(input.scopes !== undefined && { scopes: input.scopes }),
+        scopeDescriptions: descriptions,
         ...(input.access_token_ttl_seconds !== undefined && { accessTokenTtlSeconds: input.access_token_ttl_seconds }),
         ...(input.signing_alg !== undefined && { signingAlg: input.signing_alg }),
         updatedAt: new Date(),

@@ -7,7 +7,8 @@ import { clearRegistryCache } from '../db/registry';
 import { apis, clientGrants, clients, type ClientGrantRow } from '../db/schema';
 import { ApiError, invalidBody, notFound } from '../errors/api-error';
 import { conflictOnDuplicate } from './conflict';
-import { requireScope, type ManagementEnv } from './authorize-management';
+import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
+import { requireManagementPrivilege, requireScope, type ManagementEnv } from './authorize-management';
 import { clientGrantJson } from './serialize';
 import { listPage } from './list-page';
 import { idParam, parseBody, scopeToken, uniqueList } from './validation';
@@ -47,6 +48,7 @@ export const clientGrantRoutes = new Hono<ManagementEnv>()
   })
   .post('/', requireScope('create:client_grants'), async (c) => {
     const input = await parseBody(c, CreateClientGrant);
+    if (input.audience === MANAGEMENT_AUDIENCE) requireManagementPrivilege(c, input.scopes);
     const db = database(c.env);
     const client = await db.select().from(clients).where(eq(clients.id, input.client_id)).get();
     if (!client) throw invalidBody([{ path: 'client_id', message: 'no such client' }]);
@@ -74,6 +76,8 @@ export const clientGrantRoutes = new Hono<ManagementEnv>()
   .patch('/:id', requireScope('update:client_grants'), async (c) => {
     const existing = await findGrantRow(c.env, idParam(c));
     const input = await parseBody(c, UpdateClientGrant);
+    // Neither what is granted nor what was: a grant above the caller's own is not the caller's to change.
+    if (existing.audience === MANAGEMENT_AUDIENCE) requireManagementPrivilege(c, [...existing.scopes, ...input.scopes]);
     await checkScopes(c.env, existing.audience, input.scopes);
     const row = await database(c.env)
       .update(clientGrants)
@@ -87,6 +91,7 @@ export const clientGrantRoutes = new Hono<ManagementEnv>()
   })
   .delete('/:id', requireScope('delete:client_grants'), async (c) => {
     const existing = await findGrantRow(c.env, idParam(c));
+    if (existing.audience === MANAGEMENT_AUDIENCE) requireManagementPrivilege(c, existing.scopes);
     await database(c.env).delete(clientGrants).where(eq(clientGrants.id, existing.id)).run();
     clearRegistryCache();
     c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: existing.clientId, detail: { resource: 'client_grant', action: 'delete', id: existing.id } });

@@ -1,14 +1,16 @@
+import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { clearRegistryCache } from '../db/registry';
-import { apis, clients, type ClientRow } from '../db/schema';
+import { apis, clientGrants, clients, type ClientRow } from '../db/schema';
 import { ApiError, invalidBody, notFound } from '../errors/api-error';
-import { requireScope, type ManagementEnv } from './authorize-management';
+import { requireManagementPrivilege, requireScope, type ManagementEnv } from './authorize-management';
 import { GRANT_TYPES } from '../oauth/grant-types';
+import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { HEX_COLOUR } from '../views/layout';
 import { clientJson } from './serialize';
 import { listPage } from './list-page';
@@ -82,6 +84,19 @@ async function findClientRow(env: Env, id: string): Promise<ClientRow> {
   return row;
 }
 
+/**
+ * A client that holds Management API access: its secret is that access, and deleting it deletes
+ * its grant, so rotating or deleting it is passing on (or taking away) Management API scopes.
+ */
+async function guardManagementClient(c: Context<ManagementEnv>, client: ClientRow): Promise<void> {
+  const grant = await database(c.env)
+    .select({ scopes: clientGrants.scopes })
+    .from(clientGrants)
+    .where(and(eq(clientGrants.clientId, client.id), eq(clientGrants.audience, MANAGEMENT_AUDIENCE)))
+    .get();
+  if (grant) requireManagementPrivilege(c, grant.scopes);
+}
+
 /** A new secret: 256 random bits, shown once, stored as its SHA-256. */
 async function newSecret(): Promise<{ secret: string; hash: string }> {
   const secret = randomToken(32);
@@ -128,6 +143,7 @@ export const clientRoutes = new Hono<ManagementEnv>()
   })
   .delete('/:id', requireScope('delete:clients'), async (c) => {
     const existing = await findClientRow(c.env, idParam(c));
+    await guardManagementClient(c, existing);
     await database(c.env).delete(clients).where(eq(clients.id, existing.id)).run();
     clearRegistryCache();
     c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'delete' } });
@@ -136,6 +152,7 @@ export const clientRoutes = new Hono<ManagementEnv>()
   .post('/:id/rotate-secret', requireScope('update:clients'), async (c) => {
     const existing = await findClientRow(c.env, idParam(c));
     if (existing.type !== 'confidential') throw new ApiError(409, 'conflict', 'Public clients have no secret.');
+    await guardManagementClient(c, existing);
     const secret = await newSecret();
     await database(c.env).update(clients).set({ secretHash: secret.hash, updatedAt: new Date() }).where(eq(clients.id, existing.id)).run();
     clearRegistryCache();

@@ -6,6 +6,7 @@ import type { ManagementEnv } from './authorize-management';
 import { clientGrantRoutes } from './client-grants';
 import { clientRoutes } from './clients';
 import { keyRoutes } from './keys';
+import { userSessionRoutes } from './user-sessions';
 import { userRoutes } from './users';
 
 /** The Management API, mounted at /api/v1: Auth0's Management API, in the shape a Workers operator expects. */
@@ -19,6 +20,7 @@ export const managementApi = new Hono<ManagementEnv>()
   .route('/apis', apiRoutes)
   .route('/client-grants', clientGrantRoutes)
   .route('/users', userRoutes)
+  .route('/users', userSessionRoutes)
   .route('/keys', keyRoutes)
   .route('/audit-events', auditEventRoutes)
   .onError(renderErrors('json'));

@@ -1,5 +1,6 @@
 import type { ApiRow, AuditEventRow, ClientGrantRow, ClientRow, UserRow } from '../db/schema';
 import type { KeySummary } from '../durable-objects/signing-key-store';
+import type { GrantSummary, SessionSummary } from '../oauth/account-record';
 
 /** JSON shapes of the Management API: snake_case, and never a secret hash or password hash. */
 export const clientJson = (row: ClientRow) => ({
@@ -27,6 +28,7 @@ export const apiJson = (row: ApiRow) => ({
   identifier: row.identifier,
   name: row.name,
   scopes: row.scopes,
+  scope_descriptions: row.scopeDescriptions,
   access_token_ttl_seconds: row.accessTokenTtlSeconds,
   signing_alg: row.signingAlg,
   created_at: row.createdAt.toISOString(),
@@ -59,6 +61,7 @@ export const keyJson = (key: KeySummary) => ({
   created_at: key.createdAt,
   promoted_at: key.promotedAt ?? null,
   demoted_at: key.demotedAt ?? null,
+  withdrawn_at: key.withdrawnAt ?? null,
 });
 
 export const auditEventJson = (row: AuditEventRow) => ({
@@ -70,4 +73,24 @@ export const auditEventJson = (row: AuditEventRow) => ({
   user_id: row.userId,
   grant_id: row.grantId,
   detail: row.detail,
+});
+
+const isoMs = (ms: number) => new Date(ms).toISOString();
+
+export const sessionSummaryJson = (session: SessionSummary) => ({
+  id: session.id,
+  auth_time: isoMs(session.authTime * 1000),
+  created_at: isoMs(session.createdAt),
+  expires_at: isoMs(session.expiresAt),
+});
+
+export const grantSummaryJson = (grant: GrantSummary) => ({
+  id: grant.id,
+  client_id: grant.clientId,
+  audience: grant.audience ?? null,
+  scopes: grant.scopes ?? [],
+  created_at: isoMs(grant.createdAt),
+  revoked: grant.revoked,
+  refresh_token_active: grant.refreshTokenActive,
+  kept_until: isoMs(grant.retainUntil),
 });

@@ -5,7 +5,8 @@ import { hashPassword } from '../crypto/password';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { users, type UserRow } from '../db/schema';
-import { forgetCachedUser, normalizeEmail } from '../db/users';
+import { normalizeEmail } from '../db/users';
+import { userStore } from '../durable-objects/user-store';
 import { ApiError, notFound } from '../errors/api-error';
 import { conflictOnDuplicate } from './conflict';
 import { requireScope, type ManagementEnv } from './authorize-management';
@@ -56,7 +57,7 @@ export const userRoutes = new Hono<ManagementEnv>()
     if (await db.select({ id: users.id }).from(users).where(eq(users.email, normalized)).get()) {
       throw new ApiError(409, 'conflict', 'A user with this email exists.');
     }
-    const passwordHash = await hashPassword(input.password, c.var.config.passwordHashIterations);
+    const passwordHash = await hashPassword(input.password, c.var.config.passwordHashing);
     const row = await conflictOnDuplicate(
       db
         .insert(users)
@@ -78,22 +79,35 @@ export const userRoutes = new Hono<ManagementEnv>()
         ...(input.name !== undefined && { name: input.name }),
         ...(input.email_verified !== undefined && { emailVerified: input.email_verified }),
         ...(input.blocked !== undefined && { blocked: input.blocked }),
-        ...(input.password !== undefined && { passwordHash: await hashPassword(input.password, c.var.config.passwordHashIterations) }),
+        ...(input.password !== undefined && { passwordHash: await hashPassword(input.password, c.var.config.passwordHashing) }),
         updatedAt: new Date(),
       })
       .where(eq(users.id, existing.id))
       .returning()
       .get();
-    forgetCachedUser(existing.id);
+    // A new password or a block ends every session and revokes every grant; unblocking restores none.
+    const store = userStore(c.env, existing.id);
+    let revoked: { sessions: number; grants: number } | undefined;
+    if (input.blocked === true) revoked = await store.setBlocked(true);
+    else {
+      if (input.blocked === false) await store.setBlocked(false);
+      if (input.password !== undefined) revoked = await store.signOutEverywhere();
+    }
     const action = input.blocked === true ? 'block' : input.blocked === false ? 'unblock' : 'update';
     const changed = Object.keys(input).join(',');
-    c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action, fields: changed } });
+    c.var.audit({
+      event: 'management_change',
+      actor: c.get('actor'),
+      userId: existing.id,
+      detail: { resource: 'user', action, fields: changed, ...(revoked && { sessions_ended: revoked.sessions, grants_revoked: revoked.grants }) },
+    });
     return c.json(userJson(row!));
   })
   .delete('/:id', requireScope('delete:users'), async (c) => {
     const existing = await findUserRow(c.env, idParam(c));
+    // The object first: once it is empty, no token of the user works anywhere edge-auth checks.
+    await userStore(c.env, existing.id).deleteAll();
     await database(c.env).delete(users).where(eq(users.id, existing.id)).run();
-    forgetCachedUser(existing.id);
     c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action: 'delete' } });
     return c.body(null, 204);
   });

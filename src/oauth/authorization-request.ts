@@ -16,8 +16,23 @@ export interface AuthorizationRequest {
   nonce: string | undefined;
 }
 
-/** The audience asked for, or the client's only API when it has exactly one. */
+/**
+ * Request objects (OIDC Core 6.1, 6.2) are not supported, and discovery says so: a request that
+ * sends one is answered with the matching error instead of being served without it, since the
+ * parameters that count may be inside it. Redirected: client and redirect URI are trusted by then
+ * (OIDC Core 6.3.1 requires both outside the object anyway).
+ */
+function refuseRequestObjects(params: Map<string, string>): void {
+  if (params.has('request')) throw new OAuthError('request_not_supported', 'Request objects (the request parameter) are not supported.');
+  if (params.has('request_uri')) throw new OAuthError('request_uri_not_supported', 'The request_uri parameter is not supported.');
+}
+
+/**
+ * The audience asked for, or the client's only API when it has exactly one. Request objects are
+ * refused first: the audience could be inside one.
+ */
 export function requestedAudience(params: Map<string, string>, client: ClientPolicy): string {
+  refuseRequestObjects(params);
   const audience = optionalParam(params, 'audience');
   if (audience !== undefined) return audience;
   if (client.audiences.length === 1 && client.audiences[0] !== undefined) return client.audiences[0];
@@ -36,6 +51,7 @@ export function parseAuthorizationRequest(
   audience: string,
   api: ApiPolicy | undefined,
 ): AuthorizationRequest {
+  refuseRequestObjects(params);
   const responseType = requiredParam(params, 'response_type');
   if (responseType !== 'code') {
     throw new OAuthError('unsupported_response_type', 'Only response_type=code is supported.');

@@ -98,6 +98,7 @@ export interface RedeemCodeInput {
 
 export type RedeemFailure =
   | 'unknown'
+  | 'revoked'
   | 'expired'
   | 'replayed'
   | 'wrong_client'
@@ -134,6 +135,8 @@ export function redeemCode(
   }
   if (now >= record.grant.expiresAt) return { record, result: { ok: false, reason: 'expired' } };
   const spent: GrantRecord = { ...record, redeemedAt: now };
+  // Revoked before it was redeemed: the user was blocked or signed out everywhere meanwhile.
+  if (record.revokedAt !== undefined) return { record: spent, result: { ok: false, reason: 'revoked' } };
   const failure = checkBinding(record.grant, input);
   if (failure) return { record: spent, result: { ok: false, reason: failure } };
 
@@ -178,7 +181,8 @@ function isRetired(family: RefreshFamily, hash: string): boolean {
 /**
  * Rotates a refresh token (RFC 9700 section 4.14.2): the presented token is replaced by a new one.
  * Presenting a token that was already replaced revokes the whole family, except once within the
- * client's leeway, for an app that lost the response to a network drop.
+ * client's leeway, for an app that lost the response to a network drop: the superseded token may
+ * be used at most once more, and only before the leeway ends.
  */
 export function rotateRefreshToken(
   record: GrantRecord | undefined,
@@ -205,8 +209,9 @@ export function rotateRefreshToken(
   const retiredHashes = [...family.retiredHashes, family.currentHash].slice(-MAX_RETIRED);
   const rotated: RefreshFamily = isCurrent
     ? { ...family, currentHash: input.newTokenHash, previous: { hash: family.currentHash, usableUntil: now + family.leewayMs }, retiredHashes, lastUsedAt: now }
-    : // Within the leeway the previous token replaces the current one, which the app never received.
-      { ...family, currentHash: input.newTokenHash, retiredHashes, lastUsedAt: now };
+    : // Within the leeway the previous token replaces the current one, which the app never received,
+      // once: it is no longer `previous`, so presenting it again is reuse.
+      { ...family, currentHash: input.newTokenHash, previous: undefined, retiredHashes, lastUsedAt: now };
   return {
     record: { ...record, refresh: rotated, accessTokensExpireBy: now + MAX_ACCESS_TOKEN_TTL_MS },
     result: { ok: true, grant: record.grant, scopes },

@@ -1,32 +1,25 @@
 /**
  * Brute-force limits on the login form (RFC 9700 section 4.16 on credential guessing, OWASP's
- * authentication guidance): attempts are counted per account and per client network; past a
- * threshold within the window, each further failure doubles the time the counter stays locked.
+ * authentication guidance): failures are counted per account, in the user's object; past a
+ * threshold within the window, each further failure doubles the time the account stays locked.
+ * Attempts per client network are limited by the platform's Rate Limiting binding (wrangler.toml).
  */
 export interface ThrottlePolicy {
-  /** Failures within the window before the counter locks. */
+  /** Failures within the window before the account locks. */
   threshold: number;
   windowMs: number;
   /** The lock after the threshold-th failure; it doubles with each further failure, up to the window. */
   baseLockMs: number;
-  /**
-   * At most this many failures plus attempts still being checked: guesses sent at once cannot all
-   * be evaluated before the first failure is recorded. Above the threshold, so that people signing
-   * in at the same moment (a double tap; many users behind one carrier NAT) are not refused.
-   */
-  burstLimit: number;
 }
 
 const MINUTE = 60_000;
 
-/** 5 failures in 15 minutes lock an account for 1 minute, then 2, 4, 8, up to 15. */
-export const ACCOUNT_POLICY: ThrottlePolicy = { threshold: 5, windowMs: 15 * MINUTE, baseLockMs: MINUTE, burstLimit: 8 };
-
 /**
- * Higher per network: mobile carriers put many users behind one address (carrier-grade NAT), and
- * the per-account limit already stops guessing at one account.
+ * 5 failures in 15 minutes lock an account for 1 minute, then 2, 4, 8, up to 15. Each attempt is
+ * decided in the user's object in arrival order, so a burst of guesses sent at once gets no more
+ * than the threshold evaluated.
  */
-export const IP_POLICY: ThrottlePolicy = { threshold: 30, windowMs: 15 * MINUTE, baseLockMs: MINUTE, burstLimit: 100 };
+export const ACCOUNT_POLICY: ThrottlePolicy = { threshold: 5, windowMs: 15 * MINUTE, baseLockMs: MINUTE };
 
 /** The failures still inside the window, oldest first. */
 export function recentFailures(failures: readonly number[], policy: ThrottlePolicy, now: number): number[] {
@@ -45,11 +38,6 @@ export function lockedUntil(failures: readonly number[], policy: ThrottlePolicy,
 /** Records a failure, keeping only what the policy can still count. */
 export function withFailure(failures: readonly number[], policy: ThrottlePolicy, now: number): number[] {
   return [...recentFailures(failures, policy, now), now].slice(-policy.threshold * 4);
-}
-
-/** Whether a new attempt must be refused: the counter is locked, or too many are already in flight. */
-export function isRefused(failures: readonly number[], inFlight: number, policy: ThrottlePolicy, now: number): boolean {
-  return lockedUntil(failures, policy, now) > now || recentFailures(failures, policy, now).length + inFlight >= policy.burstLimit;
 }
 
 /**

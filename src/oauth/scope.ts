@@ -45,3 +45,12 @@ export function grantMachineScopes(requested: readonly string[], granted: readon
   }
   return requested.length > 0 ? [...requested] : available;
 }
+
+/**
+ * What a grant may still carry: its scopes that the client is still allowed and the API (or OpenID
+ * Connect) still defines. A refresh issues only these, so a scope withdrawn since the sign-in is
+ * not issued again (issue 12, finding 4).
+ */
+export function stillAllowedScopes(scopes: readonly string[], clientScopes: readonly string[], apiScopes: readonly string[]): string[] {
+  return scopes.filter((scope) => clientScopes.includes(scope) && (apiScopes.includes(scope) || OIDC_SCOPES.includes(scope)));
+}

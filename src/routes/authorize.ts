@@ -1,17 +1,18 @@
 import { randomToken } from '../crypto/random';
 import { findClientAndApis } from '../db/registry';
-import { isUserActive } from '../db/users';
+import { userStore } from '../durable-objects/user-store';
 import type { ApiRow, ClientRow } from '../db/schema';
 import { OAuthError } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
-import { approve, mustAskConsent } from '../interaction/approval';
+import { mintCode } from '../grants/authorization-code';
+import { afterApproval, consentRequestFor } from '../interaction/approval';
 import { setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
-import { currentSession } from '../interaction/session-cookie';
+import { readSessionCookie } from '../interaction/session-cookie';
 import { parseAuthorizationRequest, requestedAudience } from '../oauth/authorization-request';
 import type { LoginRequest } from '../oauth/login-request';
 import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
-import { maySessionApprove, parsePrompt } from '../oauth/prompt';
+import { parsePrompt } from '../oauth/prompt';
 import { matchRedirectUri } from '../oauth/redirect-uri';
 
 /** Shown, never redirected: the request has not yet earned a trusted redirect. */
@@ -62,16 +63,27 @@ export async function authorize(c: AppContext): Promise<Response> {
     forceConsent: prompt.consent,
   };
 
-  const session = prompt.login ? undefined : await currentSession(c);
-  if (session && maySessionApprove(prompt, session.authTime, Date.now()) && (await isUserActive(c.env, session.userId))) {
-    const user = { userId: session.userId, authTime: session.authTime };
-    // OIDC Core 3.1.2.6: without a page, a request that needs consent cannot be approved.
-    if (prompt.none && (await mustAskConsent(c.env, pending, user))) throw new OAuthError('consent_required', 'The user must consent.');
-    const location = await approve(c, pending, user);
-    if (location !== '/consent') {
-      c.var.audit({ event: 'code_issued', clientId: client.id, userId: user.userId, grantId: pending.id, detail: { single_sign_on: true } });
+  // Single sign-on (OIDC Core 3.1.2.3): one call to the user's object checks the session (and
+  // max_age) and issues the code, unless the app asks for a fresh sign-in.
+  const cookie = prompt.login ? undefined : await readSessionCookie(c);
+  if (cookie) {
+    const consent = await consentRequestFor(c.env, pending);
+    const minted = await mintCode(c.env, cookie.userId, pending, consent);
+    const approved = await userStore(c.env, cookie.userId).approveWithSession(
+      cookie.userId,
+      { id: cookie.sessionId, secretHash: cookie.secretHash, maxAge: prompt.maxAge },
+      minted.approval,
+    );
+    if (approved) {
+      const user = { userId: cookie.userId, authTime: approved.authTime };
+      // OIDC Core 3.1.2.6: without a page, a request that needs consent cannot be approved.
+      if (prompt.none && approved.approval === 'consent_required') throw new OAuthError('consent_required', 'The user must consent.');
+      const location = await afterApproval(c, pending, user, approved.approval, minted.location);
+      if (location !== '/consent') {
+        c.var.audit({ event: 'code_issued', clientId: client.id, userId: user.userId, grantId: pending.id, detail: { single_sign_on: true } });
+      }
+      return redirectToApp(c, location, 302);
     }
-    return redirectToApp(c, location, 302);
   }
   if (prompt.none) throw new OAuthError('login_required', 'The user must sign in.');
 

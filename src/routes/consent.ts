@@ -1,10 +1,10 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { saveConsent } from '../db/consents';
-import { findClient } from '../db/registry';
-import { grantStore } from '../durable-objects/grant-store';
-import { issueCode } from '../grants/authorization-code';
+import { findApi, findClient } from '../db/registry';
+import { userStore } from '../durable-objects/user-store';
+import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
+import { afterApproval, consentRequestFor } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
@@ -22,9 +22,18 @@ async function awaitingConsent(c: AppContext): Promise<LoginRequest & { authenti
 /** GET /consent: what the app asks for, to allow or deny (OIDC Core 3.1.2.4). */
 export async function showConsent(c: AppContext): Promise<Response> {
   const request = await awaitingConsent(c);
-  const client = await findClient(c.env, request.clientId);
+  const [client, api] = await Promise.all([findClient(c.env, request.clientId), findApi(c.env, request.audience)]);
   return renderPage(c, 200, (nonce) =>
-    consentPage({ nonce, clientName: request.clientName, requestId: request.id, scopes: request.scopes, logoUri: client?.logoUri, accent: client?.primaryColor }),
+    consentPage({
+      nonce,
+      clientName: request.clientName,
+      requestId: request.id,
+      scopes: request.scopes,
+      apiName: api?.name ?? request.audience,
+      scopeDescriptions: api?.scopeDescriptions ?? {},
+      logoUri: client?.logoUri,
+      accent: client?.primaryColor,
+    }),
   );
 }
 
@@ -37,7 +46,7 @@ export async function submitConsent(c: AppContext): Promise<Response> {
   clearLoginRequestCookie(c);
   if (form.get('decision') !== 'allow') {
     // RFC 6749 section 4.1.2.1: the user said no, and the request is spent: no later "allow".
-    await grantStore(c.env, request.id).close(request.expiresAt);
+    await userStore(c.env, request.authenticated.userId).closeRequest(request.id, request.clientId, request.expiresAt);
     const location = withQuery(request.redirectUri, {
       error: 'access_denied',
       error_description: 'The user denied the request.',
@@ -46,10 +55,11 @@ export async function submitConsent(c: AppContext): Promise<Response> {
     });
     return redirectToApp(c, location, 303);
   }
-  const [location] = await Promise.all([
-    issueCode(c.env, request, request.authenticated),
-    saveConsent(c.env, request.authenticated.userId, request.clientId, request.scopes),
-  ]);
+  const user = request.authenticated;
+  const minted = await mintCode(c.env, user.userId, request, await consentRequestFor(c.env, request));
+  // One call: the user is checked (a block since sign-in refuses), the consent remembered, the code issued.
+  const result = await userStore(c.env, user.userId).approveConsent(user, minted.approval);
+  const location = await afterApproval(c, request, user, result, minted.location);
   c.var.audit({ event: 'code_issued', clientId: request.clientId, userId: request.authenticated.userId, grantId: request.id, detail: { consent: true } });
   return redirectToApp(c, location, 303);
 }

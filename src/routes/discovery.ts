@@ -49,6 +49,10 @@ export async function openidConfiguration(c: AppContext): Promise<Response> {
       claims_supported: ['iss', 'sub', 'aud', 'azp', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'updated_at', 'email', 'email_verified'],
       // select_account is accepted but has no effect (one session per browser), so it is not advertised.
       prompt_values_supported: ['none', 'login', 'consent'],
+      // OIDC Discovery 3: request_parameter_supported defaults to false, but request_uri_parameter_supported
+      // to true; both are said, and /authorize answers request_not_supported or request_uri_not_supported.
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
     },
     200,
     PUBLIC_CACHE,

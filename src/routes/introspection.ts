@@ -1,13 +1,13 @@
 import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
 import type { ClientRow } from '../db/schema';
-import { grantStore } from '../durable-objects/grant-store';
+import { userStore } from '../durable-objects/user-store';
 import { NO_STORE } from '../errors/no-store';
 import { isAccessTokenLive } from '../http/bearer-token';
 import { authenticateClient, invalidClient } from '../http/client-authentication';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { handleId } from '../oauth/grant-handle';
+import { parseHandle, type HandleTarget } from '../oauth/grant-handle';
 import { mayIntrospect } from '../oauth/introspection';
 import { requiredParam } from '../oauth/params';
 import { verifyAccessToken } from '../tokens/verify';
@@ -16,7 +16,7 @@ const INACTIVE = { active: false } as const;
 
 async function introspectAccessToken(env: Env, caller: ClientRow, token: string): Promise<Record<string, unknown>> {
   const claims = await verifyAccessToken(env, token);
-  if (!claims || !mayIntrospect(caller, { audience: claims.aud, clientId: claims.client_id })) return INACTIVE;
+  if (!claims || !mayIntrospect(caller, { type: 'access_token', audience: claims.aud, clientId: claims.client_id })) return INACTIVE;
   if (!(await isAccessTokenLive(env, claims))) return INACTIVE;
   return {
     active: true,
@@ -32,11 +32,11 @@ async function introspectAccessToken(env: Env, caller: ClientRow, token: string)
   };
 }
 
-async function introspectRefreshToken(env: Env, caller: ClientRow, token: string, grantId: string): Promise<Record<string, unknown>> {
-  const live = await grantStore(env, grantId).activeRefreshGrant(await sha256Base64url(token));
+async function introspectRefreshToken(env: Env, caller: ClientRow, token: string, target: HandleTarget): Promise<Record<string, unknown>> {
+  const live = await userStore(env, target.userId).activeRefreshGrant(target.id, await sha256Base64url(token));
   if (!live) return INACTIVE;
   const { grant } = live;
-  if (!mayIntrospect(caller, { audience: grant.audience, clientId: grant.clientId })) return INACTIVE;
+  if (!mayIntrospect(caller, { type: 'refresh_token', audience: grant.audience, clientId: grant.clientId })) return INACTIVE;
   return {
     active: true,
     scope: grant.scopes.join(' '),
@@ -60,9 +60,9 @@ export async function introspect(c: AppContext): Promise<Response> {
     throw invalidClient();
   }
   const token = requiredParam(params, 'token');
-  const grantId = handleId(token);
-  const answer = grantId
-    ? await introspectRefreshToken(c.env, caller, token, grantId)
+  const refresh = parseHandle(token);
+  const answer = refresh
+    ? await introspectRefreshToken(c.env, caller, token, refresh)
     : await introspectAccessToken(c.env, caller, token);
   return c.json(answer, 200, NO_STORE);
 }

@@ -1,17 +1,20 @@
-import { verifyPassword } from '../crypto/password';
+import { sha256Base64url } from '../crypto/hash';
+import { needsRehash, verifyPassword } from '../crypto/password';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { findClient } from '../db/registry';
-import { findUserByEmail, normalizeEmail } from '../db/users';
-import { loginThrottle } from '../durable-objects/login-throttle-store';
+import { findUserByEmail, normalizeEmail, updatePasswordHash } from '../db/users';
+import { unknownAccountStore, userStore } from '../durable-objects/user-store';
+import type { SignInResult } from '../oauth/account-record';
+import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { approve } from '../interaction/approval';
+import { afterApproval, consentRequestFor } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
-import { startSession } from '../interaction/session-cookie';
+import { newSession, setSessionCookie } from '../interaction/session-cookie';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
-import { ACCOUNT_POLICY, IP_POLICY } from '../oauth/login-throttle';
+import { networkKey } from '../oauth/login-throttle';
 import { loginPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
 
@@ -19,7 +22,7 @@ const MAX_EMAIL_LENGTH = 254;
 /** Bounds the work one request can buy; far above any real passphrase. */
 const MAX_PASSWORD_LENGTH = 1024;
 /**
- * One message for unknown accounts, wrong passwords and throttled attempts, so the form reveals
+ * One message for unknown accounts, wrong passwords and refused attempts, so the form reveals
  * neither which accounts exist nor that one is locked.
  */
 const LOGIN_FAILED = 'Incorrect email or password. Check them, or wait a few minutes and try again.';
@@ -37,7 +40,11 @@ export async function showLogin(c: AppContext): Promise<Response> {
   return loginForm(c, await pendingRequest(c), 200);
 }
 
-/** POST /login: verifies the password, issues the code, returns to the app (RFC 6749 section 4.1.2, RFC 9207). */
+/**
+ * POST /login: verifies the password, then one call to the user's object decides everything that
+ * must happen in order (the lock, the session, the code or the consent step); returns to the app
+ * (RFC 6749 section 4.1.2, RFC 9207).
+ */
 export async function submitLogin(c: AppContext): Promise<Response> {
   checkFormOrigin(c);
   const form = await readForm(c);
@@ -50,42 +57,47 @@ export async function submitLogin(c: AppContext): Promise<Response> {
     return loginForm(c, request, 400, email.slice(0, MAX_EMAIL_LENGTH), 'Enter your email and password.');
   }
 
-  const account = loginThrottle(c.env, 'account', normalizeEmail(email));
-  const address = loginThrottle(c.env, 'ip', c.req.header('CF-Connecting-IP') ?? 'unknown');
-  const [accountAttempt, addressAttempt, user] = await Promise.all([
-    account.begin(ACCOUNT_POLICY),
-    address.begin(IP_POLICY),
-    findUserByEmail(c.env, email),
-  ]);
-  // Hash even when refused or unknown: the answer and its timing must not tell the cases apart.
-  const valid = await verifyPassword(password, user?.passwordHash, c.var.config.passwordHashIterations);
-  const throttled = accountAttempt.refused || addressAttempt.refused;
-  // Only a wrong password (or an unknown or blocked account) counts as a failure: a right one
-  // refused because too many attempts are in flight must not lock its own account.
-  const wrong = !user || !valid || user.blocked;
-  const failed = wrong || throttled;
-  // A right password refused by the throttle neither counts nor clears: it only releases its attempt.
-  const outcome = wrong ? 'failure' : throttled ? 'refused' : 'success';
-  const settled = Promise.all([
-    account.settle(accountAttempt.ticket, outcome, ACCOUNT_POLICY, true),
-    address.settle(addressAttempt.ticket, outcome, IP_POLICY, false),
-  ]);
-  if (failed) {
-    // A failure is recorded before the answer, so the next guess sees it. A blocked account gets
-    // the same answer as a wrong password.
-    await settled;
-    c.var.audit({ event: 'login_failed', clientId: request.clientId, detail: { throttled } });
+  const network = networkKey(c.req.header('CF-Connecting-IP') ?? 'unknown');
+  const fail = (reason: 'network_limited' | 'locked' | 'failed', account: string) => {
+    c.var.audit({ event: 'login_failed', clientId: request.clientId, detail: { reason, account, network } });
     return loginForm(c, request, 401, email, LOGIN_FAILED);
-  }
-  // A success only releases its attempts: no need to wait for that.
-  c.executionCtx.waitUntil(settled);
+  };
+  // Per network, by the platform's per-location counter: no object call. A refused attempt reads
+  // nothing and hashes nothing, so its cost does not depend on the password.
+  const emailHash = await sha256Base64url(normalizeEmail(email));
+  if (!(await c.env.LOGIN_NETWORK_LIMIT.limit({ key: network })).success) return fail('network_limited', emailHash.slice(0, 16));
 
-  const signedIn = { userId: user.id, authTime: Math.floor(Date.now() / 1000) };
-  // One event for the sign-in and the code it leads to (the grant id names both).
-  c.var.audit({ event: 'login_succeeded', actor: `user:${user.id}`, clientId: request.clientId, userId: user.id, grantId: request.id });
-  // The code (or the consent step) and the single sign-on session live in different objects: write both at once.
-  const [location] = await Promise.all([approve(c, request, signedIn), startSession(c, signedIn)]);
-  // Spent, unless it now waits for consent (approve re-sealed it).
+  const user = await findUserByEmail(c.env, email);
+  // Hash even for unknown accounts: the answer and its timing must not tell the cases apart.
+  const valid = (await verifyPassword(password, user?.passwordHash, c.var.config.passwordHashing)) && !!user && !user.blocked;
+  let result: SignInResult;
+  let codeLocation = '';
+  let sessionHandle = '';
+  if (user) {
+    const [session, consent] = await Promise.all([newSession(c, user.id), consentRequestFor(c.env, request)]);
+    const minted = await mintCode(c.env, user.id, request, consent);
+    codeLocation = minted.location;
+    sessionHandle = session.handle;
+    result = await userStore(c.env, user.id).signIn({
+      accountKey: user.id,
+      passwordValid: valid,
+      user: { userId: user.id, session: { id: session.id, secretHash: session.secretHash, expiresAt: session.expiresAt }, approval: minted.approval },
+    });
+  } else {
+    // Unknown emails go through the same lock in a shared object, so they cost and behave the same.
+    result = await unknownAccountStore(c.env, emailHash).signIn({ accountKey: emailHash, passwordValid: false });
+  }
+  if (result.outcome !== 'succeeded') return fail(result.outcome, user?.id ?? emailHash.slice(0, 16));
+  setSessionCookie(c, { handle: sessionHandle });
+
+  const signedIn = { userId: user!.id, authTime: result.authTime };
+  c.var.audit({ event: 'login_succeeded', actor: `user:${signedIn.userId}`, clientId: request.clientId, userId: signedIn.userId, grantId: request.id });
+  // A stored hash weaker than configured is replaced now that the password is known, after the response.
+  if (needsRehash(user!.passwordHash, c.var.config.passwordHashing)) {
+    c.executionCtx.waitUntil(updatePasswordHash(c.env, user!.id, password, c.var.config.passwordHashing));
+  }
+  const location = await afterApproval(c, request, signedIn, result.approval, codeLocation);
+  // Spent, unless it now waits for consent (afterApproval re-sealed it).
   if (location !== '/consent') clearLoginRequestCookie(c);
   // 303: the app's redirect URI is fetched with GET whatever the form's method was.
   return redirectToApp(c, location, 303);

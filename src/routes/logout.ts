@@ -4,7 +4,7 @@ import { findClient } from '../db/registry';
 import { pageRefusal } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { currentSession, endSession } from '../interaction/session-cookie';
+import { currentSession, endSession, type SessionCookie } from '../interaction/session-cookie';
 import { optionalParam, singleValuedParams } from '../oauth/params';
 import { withQuery } from '../oauth/redirect-uri';
 import { getSealingKey } from '../tokens/key-cache';
@@ -56,8 +56,8 @@ async function logoutParams(c: AppContext): Promise<Map<string, string>> {
   return c.req.method === 'POST' ? readForm(c) : singleValuedParams(new URL(c.req.url).searchParams);
 }
 
-async function signOut(c: AppContext, session: { sessionId: string; userId: string } | undefined, target: LogoutTarget): Promise<Response> {
-  await endSession(c, session?.sessionId);
+async function signOut(c: AppContext, session: SessionCookie | undefined, target: LogoutTarget): Promise<Response> {
+  await endSession(c, session);
   if (session) c.var.audit({ event: 'session_ended', actor: `user:${session.userId}`, userId: session.userId });
   return finish(c, target);
 }
@@ -90,5 +90,7 @@ export async function logout(c: AppContext): Promise<Response> {
 
   const confirmation: Confirmation = { ...target, sessionId: session.sessionId, expiresAt: Date.now() + CONFIRMATION_TTL_MS };
   const value = await seal(await getSealingKey(c.env), PURPOSE, confirmation);
+  // The confirming POST answers with a redirect to the app, which the page's CSP form-action must allow.
+  if (target.postLogoutRedirectUri) c.set('formTargets', [target.postLogoutRedirectUri]);
   return renderPage(c, 200, (nonce) => logoutConfirmPage({ nonce, confirmation: value }));
 }

@@ -10,10 +10,21 @@ import { publishedKeys } from '../oauth/key-lifecycle';
  */
 export const KEY_CACHE_TTL_MS = 5 * 60 * 1000;
 
+/**
+ * How long an isolate goes without asking the store which keys are withdrawn (one small call that
+ * imports nothing). A withdrawn key stops being published, signing and verifying in every isolate
+ * within this time; in the isolate that withdrew it, at once.
+ */
+export const WITHDRAWAL_CHECK_MS = 30 * 1000;
+
 interface ImportedKeys {
   fetchedAt: number;
+  /** When the withdrawn list was last compared with these keys. */
+  checkedAt: number;
   signing: Map<SigningAlg, SigningKey>;
   publicJwks: JWK[];
+  /** The kids this copy trusts: the published keys, the signing ones among them. */
+  trustedKids: Set<string>;
   sealing: CryptoKey;
 }
 
@@ -33,11 +44,27 @@ async function load(env: Env): Promise<ImportedKeys> {
     'encrypt',
     'decrypt',
   ]);
-  return { fetchedAt: Date.now(), signing, publicJwks: publishedKeys(material.signingKeys), sealing };
+  const publicJwks = publishedKeys(material.signingKeys);
+  const trustedKids = new Set(publicJwks.flatMap((jwk) => (jwk.kid ? [jwk.kid] : [])));
+  const now = Date.now();
+  return { fetchedAt: now, checkedAt: now, signing, publicJwks, trustedKids, sealing };
+}
+
+/** Whether none of the copy's keys has been withdrawn since it was fetched: one small call to the store. */
+async function noneWithdrawn(env: Env, cached: ImportedKeys): Promise<boolean> {
+  const withdrawn = await signingKeyStore(env).withdrawnKids();
+  if (withdrawn.some((kid) => cached.trustedKids.has(kid))) return false;
+  cached.checkedAt = Date.now();
+  return true;
 }
 
 async function keys(env: Env): Promise<ImportedKeys> {
-  if (cache && Date.now() - cache.fetchedAt < KEY_CACHE_TTL_MS) return cache;
+  const cached = cache;
+  const now = Date.now();
+  if (cached && now - cached.fetchedAt < KEY_CACHE_TTL_MS) {
+    // A warm request within the check interval awaits nothing.
+    if (now - cached.checkedAt < WITHDRAWAL_CHECK_MS || (await noneWithdrawn(env, cached))) return cached;
+  }
   cache = await load(env);
   return cache;
 }
@@ -57,7 +84,7 @@ export async function getSealingKey(env: Env): Promise<CryptoKey> {
   return (await keys(env)).sealing;
 }
 
-/** After a rotation by this isolate, it signs with the new key at once instead of within the TTL. */
+/** After a rotation or withdrawal by this isolate, it uses the new keys at once instead of within the TTL. */
 export function forgetCachedKeys(): void {
   cache = undefined;
 }

@@ -32,7 +32,9 @@ async function localKeySet(env: Env): Promise<JWTVerifyGetKey> {
 
 /**
  * Verifies one of our JWTs: our key, our issuer, the expected `typ` (RFC 9068 section 4: an ID
- * token is never accepted as an access token, nor the reverse).
+ * token is never accepted as an access token, nor the reverse). Only published keys verify: a
+ * withdrawn key's tokens are refused, expired or not, within WITHDRAWAL_CHECK_MS of the withdrawal
+ * (src/tokens/key-cache.ts).
  */
 async function verifyOurs(env: Env, token: string, typ: 'at+jwt' | 'JWT') {
   const { payload } = await jwtVerify(token, await localKeySet(env), {

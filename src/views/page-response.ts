@@ -4,15 +4,45 @@ import { randomToken } from '../crypto/random';
 import type { Html } from './layout';
 import { errorPage } from './pages';
 
+/** What a route tells the page renderer through the request context. */
+export interface PageVariables {
+  /**
+   * Where a form on this page may lead besides our own origin: the app's redirect URI when the
+   * form's POST may answer with a redirect to it, since browsers may check that redirect against
+   * `form-action` too (Chromium does; Firefox has not).
+   */
+  formTargets?: readonly string[];
+}
+
 /**
- * Headers of every HTML page: no script at all, only our nonce'd style, never framed (clickjacking),
- * never cached (pages carry per-request tokens), no referrer (URLs may carry codes or state).
+ * A CSP source for a redirect target. Browsers ignore a source's path once a request has been
+ * redirected (CSP Level 3, "paths and redirects"), so a web target is named by its origin and a
+ * private-use scheme (RFC 8252 section 7.1) by the scheme. CSP cannot name an IPv6 literal host,
+ * so `http://[::1]` targets fall back to their scheme.
  */
-function pageHeaders(nonce: string): Record<string, string> {
+function formActionSource(target: string): string | undefined {
+  if (!URL.canParse(target)) return undefined;
+  const url = new URL(target);
+  const web = url.protocol === 'https:' || url.protocol === 'http:';
+  return web && !url.hostname.startsWith('[') ? url.origin : url.protocol;
+}
+
+/** Our forms post only to our own origin, and their answers may redirect only to the given targets. */
+export function formAction(targets: readonly string[] | undefined): string {
+  const sources = new Set((targets ?? []).map(formActionSource).filter((source) => source !== undefined));
+  return ["form-action 'self'", ...sources].join(' ');
+}
+
+/**
+ * Headers of every HTML page: no script at all, only our nonce'd style, forms that post only to
+ * us (and lead only to the app they came from), never framed (clickjacking), never cached (pages
+ * carry per-request tokens), no referrer (URLs may carry codes or state).
+ */
+function pageHeaders(nonce: string, targets: readonly string[] | undefined): Record<string, string> {
   return {
     'Cache-Control': 'no-store',
     Pragma: 'no-cache',
-    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' https:; base-uri 'none'; frame-ancestors 'none'`,
+    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' https:; base-uri 'none'; ${formAction(targets)}; frame-ancestors 'none'`,
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
@@ -22,7 +52,8 @@ function pageHeaders(nonce: string): Record<string, string> {
 /** Renders a page with a fresh CSP nonce handed to the view. */
 export async function renderPage(c: Context, status: ContentfulStatusCode, view: (nonce: string) => Html): Promise<Response> {
   const nonce = randomToken(16);
-  return c.html(await view(nonce), status, pageHeaders(nonce));
+  const { formTargets } = c.var as PageVariables;
+  return c.html(await view(nonce), status, pageHeaders(nonce, formTargets));
 }
 
 export function renderErrorPage(c: Context, title: string, description: string, status: ContentfulStatusCode = 400): Promise<Response> {

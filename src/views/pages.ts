@@ -34,7 +34,7 @@ ${props.error ? html`<p class="error" role="alert" id="login-error">${props.erro
   });
 }
 
-/** OIDC scopes in words a person understands; API scopes are shown as they are named. */
+/** OIDC scopes in words a person understands; an API's scopes in the API's own words (its scope descriptions). */
 const SCOPE_WORDS: Record<string, string> = {
   openid: 'Confirm who you are',
   profile: 'Your name and profile',
@@ -47,19 +47,24 @@ export interface ConsentPageProps {
   clientName: string;
   requestId: string;
   scopes: readonly string[];
+  /** The API the permissions are for (consent is remembered per client and API). */
+  apiName: string;
+  /** The API's words for its scopes; a scope without any is shown by its name. */
+  scopeDescriptions: Readonly<Record<string, string>>;
   logoUri?: string | null | undefined;
   accent?: string | null | undefined;
 }
 
 export function consentPage(props: ConsentPageProps): Html {
-  const items = props.scopes.map((scope) => html`<li>${SCOPE_WORDS[scope] ?? scope}</li>`);
+  const words = (scope: string) => SCOPE_WORDS[scope] ?? (Object.hasOwn(props.scopeDescriptions, scope) ? props.scopeDescriptions[scope] : undefined) ?? scope;
+  const items = props.scopes.map((scope) => html`<li>${words(scope)}</li>`);
   return layout({
     title: `Allow ${props.clientName}?`,
     nonce: props.nonce,
     accent: props.accent,
     body: html`${props.logoUri ? html`<img class="logo" src="${props.logoUri}" alt="" width="48" height="48">` : ''}
 <h1>Allow ${props.clientName}?</h1>
-<p>${props.clientName} asks to:</p>
+<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
 <ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
 <form method="post" action="/consent">
 <input type="hidden" name="request_id" value="${props.requestId}">

@@ -6,12 +6,16 @@
  * types a password.
  */
 import { env } from 'cloudflare:workers';
+import { freshIp } from '../helpers/values';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorizePath, call, cookieFrom, defaultAuthorization, form, introspect, redeem, refresh, SESSION_COOKIE, startLogin, submitLogin } from '../helpers';
-import { codeFor, createUsers, expectPageHeaders, reachConsent, submitConsent } from './attack-helpers';
+import { call, cookieFrom, form, SESSION_COOKIE } from '../helpers/http';
+import { authorizePath, defaultAuthorization, introspect, obtainCode, reachConsent, redeem, refresh, startLogin, submitConsent, submitLogin } from '../helpers/flow';
+import { expectPageHeaders } from '../helpers/assertions';
+import { insertUsers } from '../helpers/storage';
 
 const USER = { email: 'headers@example.com', password: 'headers-password' };
-const IP = { 'CF-Connecting-IP': '192.0.2.90' };
+/** Each sign-in from an address of its own, so the file stays under the per-network limit. */
+const ip = () => ({ 'CF-Connecting-IP': freshIp() });
 const OFFLINE = { scope: 'openid read:items offline_access' };
 
 let session: string;
@@ -20,12 +24,12 @@ let consentUsers = 0;
 /** The consent page of partner-app, for a user of its own (consent is remembered per user). */
 async function atConsent() {
   const email = `headers.consent.${++consentUsers}@example.com`;
-  await createUsers({ [email]: USER.password });
-  return reachConsent(email, USER.password, {}, IP['CF-Connecting-IP']);
+  await insertUsers({ [email]: USER.password });
+  return reachConsent(email, USER.password, {}, freshIp());
 }
 
 async function tokens(overrides = OFFLINE) {
-  const issued = await codeFor(USER.email, USER.password, overrides, IP['CF-Connecting-IP']);
+  const issued = await obtainCode(overrides, { ...USER, ip: freshIp() });
   const response = await redeem(issued);
   return { response, body: (await response.clone().json()) as { access_token: string; refresh_token: string } };
 }
@@ -33,12 +37,12 @@ async function tokens(overrides = OFFLINE) {
 /** Every HTML page edge-auth renders, reached the way a browser (or an attacker) would. */
 const PAGES: [string, () => Promise<Response>][] = [
   ['the login form', async () => call('/login', { headers: { Cookie: (await startLogin()).cookie } })],
-  ['the login form after a wrong password (401)', async () => submitLogin(await startLogin(), { email: USER.email, password: 'wrong' }, IP)],
-  ['the login form with empty fields (400)', async () => submitLogin(await startLogin(), { email: '', password: '' }, IP)],
+  ['the login form after a wrong password (401)', async () => submitLogin(await startLogin(), { email: USER.email, password: 'wrong' }, ip())],
+  ['the login form with empty fields (400)', async () => submitLogin(await startLogin(), { email: '', password: '' }, ip())],
   ['the login page without a pending request', () => call('/login')],
   ['the login refusal for a foreign Origin (403)', async () => submitLogin(await startLogin(), USER, { Origin: 'https://evil.example' })],
   ['the login refusal for a malformed body', async () => call('/login', { method: 'POST', headers: { Cookie: (await startLogin()).cookie, 'Content-Type': 'text/plain' }, body: 'x' })],
-  ['the login page for an unexpected failure (500)', async () => submitLogin(await startLogin(), { email: 'broken-hash@example.com', password: 'x' }, IP)],
+  ['the login page for an unexpected failure (500)', async () => submitLogin(await startLogin(), { email: 'broken-hash@example.com', password: 'x' }, ip())],
   ['the authorization error page', async () => call(authorizePath((await defaultAuthorization({ redirect_uri: 'https://evil.example' })).params))],
   ['the logout confirmation', () => call('/logout', { headers: { Cookie: session } })],
   ['the signed-out page', () => call('/logout')],
@@ -50,9 +54,9 @@ const PAGES: [string, () => Promise<Response>][] = [
 ];
 
 beforeAll(async () => {
-  await createUsers({ [USER.email]: USER.password });
+  await insertUsers({ [USER.email]: USER.password });
   await env.DB.prepare(`INSERT OR IGNORE INTO users (id, email, password_hash) VALUES ('user_broken_hash', 'broken-hash@example.com', 'md5$x')`).run();
-  session = cookieFrom(await submitLogin(await startLogin(), USER, IP), SESSION_COOKIE);
+  session = cookieFrom(await submitLogin(await startLogin(), USER, ip()), SESSION_COOKIE);
 });
 
 describe('every HTML page resists framing and injection (RFC 6749 section 10.13)', () => {
@@ -82,7 +86,7 @@ describe('every HTML page resists framing and injection (RFC 6749 section 10.13)
 
 describe('responses that carry a code never leak it (RFC 9700 section 4.2.4)', () => {
   it('the redirect after the login form: Referrer-Policy no-referrer and no-store', async () => {
-    const response = await submitLogin(await startLogin(), USER, IP);
+    const response = await submitLogin(await startLogin(), USER, ip());
     expect(response.status).toBe(303);
     expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');
     expect(response.headers.get('Cache-Control')).toBe('no-store');
@@ -186,7 +190,7 @@ describe('CORS: never on /login, /authorize, /consent or /logout', () => {
     ['GET', '/login', async () => ({ headers: { Cookie: (await startLogin()).cookie } })],
     ['POST', '/login', async () => {
       const pending = await startLogin();
-      return form({ request_id: pending.requestId, email: USER.email, password: 'wrong' }, { headers: { Cookie: pending.cookie, ...IP } });
+      return form({ request_id: pending.requestId, email: USER.email, password: 'wrong' }, { headers: { Cookie: pending.cookie, ...ip() } });
     }],
     ['GET', '/authorize', async () => ({})],
     ['GET', '/logout', async () => ({ headers: { Cookie: session } })],

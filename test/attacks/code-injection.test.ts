@@ -4,9 +4,12 @@
  * its redirect URI and its PKCE challenge; a stolen code presented wrongly is spent, never retried.
  */
 import { sha256Base64url } from '../../src/crypto/hash';
+import { freshIp } from '../helpers/values';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, form, introspect, pkcePair, redeem, type IssuedCode } from '../helpers';
-import { codeFor, createClient, createUsers, expectRfcError } from './attack-helpers';
+import { call, form } from '../helpers/http';
+import { introspect, type IssuedCode, obtainCode, pkcePair, redeem } from '../helpers/flow';
+import { expectOAuthError } from '../helpers/assertions';
+import { insertClient, insertUsers } from '../helpers/storage';
 
 const VICTIM = { email: 'victim.injection@example.com', password: 'victim-injection-pw' };
 const ATTACKER = { email: 'attacker.injection@example.com', password: 'attacker-injection-pw' };
@@ -14,16 +17,16 @@ const OTHER = { client_id: 'other-app', redirect_uri: 'com.example.other:/callba
 const ATTACKER_WEB = { client_id: 'injection-web', redirect_uri: 'https://attacker-web.example/callback' };
 const ATTACKER_WEB_BASIC = `Basic ${btoa('injection-web:injection-web-secret')}`;
 
-const victimCode = (overrides = {}) => codeFor(VICTIM.email, VICTIM.password, overrides, '192.0.2.21');
+const victimCode = (overrides = {}) => obtainCode(overrides, { ...VICTIM, ip: freshIp() });
 
 /** The victim's own app redeems afterwards: it must not get tokens for a code an attacker presented first. */
 async function expectSpent(issued: IssuedCode): Promise<void> {
-  await expectRfcError(await redeem(issued), 400, 'invalid_grant');
+  await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
 }
 
 beforeAll(async () => {
-  await createUsers({ [VICTIM.email]: VICTIM.password, [ATTACKER.email]: ATTACKER.password });
-  await createClient({
+  await insertUsers({ [VICTIM.email]: VICTIM.password, [ATTACKER.email]: ATTACKER.password });
+  await insertClient({
     id: 'injection-web',
     type: 'confidential',
     secretHash: await sha256Base64url('injection-web-secret'),
@@ -36,14 +39,14 @@ describe('code injection across clients (RFC 9700 section 4.5, RFC 6749 section 
     const issued = await victimCode();
     const attackerPkce = await pkcePair();
     const response = await redeem(issued, { client_id: 'other-app', redirect_uri: OTHER.redirect_uri, code_verifier: attackerPkce.verifier });
-    const body = await expectRfcError(response, 400, 'invalid_grant');
+    const body = await expectOAuthError(response, 400, 'invalid_grant');
     expect(JSON.stringify(body)).not.toContain('access_token');
     await expectSpent(issued);
   });
 
   it('demo-app’s code redeemed by other-app with the stolen verifier too gets nothing', async () => {
     const issued = await victimCode();
-    await expectRfcError(await redeem(issued, { client_id: 'other-app' }), 400, 'invalid_grant');
+    await expectOAuthError(await redeem(issued, { client_id: 'other-app' }), 400, 'invalid_grant');
     await expectSpent(issued);
   });
 
@@ -61,7 +64,7 @@ describe('code injection across clients (RFC 9700 section 4.5, RFC 6749 section 
           { headers: credentials.headers },
         ),
       );
-      await expectRfcError(response, 400, 'invalid_grant');
+      await expectOAuthError(response, 400, 'invalid_grant');
       await expectSpent(issued);
     }
   });
@@ -73,12 +76,12 @@ describe('code injection across clients (RFC 9700 section 4.5, RFC 6749 section 
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ grant_type: 'authorization_code', client_id: 'other-app', code: issued.code, redirect_uri: issued.redirectUri, code_verifier: issued.verifier }),
     });
-    await expectRfcError(response, 400, 'invalid_grant');
+    await expectOAuthError(response, 400, 'invalid_grant');
   });
 
   it('other-app’s code cannot be redeemed by demo-app, which is allowed more scopes', async () => {
-    const issued = await codeFor(VICTIM.email, VICTIM.password, OTHER, '192.0.2.22');
-    await expectRfcError(await redeem(issued, { client_id: 'demo-app' }), 400, 'invalid_grant');
+    const issued = await obtainCode(OTHER, { ...VICTIM, ip: '192.0.2.22' });
+    await expectOAuthError(await redeem(issued, { client_id: 'demo-app' }), 400, 'invalid_grant');
   });
 
   it('of 20 concurrent redemptions by other-app and one by demo-app, only demo-app can win', async () => {
@@ -87,7 +90,7 @@ describe('code injection across clients (RFC 9700 section 4.5, RFC 6749 section 
       ...Array.from({ length: 20 }, () => redeem(issued, { client_id: 'other-app' })),
       redeem(issued),
     ]);
-    for (const response of responses.slice(0, 20)) await expectRfcError(response, 400, 'invalid_grant');
+    for (const response of responses.slice(0, 20)) await expectOAuthError(response, 400, 'invalid_grant');
     // The attackers were first in line: the code is spent before demo-app's turn, or demo-app won it.
     expect([200, 400]).toContain(responses[20]!.status);
   });
@@ -97,8 +100,8 @@ describe('code injection into another session (RFC 9700 section 4.5.3: PKCE)', (
   it('the victim’s code with the attacker session’s verifier is refused and spent', async () => {
     const stolen = await victimCode();
     // The attacker's own session at the same app: its own verifier, for a code of its own.
-    const attackerSession = await codeFor(ATTACKER.email, ATTACKER.password, {}, '192.0.2.23');
-    await expectRfcError(await redeem({ ...stolen, verifier: attackerSession.verifier }), 400, 'invalid_grant');
+    const attackerSession = await obtainCode({}, { ...ATTACKER, ip: '192.0.2.23' });
+    await expectOAuthError(await redeem({ ...stolen, verifier: attackerSession.verifier }), 400, 'invalid_grant');
     await expectSpent(stolen);
     // The attacker's own code still works for the attacker: only the injected one was refused.
     expect((await redeem(attackerSession)).status).toBe(200);
@@ -109,7 +112,7 @@ describe('code injection into another session (RFC 9700 section 4.5.3: PKCE)', (
     for (const redirectUri of ['http://127.0.0.1/callback', 'http://127.0.0.1:5000/callback/', 'com.example.demo:/callback']) {
       // Each is refused before or after the code is spent; none yields tokens.
       const response = await redeem(issued, { redirect_uri: redirectUri });
-      await expectRfcError(response, 400, 'invalid_grant');
+      await expectOAuthError(response, 400, 'invalid_grant');
     }
   });
 });
@@ -120,18 +123,18 @@ describe('forged and confused handles', () => {
     const second = await victimCode();
     const [firstId, firstSecret] = first.code.split('.');
     const [secondId, secondSecret] = second.code.split('.');
-    await expectRfcError(await redeem({ ...first, code: `${firstId}.${secondSecret}` }), 400, 'invalid_grant');
-    await expectRfcError(await redeem({ ...second, code: `${secondId}.${firstSecret}` }), 400, 'invalid_grant');
+    await expectOAuthError(await redeem({ ...first, code: `${firstId}.${secondSecret}` }), 400, 'invalid_grant');
+    await expectOAuthError(await redeem({ ...second, code: `${secondId}.${firstSecret}` }), 400, 'invalid_grant');
     expect((await redeem(first)).status).toBe(200);
     expect((await redeem(second)).status).toBe(200);
   });
 
   it('refresh, access and ID tokens and the session cookie are not codes', async () => {
-    const pending = await codeFor(VICTIM.email, VICTIM.password, { scope: 'openid read:items offline_access' }, '192.0.2.24');
+    const pending = await obtainCode({ scope: 'openid read:items offline_access' }, { ...VICTIM, ip: '192.0.2.24' });
     const tokens = (await (await redeem(pending)).json()) as { access_token: string; refresh_token: string; id_token: string };
     const fresh = await victimCode();
     for (const impostor of [tokens.refresh_token, tokens.access_token, tokens.id_token]) {
-      await expectRfcError(await redeem({ ...fresh, code: impostor }), 400, 'invalid_grant');
+      await expectOAuthError(await redeem({ ...fresh, code: impostor }), 400, 'invalid_grant');
     }
     // None of them disturbed the real code.
     expect((await redeem(fresh)).status).toBe(200);
@@ -140,7 +143,7 @@ describe('forged and confused handles', () => {
   it('a code is no refresh token, and revoking or introspecting it neither spends it nor reveals it', async () => {
     const issued = await victimCode();
     const refreshed = await call('/oauth/token', form({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: issued.code }));
-    await expectRfcError(refreshed, 400, 'invalid_grant');
+    await expectOAuthError(refreshed, 400, 'invalid_grant');
     expect((await call('/oauth/revoke', form({ token: issued.code, client_id: 'demo-app' }))).status).toBe(200);
     expect(await (await introspect(issued.code)).json()).toEqual({ active: false });
     expect((await redeem(issued)).status).toBe(200);

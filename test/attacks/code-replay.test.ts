@@ -3,18 +3,15 @@
  * presentation, sequential or concurrent, is refused and revokes every token the first one produced.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, form, introspect, redeem, refresh, startLogin, submitLogin, type IssuedCode, type TokenResponseBody } from '../helpers';
-import { codeFor, createUsers, expectErrorPage, expectRfcError } from './attack-helpers';
+import { call, form } from '../helpers/http';
+import { introspect, type IssuedCode, obtainCode, redeem, refresh, startLogin, submitLogin, type TokenResponseBody } from '../helpers/flow';
+import { expectErrorPage, expectOAuthError, expectTokenResponse } from '../helpers/assertions';
+import { insertUsers } from '../helpers/storage';
 
 const USER = { email: 'replay@example.com', password: 'replay-password' };
 const OFFLINE = { scope: 'openid read:items offline_access' };
 
-const code = (overrides = {}) => codeFor(USER.email, USER.password, overrides, '192.0.2.31');
-
-async function tokensOf(response: Response): Promise<TokenResponseBody> {
-  expect(response.status).toBe(200);
-  return (await response.json()) as TokenResponseBody;
-}
+const code = (overrides = {}) => obtainCode(overrides, { ...USER, ip: '192.0.2.31' });
 
 async function isActive(token: string): Promise<boolean> {
   return ((await (await introspect(token)).json()) as { active: boolean }).active;
@@ -22,7 +19,7 @@ async function isActive(token: string): Promise<boolean> {
 
 /** Every token of the grant is dead: refresh refused, access token inactive and refused by /userinfo. */
 async function expectGrantRevoked(tokens: TokenResponseBody): Promise<void> {
-  await expectRfcError(await refresh(tokens.refresh_token!), 400, 'invalid_grant');
+  await expectOAuthError(await refresh(tokens.refresh_token!), 400, 'invalid_grant');
   expect(await isActive(tokens.access_token)).toBe(false);
   const userinfo = await call('/userinfo', { headers: { Authorization: `Bearer ${tokens.access_token}` } });
   expect(userinfo.status).toBe(401);
@@ -37,31 +34,31 @@ function redeemJson(issued: IssuedCode): Promise<Response> {
 }
 
 beforeAll(async () => {
-  await createUsers({ [USER.email]: USER.password });
+  await insertUsers({ [USER.email]: USER.password });
 });
 
 describe('sequential replay of a code (RFC 6749 section 4.1.2)', () => {
   it('the replay answers like an unknown code, so it reveals nothing', async () => {
     const issued = await code();
     expect((await redeem(issued)).status).toBe(200);
-    const replayed = await expectRfcError(await redeem(issued), 400, 'invalid_grant');
-    const unknown = await expectRfcError(await redeem({ ...issued, code: `${issued.code.split('.')[0]}.${'Q'.repeat(43)}` }), 400, 'invalid_grant');
+    const replayed = await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
+    const unknown = await expectOAuthError(await redeem({ ...issued, code: `${issued.code.split('.').slice(0, 2).join('.')}.${'Q'.repeat(43)}` }), 400, 'invalid_grant');
     expect(replayed.error_description).toBe(unknown.error_description);
   });
 
   it('revokes the grant: refresh token, access token and /userinfo all stop working', async () => {
     const issued = await code(OFFLINE);
-    const tokens = await tokensOf(await redeem(issued));
+    const tokens = await expectTokenResponse(await redeem(issued));
     expect(await isActive(tokens.access_token)).toBe(true);
-    await expectRfcError(await redeem(issued), 400, 'invalid_grant');
+    await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
     await expectGrantRevoked(tokens);
   });
 
   it('revokes the tokens rotated since the first redemption too', async () => {
     const issued = await code(OFFLINE);
-    const first = await tokensOf(await redeem(issued));
-    const rotated = await tokensOf(await refresh(first.refresh_token!));
-    await expectRfcError(await redeem(issued), 400, 'invalid_grant');
+    const first = await expectTokenResponse(await redeem(issued));
+    const rotated = await expectTokenResponse(await refresh(first.refresh_token!));
+    await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
     await expectGrantRevoked(rotated);
   });
 
@@ -72,22 +69,22 @@ describe('sequential replay of a code (RFC 6749 section 4.1.2)', () => {
     ['another redirect URI', { redirect_uri: 'http://127.0.0.1/callback' }],
   ])('a replay with %s still revokes the grant', async (_name, overrides) => {
     const issued = await code(OFFLINE);
-    const tokens = await tokensOf(await redeem(issued));
-    await expectRfcError(await redeem(issued, overrides), 400, 'invalid_grant');
+    const tokens = await expectTokenResponse(await redeem(issued));
+    await expectOAuthError(await redeem(issued, overrides), 400, 'invalid_grant');
     await expectGrantRevoked(tokens);
   });
 
   it('a replay as JSON is a replay', async () => {
     const issued = await code(OFFLINE);
-    const tokens = await tokensOf(await redeem(issued));
-    await expectRfcError(await redeemJson(issued), 400, 'invalid_grant');
+    const tokens = await expectTokenResponse(await redeem(issued));
+    await expectOAuthError(await redeemJson(issued), 400, 'invalid_grant');
     await expectGrantRevoked(tokens);
   });
 
   it('ten replays are all refused and the grant stays revoked', async () => {
     const issued = await code(OFFLINE);
-    const tokens = await tokensOf(await redeem(issued));
-    for (let i = 0; i < 10; i++) await expectRfcError(await redeem(issued), 400, 'invalid_grant');
+    const tokens = await expectTokenResponse(await redeem(issued));
+    for (let i = 0; i < 10; i++) await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
     await expectGrantRevoked(tokens);
   });
 });
@@ -98,9 +95,9 @@ describe('concurrent replay of a code (single use must be atomic)', () => {
     const responses = await Promise.all(Array.from({ length: 50 }, () => redeem(issued)));
     const winners = responses.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);
-    for (const loser of responses.filter((r) => r.status !== 200)) await expectRfcError(loser, 400, 'invalid_grant');
+    for (const loser of responses.filter((r) => r.status !== 200)) await expectOAuthError(loser, 400, 'invalid_grant');
     // Every loser reached the grant after the winner: each one is a replay.
-    await expectGrantRevoked(await tokensOf(winners[0]!));
+    await expectGrantRevoked(await expectTokenResponse(winners[0]!));
   });
 
   it('of 50 concurrent redemptions mixing form and JSON bodies exactly one wins', async () => {
@@ -130,20 +127,20 @@ describe('concurrent replay of a code (single use must be atomic)', () => {
   });
 
   it('of 20 concurrent refreshes of one token at most one wins, and the family is revoked', async () => {
-    const tokens = await tokensOf(await redeem(await code(OFFLINE)));
+    const tokens = await expectTokenResponse(await redeem(await code(OFFLINE)));
     const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(tokens.refresh_token!)));
     const winners = responses.filter((r) => r.status === 200);
     expect(winners.length).toBeLessThanOrEqual(1);
-    for (const winner of winners) await expectGrantRevoked(await tokensOf(winner));
+    for (const winner of winners) await expectGrantRevoked(await expectTokenResponse(winner));
   });
 });
 
 describe('replay through the revocation endpoint', () => {
   it('a revoked grant cannot be revived by redeeming its code again', async () => {
     const issued = await code(OFFLINE);
-    const tokens = await tokensOf(await redeem(issued));
+    const tokens = await expectTokenResponse(await redeem(issued));
     expect((await call('/oauth/revoke', form({ token: tokens.refresh_token!, client_id: 'demo-app' }))).status).toBe(200);
-    await expectRfcError(await redeem(issued), 400, 'invalid_grant');
+    await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
     await expectGrantRevoked(tokens);
   });
 });

@@ -4,10 +4,14 @@
  * attacker sends (Host, X-Forwarded-Host, Forwarded, an `iss` parameter) changes the issuer.
  */
 import { exports } from 'cloudflare:workers';
+import { freshIp } from '../helpers/values';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorizePath, call, cookieFrom, DEMO_REDIRECT, defaultAuthorization, form, introspect, ISSUER, redeem, SESSION_COOKIE, startLogin, submitLogin, type AuthorizationParams } from '../helpers';
-import { createClient, createUsers, expectErrorRedirect, PARTNER, reachConsent, submitConsent } from './attack-helpers';
+import { DEMO_REDIRECT, ISSUER, PARTNER } from '../helpers/fixtures';
+import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from '../helpers/http';
+import { type AuthorizationParams, authorizePath, defaultAuthorization, introspect, reachConsent, redeem, startLogin, submitConsent, submitLogin } from '../helpers/flow';
+import { expectErrorRedirect } from '../helpers/assertions';
+import { insertClient, insertUsers } from '../helpers/storage';
 
 const USER = { email: 'mixup@example.com', password: 'mixup-password' };
 
@@ -38,15 +42,15 @@ function issOf(location: string): string[] {
 
 async function signIn(overrides: AuthorizationParams = {}, headers: Record<string, string> = {}) {
   const pending = await startLogin(overrides);
-  const response = await submitLogin(pending, USER, { 'CF-Connecting-IP': '192.0.2.61', ...headers });
+  const response = await submitLogin(pending, USER, { 'CF-Connecting-IP': freshIp(), ...headers });
   expect(response.status).toBe(303);
   return { pending, response };
 }
 
 beforeAll(async () => {
-  await createUsers({ [USER.email]: USER.password });
+  await insertUsers({ [USER.email]: USER.password });
   // A client that may not use the authorization code grant: its /authorize errors are unauthorized_client.
-  await createClient({ id: 'mixup-no-code', redirectUris: ['com.example.nocode:/cb'], grantTypes: ['refresh_token'] });
+  await insertClient({ id: 'mixup-no-code', redirectUris: ['com.example.nocode:/cb'], grantTypes: ['refresh_token'] });
 });
 
 describe('iss in every authorization response (RFC 9207 section 2)', () => {
@@ -87,34 +91,35 @@ describe('iss in every authorization response (RFC 9207 section 2)', () => {
   ])('on the error %s for %j', async (error, overrides) => {
     const { params } = await defaultAuthorization(overrides);
     const response = await call(authorizePath(params));
-    expectErrorRedirect(response, DEMO_REDIRECT, error);
+    expectErrorRedirect(response, error);
     expect(issOf(response.headers.get('Location')!)).toEqual([ISSUER]);
   });
 
   it('on the error unauthorized_client', async () => {
     const { params } = await defaultAuthorization({ client_id: 'mixup-no-code', redirect_uri: 'com.example.nocode:/cb' });
     const response = await call(authorizePath(params));
-    expectErrorRedirect(response, 'com.example.nocode:/cb', 'unauthorized_client');
+    expectErrorRedirect(response, 'unauthorized_client', { redirectUri: 'com.example.nocode:/cb' });
   });
 
   it('on success and on access_denied after the consent page, and on consent_required', async () => {
-    await createUsers({ 'mixup.consent.1@example.com': USER.password, 'mixup.consent.2@example.com': USER.password });
+    await insertUsers({ 'mixup.consent.1@example.com': USER.password, 'mixup.consent.2@example.com': USER.password });
     const allowed = await submitConsent(await reachConsent('mixup.consent.1@example.com', USER.password), 'allow');
     expect(new URL(allowed.headers.get('Location')!).searchParams.get('code')).toBeTruthy();
     expect(issOf(allowed.headers.get('Location')!)).toEqual([ISSUER]);
     const consent = await reachConsent('mixup.consent.2@example.com', USER.password);
     const denied = await submitConsent(consent, 'deny');
-    expectErrorRedirect(denied, PARTNER.redirect_uri, 'access_denied', 303);
+    // The consent form's answer also clears the pending request's cookie.
+    expectErrorRedirect(denied, 'access_denied', { redirectUri: PARTNER.redirect_uri, status: 303, setCookies: [LOGIN_COOKIE] });
     expect(issOf(denied.headers.get('Location')!)).toEqual([ISSUER]);
     const { params } = await defaultAuthorization({ ...PARTNER, prompt: 'none' });
     const required = await call(authorizePath(params), { headers: { Cookie: consent.session } });
-    expectErrorRedirect(required, PARTNER.redirect_uri, 'consent_required');
+    expectErrorRedirect(required, 'consent_required', { redirectUri: PARTNER.redirect_uri });
   });
 
   it('on the error for a repeated parameter', async () => {
     const { params } = await defaultAuthorization();
     const response = await call(`${authorizePath(params)}&scope=openid`);
-    expectErrorRedirect(response, DEMO_REDIRECT, 'invalid_request');
+    expectErrorRedirect(response, 'invalid_request');
   });
 
   it('an iss the attacker adds to the request is never echoed, on success or error', async () => {
@@ -153,7 +158,7 @@ describe('the issuer never comes from the request (RFC 9207 section 2.4)', () =>
   it('an authorization error reached through another host still names our issuer', async () => {
     const { params } = await defaultAuthorization({ response_type: 'token' });
     const response = await spoofed(authorizePath(params));
-    expectErrorRedirect(response, DEMO_REDIRECT, 'unsupported_response_type');
+    expectErrorRedirect(response, 'unsupported_response_type');
   });
 
   it('the redirect to the login page stays relative to us, never to the spoofed host', async () => {
@@ -171,7 +176,7 @@ describe('the issuer never comes from the request (RFC 9207 section 2.4)', () =>
     const requestId = /name="request_id" value="([^"]+)"/.exec(await page.text())![1]!;
     const login = await spoofed(
       '/login',
-      form({ request_id: requestId, ...USER }, { headers: { Cookie: cookie, 'CF-Connecting-IP': '192.0.2.62' } }),
+      form({ request_id: requestId, ...USER }, { headers: { Cookie: cookie, 'CF-Connecting-IP': freshIp() } }),
     );
     expect(login.status).toBe(303);
     const location = login.headers.get('Location')!;
@@ -186,7 +191,7 @@ describe('the issuer never comes from the request (RFC 9207 section 2.4)', () =>
     const tokens = (await tokenResponse.json()) as { access_token: string; id_token: string; refresh_token: string };
     expect(decodeJwt(tokens.access_token).iss).toBe(ISSUER);
     expect(decodeJwt(tokens.id_token).iss).toBe(ISSUER);
-    expect(((await (await introspect(tokens.refresh_token)).json()) as { iss: string }).iss).toBe(ISSUER);
+    expect(((await (await introspect(tokens.access_token)).json()) as { iss: string }).iss).toBe(ISSUER);
     // The tokens verify at our own endpoints as usual.
     expect((await call('/userinfo', { headers: { Authorization: `Bearer ${tokens.access_token}` } })).status).toBe(200);
   });

@@ -5,8 +5,11 @@
  * post_logout_redirect_uri.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorizePath, call, DEMO_API_BASIC, defaultAuthorization, form, startLogin, submitLogin } from '../helpers';
-import { createClient, createUsers, expectErrorPage, expectRfcError, reachConsent } from './attack-helpers';
+import { DEMO_API_BASIC } from '../helpers/fixtures';
+import { call, form } from '../helpers/http';
+import { authorizePath, defaultAuthorization, reachConsent, startLogin, submitLogin } from '../helpers/flow';
+import { expectErrorPage, expectOAuthError } from '../helpers/assertions';
+import { insertClient, insertUsers } from '../helpers/storage';
 
 const SIGNED_OUT = 'com.example.demo:/signed-out';
 const EVIL = ['https://evil.example/cb', '//evil.example', 'com.example.other:/callback', 'com.example.demo:/callback/', 'http://localhost:1/callback'];
@@ -31,7 +34,7 @@ function logout(method: 'GET' | 'POST', params: Record<string, string>): Promise
 
 beforeAll(async () => {
   // Another app with a post-logout URI of its own, to try it across clients.
-  await createClient({ id: 'logout-app', redirectUris: ['com.example.logout:/cb'], postLogoutRedirectUris: ['com.example.logout:/bye'] });
+  await insertClient({ id: 'logout-app', redirectUris: ['com.example.logout:/cb'], postLogoutRedirectUris: ['com.example.logout:/bye'] });
 });
 
 describe('the authorization endpoint redirects errors only to a trusted URI (RFC 6749 section 4.1.2.1)', () => {
@@ -103,7 +106,7 @@ describe('no other endpoint redirects where an attacker says', () => {
 
   it.each(['allow', 'deny'])('the consent (%s) goes only to the URI sealed at /authorize, whatever the form adds', async (decision) => {
     const email = `redirect.consent.${decision}@example.com`;
-    await createUsers({ [email]: 'consent-password' });
+    await insertUsers({ [email]: 'consent-password' });
     const consent = await reachConsent(email, 'consent-password', { redirect_uri: 'http://127.0.0.1:6000/callback' });
     const response = await call(
       '/consent',
@@ -135,7 +138,7 @@ describe('no other endpoint redirects where an attacker says', () => {
   ])('%s answers errors as JSON, never by redirect', async (path, init) => {
     const response = await call(path, init);
     expect(response.headers.get('Location')).toBeNull();
-    if (response.status >= 400) await expectRfcError(response);
+    if (response.status >= 400) await expectOAuthError(response);
   });
 
   it.each([

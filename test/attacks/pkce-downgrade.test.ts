@@ -6,23 +6,25 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256Base64url } from '../../src/crypto/hash';
-import { authorizePath, call, DEMO_REDIRECT, defaultAuthorization, form, pkcePair, redeem, type IssuedCode } from '../helpers';
-import { codeFor, createClient, createUsers, expectErrorRedirect, expectRfcError } from './attack-helpers';
+import { call, form } from '../helpers/http';
+import { authorizePath, defaultAuthorization, type IssuedCode, obtainCode, pkcePair, redeem } from '../helpers/flow';
+import { expectErrorRedirect, expectOAuthError } from '../helpers/assertions';
+import { insertClient, insertUsers } from '../helpers/storage';
 
 const USER = { email: 'pkce@example.com', password: 'pkce-password' };
 const WEB = { client_id: 'pkce-web', redirect_uri: 'https://pkce-web.example/callback', scope: 'read:items', nonce: undefined };
 const WEB_BASIC = { Authorization: `Basic ${btoa('pkce-web:pkce-web-secret')}` };
 const NO_PKCE = { code_challenge: undefined, code_challenge_method: undefined };
 
-const code = (overrides = {}) => codeFor(USER.email, USER.password, overrides, '192.0.2.41');
+const code = (overrides = {}) => obtainCode(overrides, { ...USER, ip: '192.0.2.41' });
 
 function redeemConfidential(issued: IssuedCode, fields: Record<string, string>, headers: Record<string, string> = WEB_BASIC) {
   return call('/oauth/token', form({ grant_type: 'authorization_code', code: issued.code, redirect_uri: issued.redirectUri, ...fields }, { headers }));
 }
 
 beforeAll(async () => {
-  await createUsers({ [USER.email]: USER.password });
-  await createClient({
+  await insertUsers({ [USER.email]: USER.password });
+  await insertClient({
     id: 'pkce-web',
     type: 'confidential',
     secretHash: await sha256Base64url('pkce-web-secret'),
@@ -55,14 +57,14 @@ describe('a public client must send an S256 challenge (RFC 9700 section 2.1.1)',
     ['a hex SHA-256 challenge', { code_challenge: 'a'.repeat(64) }],
   ])('refuses %s with invalid_request, and iss', async (_name, overrides) => {
     const { params } = await defaultAuthorization(overrides);
-    const error = expectErrorRedirect(await call(authorizePath(params)), DEMO_REDIRECT, 'invalid_request');
+    const error = expectErrorRedirect(await call(authorizePath(params)), 'invalid_request');
     expect(error.get('state')).toBe('state-123');
   });
 
   it('refuses a repeated method, even S256 twice or S256 then plain', async () => {
     const { params } = await defaultAuthorization();
     for (const extra of ['S256', 'plain']) {
-      expectErrorRedirect(await call(`${authorizePath(params)}&code_challenge_method=${extra}`), DEMO_REDIRECT, 'invalid_request');
+      expectErrorRedirect(await call(`${authorizePath(params)}&code_challenge_method=${extra}`), 'invalid_request');
     }
   });
 
@@ -80,30 +82,30 @@ describe('a code issued with a challenge needs its verifier (RFC 7636 section 4.
     ['an empty verifier (treated as omitted)', { code_verifier: '' }],
   ])('refuses %s and spends the code', async (_name, overrides) => {
     const issued = await code();
-    const body = await expectRfcError(await redeem(issued, overrides), 400, 'invalid_grant');
+    const body = await expectOAuthError(await redeem(issued, overrides), 400, 'invalid_grant');
     expect(body.error_description).toMatch(/code_verifier/);
     // A thief who tried without the verifier cannot try again with a guess.
-    await expectRfcError(await redeem(issued), 400, 'invalid_grant');
+    await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
   });
 
   it('refuses the challenge itself presented as the verifier (plain semantics under S256)', async () => {
     const { challenge } = await pkcePair();
     const issued = await code({ code_challenge: challenge });
-    await expectRfcError(await redeem({ ...issued, verifier: challenge }), 400, 'invalid_grant');
+    await expectOAuthError(await redeem({ ...issued, verifier: challenge }), 400, 'invalid_grant');
   });
 
   it('refuses a verifier one character off, and one with its case flipped', async () => {
     const oneOff = await code();
     const last = oneOff.verifier.at(-1) === 'A' ? 'B' : 'A';
-    await expectRfcError(await redeem({ ...oneOff, verifier: `${oneOff.verifier.slice(0, -1)}${last}` }), 400, 'invalid_grant');
+    await expectOAuthError(await redeem({ ...oneOff, verifier: `${oneOff.verifier.slice(0, -1)}${last}` }), 400, 'invalid_grant');
     const flipped = await code();
     const swapped = [...flipped.verifier].map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())).join('');
-    await expectRfcError(await redeem({ ...flipped, verifier: swapped }), 400, 'invalid_grant');
+    await expectOAuthError(await redeem({ ...flipped, verifier: swapped }), 400, 'invalid_grant');
   });
 
   it('refuses the verifier with 128 characters appended to it', async () => {
     const issued = await code();
-    await expectRfcError(await redeem({ ...issued, verifier: `${issued.verifier}${'a'.repeat(128 - issued.verifier.length)}` }), 400, 'invalid_grant');
+    await expectOAuthError(await redeem({ ...issued, verifier: `${issued.verifier}${'a'.repeat(128 - issued.verifier.length)}` }), 400, 'invalid_grant');
   });
 
   it.each([
@@ -117,14 +119,14 @@ describe('a code issued with a challenge needs its verifier (RFC 7636 section 4.
     ['a NUL byte', `${'a'.repeat(42)}\u0000`],
   ])('refuses a malformed verifier (%s) with invalid_request before the code is spent', async (_name, verifier) => {
     const issued = await code();
-    await expectRfcError(await redeem(issued, { code_verifier: verifier }), 400, 'invalid_request');
+    await expectOAuthError(await redeem(issued, { code_verifier: verifier }), 400, 'invalid_request');
     expect((await redeem(issued)).status).toBe(200);
   });
 
   it('a confidential client that used PKCE must present the verifier: without it the code is spent', async () => {
     const issued = await code(WEB);
-    await expectRfcError(await redeemConfidential(issued, {}), 400, 'invalid_grant');
-    await expectRfcError(await redeemConfidential(issued, { code_verifier: issued.verifier }), 400, 'invalid_grant');
+    await expectOAuthError(await redeemConfidential(issued, {}), 400, 'invalid_grant');
+    await expectOAuthError(await redeemConfidential(issued, { code_verifier: issued.verifier }), 400, 'invalid_grant');
   });
 });
 
@@ -140,9 +142,9 @@ describe('a code issued without a challenge takes no verifier (RFC 9700 section 
   ])('refuses a verifier for such a code (%s), and the code is spent for the retry without one', async (_name, headers, fields) => {
     const issued = await code({ ...WEB, ...NO_PKCE });
     const { verifier } = await pkcePair();
-    const body = await expectRfcError(await redeemConfidential(issued, { ...fields, code_verifier: verifier }, headers), 400, 'invalid_grant');
+    const body = await expectOAuthError(await redeemConfidential(issued, { ...fields, code_verifier: verifier }, headers), 400, 'invalid_grant');
     expect(body.error_description).toMatch(/not issued with PKCE/);
-    await expectRfcError(await redeemConfidential(issued, fields, headers), 400, 'invalid_grant');
+    await expectOAuthError(await redeemConfidential(issued, fields, headers), 400, 'invalid_grant');
   });
 
   it('refuses a verifier for such a code sent as JSON', async () => {
@@ -153,16 +155,16 @@ describe('a code issued without a challenge takes no verifier (RFC 9700 section 
       headers: { 'Content-Type': 'application/json', ...WEB_BASIC },
       body: JSON.stringify({ grant_type: 'authorization_code', code: issued.code, redirect_uri: issued.redirectUri, code_verifier: verifier }),
     });
-    await expectRfcError(response, 400, 'invalid_grant');
+    await expectOAuthError(response, 400, 'invalid_grant');
   });
 
   it('a confidential client may not send a method without a challenge', async () => {
     const { params } = await defaultAuthorization({ ...WEB, code_challenge: undefined });
-    expectErrorRedirect(await call(authorizePath(params)), WEB.redirect_uri, 'invalid_request');
+    expectErrorRedirect(await call(authorizePath(params)), 'invalid_request', { redirectUri: WEB.redirect_uri });
   });
 
   it('a confidential client that sends a challenge is held to S256', async () => {
     const { params } = await defaultAuthorization({ ...WEB, code_challenge_method: 'plain' });
-    expectErrorRedirect(await call(authorizePath(params)), WEB.redirect_uri, 'invalid_request');
+    expectErrorRedirect(await call(authorizePath(params)), 'invalid_request', { redirectUri: WEB.redirect_uri });
   });
 });

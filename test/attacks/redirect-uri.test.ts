@@ -5,8 +5,10 @@
  * also when the request has a second error that would otherwise be redirected.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorizePath, call, defaultAuthorization, redeem } from '../helpers';
-import { codeFor, createClient, createUsers, expectErrorPage } from './attack-helpers';
+import { call } from '../helpers/http';
+import { authorizePath, defaultAuthorization, obtainCode, redeem } from '../helpers/flow';
+import { expectErrorPage } from '../helpers/assertions';
+import { insertClient, insertUsers } from '../helpers/storage';
 
 const CUSTOM = 'com.example.demo:/callback';
 const LOOPBACK = 'http://127.0.0.1/callback';
@@ -342,7 +344,7 @@ describe('loopback redirects: any port, for IP literals only (RFC 8252 section 7
   });
 
   it('the code arrives at exactly the port asked for, and only that port redeems it', async () => {
-    const issued = await codeFor(USER.email, USER.password, { client_id: 'redirect-app', redirect_uri: 'http://[::1]:49153/cb' });
+    const issued = await obtainCode({ client_id: 'redirect-app', redirect_uri: 'http://[::1]:49153/cb' }, { ...USER, ip: '192.0.2.1' });
     expect(issued.location.host).toBe('[::1]:49153');
     expect(issued.location.pathname).toBe('/cb');
     const wrongPort = await redeem(issued, { client_id: 'redirect-app', redirect_uri: 'http://[::1]:49154/cb' });
@@ -351,10 +353,10 @@ describe('loopback redirects: any port, for IP literals only (RFC 8252 section 7
 });
 
 beforeAll(async () => {
-  await createUsers({ [USER.email]: USER.password });
+  await insertUsers({ [USER.email]: USER.password });
   // A client with a claimed https URI, an IPv6 loopback URI, and (as an operator might mistakenly
   // register it) a localhost URI, which must never gain the loopback port exception.
-  await createClient({
+  await insertClient({
     id: 'redirect-app',
     redirectUris: [HTTPS, 'http://[::1]/cb', 'http://localhost/cb'],
   });

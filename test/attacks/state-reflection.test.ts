@@ -4,11 +4,16 @@
  * attacker sends is written into our HTML unescaped, and error pages echo no input at all.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorizePath, call, cookieFrom, DEMO_REDIRECT, defaultAuthorization, ISSUER, SESSION_COOKIE, startLogin, submitLogin, type AuthorizationParams } from '../helpers';
-import { createUsers, expectErrorPage, expectErrorRedirect, expectPageHeaders, PARTNER, reachConsent, submitConsent } from './attack-helpers';
+import { freshIp } from '../helpers/values';
+import { DEMO_REDIRECT, ISSUER, PARTNER } from '../helpers/fixtures';
+import { call, cookieFrom, SESSION_COOKIE } from '../helpers/http';
+import { type AuthorizationParams, authorizePath, defaultAuthorization, reachConsent, startLogin, submitConsent, submitLogin } from '../helpers/flow';
+import { expectErrorPage, expectErrorRedirect, expectPageHeaders } from '../helpers/assertions';
+import { insertUsers } from '../helpers/storage';
 
 const USER = { email: 'state@example.com', password: 'state-password' };
-const IP = { 'CF-Connecting-IP': '192.0.2.80' };
+/** Each sign-in from an address of its own, so the file stays under the per-network limit. */
+const ip = () => ({ 'CF-Connecting-IP': freshIp() });
 const XSS = '"><script>alert(1)</script><img src=x onerror=alert(1)>';
 
 const PRINTABLE_ASCII = String.fromCharCode(...Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i));
@@ -40,7 +45,7 @@ let consentUsers = 0;
 
 async function signInWith(overrides: AuthorizationParams): Promise<URL> {
   const pending = await startLogin(overrides);
-  const response = await submitLogin(pending, USER, IP);
+  const response = await submitLogin(pending, USER, ip());
   expect(response.status).toBe(303);
   return new URL(response.headers.get('Location')!);
 }
@@ -56,9 +61,9 @@ function expectExactState(location: URL, state: string): void {
 }
 
 beforeAll(async () => {
-  await createUsers({ [USER.email]: USER.password });
+  await insertUsers({ [USER.email]: USER.password });
   const pending = await startLogin();
-  session = cookieFrom(await submitLogin(pending, USER, IP), SESSION_COOKIE);
+  session = cookieFrom(await submitLogin(pending, USER, ip()), SESSION_COOKIE);
 });
 
 describe('state is returned exactly (RFC 6749 section 4.1.2)', () => {
@@ -77,15 +82,15 @@ describe('state is returned exactly (RFC 6749 section 4.1.2)', () => {
   it.each([...ODD_STATES, ...UNICODE_STATES])('on an error redirect: %j', async (state) => {
     const { params } = await defaultAuthorization({ state, response_type: 'token' });
     const response = await call(authorizePath(params));
-    expectErrorRedirect(response, DEMO_REDIRECT, 'unsupported_response_type');
+    expectErrorRedirect(response, 'unsupported_response_type', { state });
     expectExactState(new URL(response.headers.get('Location')!), state);
   });
 
   it.each([ODD_STATES[0]!, ODD_STATES[1]!, XSS, ...UNICODE_STATES.slice(0, 3)])('through the consent page, allowed and denied: %j', async (state) => {
     for (const decision of ['allow', 'deny']) {
       const email = `state.consent.${consentUsers++}@example.com`;
-      await createUsers({ [email]: USER.password });
-      const response = await submitConsent(await reachConsent(email, USER.password, { state }, IP['CF-Connecting-IP']), decision);
+      await insertUsers({ [email]: USER.password });
+      const response = await submitConsent(await reachConsent(email, USER.password, { state }, freshIp()), decision);
       const location = new URL(response.headers.get('Location')!);
       expect(location.searchParams.getAll('state')).toEqual([state]);
       expect(location.searchParams.getAll('iss')).toEqual([ISSUER]);
@@ -95,7 +100,7 @@ describe('state is returned exactly (RFC 6749 section 4.1.2)', () => {
 
   it('an oversized state is refused, and not returned', async () => {
     const { params } = await defaultAuthorization({ state: 's'.repeat(2049) });
-    const error = expectErrorRedirect(await call(authorizePath(params)), DEMO_REDIRECT, 'invalid_request');
+    const error = expectErrorRedirect(await call(authorizePath(params)), 'invalid_request', { state: null });
     expect(error.has('state')).toBe(false);
   });
 
@@ -137,7 +142,7 @@ describe('nothing is reflected into HTML unescaped', () => {
     ['numeric entities', '&#x3C;script&#x3E;'],
   ])('the login form re-shows the email escaped: %s', async (_name, email) => {
     const pending = await startLogin();
-    const response = await submitLogin(pending, { email, password: 'wrong' }, IP);
+    const response = await submitLogin(pending, { email, password: 'wrong' }, ip());
     expect(response.status).toBe(401);
     expectPageHeaders(response);
     const html = await response.text();
@@ -153,8 +158,8 @@ describe('nothing is reflected into HTML unescaped', () => {
   });
 
   it('the consent page shows none of the request’s state or nonce', async () => {
-    await createUsers({ 'state.consent.page@example.com': USER.password });
-    const consent = await reachConsent('state.consent.page@example.com', USER.password, { state: XSS, nonce: XSS }, IP['CF-Connecting-IP']);
+    await insertUsers({ 'state.consent.page@example.com': USER.password });
+    const consent = await reachConsent('state.consent.page@example.com', USER.password, { state: XSS, nonce: XSS }, freshIp());
     const page = await call('/consent', { headers: { Cookie: consent.cookie } });
     expectPageHeaders(page);
     const html = await page.text();
@@ -173,7 +178,7 @@ describe('nothing is reflected into HTML unescaped', () => {
   it('a parameter name is echoed in an error only when it is plain', async () => {
     const { params } = await defaultAuthorization();
     const response = await call(`${authorizePath(params)}&%3Cscript%3E=1&%3Cscript%3E=2`);
-    const error = expectErrorRedirect(response, DEMO_REDIRECT, 'invalid_request');
+    const error = expectErrorRedirect(response, 'invalid_request');
     expect(error.get('error_description')).not.toContain('<');
   });
 });
@@ -189,7 +194,7 @@ describe('error descriptions carry no attacker-chosen text', () => {
     ['code_challenge', { code_challenge: 'CALL-SUPPORT' }],
   ])('a bad %s is not quoted back', async (_name, overrides) => {
     const { params } = await defaultAuthorization(overrides);
-    const error = expectErrorRedirect(await call(authorizePath(params)), DEMO_REDIRECT);
+    const error = expectErrorRedirect(await call(authorizePath(params)), undefined);
     expect(error.get('error_description')).not.toContain('CALL-SUPPORT');
   });
 
@@ -200,7 +205,7 @@ describe('error descriptions carry no attacker-chosen text', () => {
   it('a refused scope is not quoted back', async () => {
     const scope = '<b>Your_account_is_locked._Call_+1-555-0100</b>';
     const { params } = await defaultAuthorization({ scope: `read:items ${scope}` });
-    const error = expectErrorRedirect(await call(authorizePath(params)), DEMO_REDIRECT, 'invalid_scope');
+    const error = expectErrorRedirect(await call(authorizePath(params)), 'invalid_scope');
     expect(error.get('error_description')).not.toContain(scope);
   });
 });

@@ -43,9 +43,10 @@ export const CHROMIUM = findChromium();
 /** Call at the top of a browser test file: without Chromium its tests are skipped, and say so loudly. */
 export function warnWhenSkipped(file: string): void {
   if (CHROMIUM) return;
-  console.warn(
+  // Straight to stderr: vitest shows console output of failing tests only (`silent: 'passed-only'`).
+  process.stderr.write(
     `\n*** SKIPPED: the real-browser tests of ${file} did not run: no \`chromium\` binary on PATH. ` +
-      'Enable them with `apt-get install chromium` (Debian\'s package; nothing is downloaded by the tests). ***\n',
+      'Enable them with `apt-get install chromium` (Debian\'s package; nothing is downloaded by the tests). ***\n\n',
   );
 }
 

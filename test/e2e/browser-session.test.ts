@@ -71,8 +71,9 @@ describe.skipIf(!CHROMIUM)('consent, single sign-on and logout in a real browser
       await page.waitForURL(`${suite.issuer}/consent`);
 
       await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Allow Partner App?');
-      // Each scope once, OIDC scopes in words a person understands.
-      expect(await page.getByRole('listitem').allInnerTexts()).toEqual(['Confirm who you are', 'Your email address', 'read:items']);
+      // Each scope once, OIDC scopes in words a person understands, the API's in its own words, and the API named.
+      expect(await page.getByRole('listitem').allInnerTexts()).toEqual(['Confirm who you are', 'Your email address', 'See your items']);
+      expect(await page.locator('main').innerText()).toContain('Example API');
       const allow = page.getByRole('button', { name: 'Allow', exact: true });
       const deny = page.getByRole('button', { name: 'Deny', exact: true });
       expect(await allow.isVisible()).toBe(true);

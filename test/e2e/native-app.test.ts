@@ -350,15 +350,17 @@ describe('a native app keeps its user signed in, and signs out (token lifecycle 
     expect(userinfo).toMatchObject({ sub: 'user_demo', name: 'Demo User', email: DEMO_EMAIL, email_verified: true });
   });
 
-  it('lets the API introspect tokens, and the app revoke its refresh token', async () => {
+  it('lets the API introspect access tokens (never refresh tokens), and the app revoke its refresh token', async () => {
     const { tokens } = await signInForTokens(OFFLINE_SCOPE);
     expect(await introspect(tokens.access_token)).toMatchObject({ active: true, sub: 'user_demo', client_id: 'demo-app', aud: API });
-    expect(await introspect(tokens.refresh_token!)).toMatchObject({ active: true, client_id: 'demo-app' });
+    // Refresh tokens are only for the client they were issued to (SECURITY.md, issue 12 finding 8).
+    expect(await introspect(tokens.refresh_token!)).toEqual({ active: false });
 
     const revoked = await oauth.revocationRequest(as, CLIENT, oauth.None(), tokens.refresh_token!, LOOPBACK_HTTP);
     await oauth.processRevocationResponse(revoked);
-    expect(await introspect(tokens.refresh_token!)).toEqual({ active: false });
     expect(await introspect(tokens.access_token)).toEqual({ active: false });
+    const refreshAfter = await oauth.refreshTokenGrantRequest(as, CLIENT, oauth.None(), tokens.refresh_token!, LOOPBACK_HTTP);
+    await expect(oauth.processRefreshTokenResponse(as, CLIENT, refreshAfter)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   it('signs out with RP-initiated logout, after which the browser must sign in again', async () => {

@@ -39,6 +39,8 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
 export interface WorkerServer {
   /** `http://127.0.0.1:<port>`: both the ISSUER the worker is configured with and where it listens. */
   issuer: string;
+  /** Stops the worker and starts it again on the same port and state, as a crash or a deploy would. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,32 @@ export interface WorkerServerOptions {
   prepare?: (persistDir: string) => Promise<void>;
 }
 
+/** One start of the worker on `port`, with its state in `persistDir`; resolves once it answers. */
+async function serve(issuer: string, port: number, persistDir: string) {
+  const worker = await unstable_startWorker({
+    config: join(ROOT, 'wrangler.toml'),
+    bindings: { ISSUER: { type: 'plain_text', value: issuer } },
+    sendMetrics: false,
+    dev: {
+      server: { hostname: '127.0.0.1', port },
+      persist: persistDir,
+      remote: false,
+      inspector: false,
+      watch: false,
+      logLevel: 'warn',
+    },
+  });
+  try {
+    await worker.ready;
+    const url = await worker.url;
+    if (url.origin !== issuer) throw new Error(`the worker listens on ${url.origin}, not on its issuer ${issuer}`);
+  } catch (error) {
+    await worker.dispose();
+    throw error;
+  }
+  return worker;
+}
+
 /**
  * Starts ./wrangler.toml's worker with `unstable_startWorker` on a free 127.0.0.1 port, with the
  * issuer set to that address (the worker never guesses it from Host) and its D1 and Durable Object
@@ -101,29 +129,13 @@ export async function startWorkerServer(options: WorkerServerOptions = {}): Prom
     await options.prepare?.(persistDir);
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
-    const worker = await unstable_startWorker({
-      config: join(ROOT, 'wrangler.toml'),
-      bindings: { ISSUER: { type: 'plain_text', value: issuer } },
-      sendMetrics: false,
-      dev: {
-        server: { hostname: '127.0.0.1', port },
-        persist: persistDir,
-        remote: false,
-        inspector: false,
-        watch: false,
-        logLevel: 'warn',
-      },
-    });
-    try {
-      await worker.ready;
-      const url = await worker.url;
-      if (url.origin !== issuer) throw new Error(`the worker listens on ${url.origin}, not on its issuer ${issuer}`);
-    } catch (error) {
-      await worker.dispose();
-      throw error;
-    }
+    let worker = await serve(issuer, port, persistDir);
     return {
       issuer,
+      async restart() {
+        await worker.dispose();
+        worker = await serve(issuer, port, persistDir);
+      },
       async close() {
         try {
           await worker.dispose();

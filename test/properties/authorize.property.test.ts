@@ -9,8 +9,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { call, cookieFrom, ISSUER, LOGIN_COOKIE, pkcePair } from '../helpers';
-import { expectAuthorizationResponse, expectPage, expectTrustedRedirect, mutate, mutationsOf, nastyString, randomEntries, runs, serialisation, serialise, timeoutFor, type Entries } from './fuzz';
+import { ISSUER } from '../helpers/fixtures';
+import { call, cookieFrom, LOGIN_COOKIE } from '../helpers/http';
+import { pkcePair } from '../helpers/flow';
+import { type Entries, expectAuthorizationResponse, expectPage, expectTrustedRedirect, mutate, mutationsOf, nastyString, randomEntries, runs, serialisation, serialise, timeoutFor } from '../helpers/fuzz';
 
 const NAMES = [
   'client_id', 'redirect_uri', 'response_type', 'code_challenge', 'code_challenge_method', 'state', 'scope', 'nonce', 'audience',

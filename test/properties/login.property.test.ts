@@ -11,8 +11,10 @@ import fc from 'fast-check';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/crypto/password';
-import { call, ISSUER, LOGIN_COOKIE, startLogin, type PendingLogin } from '../helpers';
-import { expectAuthorizationResponse, expectPage, expectTrustedRedirect, headerSafe, mutate, mutationsOf, nastyString, runs, serialisation, serialise, timeoutFor, type Entries } from './fuzz';
+import { ISSUER, PBKDF2_FAST } from '../helpers/fixtures';
+import { call, LOGIN_COOKIE } from '../helpers/http';
+import { type PendingLogin, startLogin } from '../helpers/flow';
+import { type Entries, expectAuthorizationResponse, expectPage, expectTrustedRedirect, headerSafe, mutate, mutationsOf, nastyString, runs, serialisation, serialise, timeoutFor } from '../helpers/fuzz';
 
 const PASSWORD = 'fuzz-login-password';
 let passwordHash: string;
@@ -98,7 +100,7 @@ async function checkLogin(pending: PendingLogin, body: string, b: Browser): Prom
 }
 
 beforeAll(async () => {
-  passwordHash = await hashPassword(PASSWORD, 1000);
+  passwordHash = await hashPassword(PASSWORD, PBKDF2_FAST);
 });
 
 describe('POST /login under random input', () => {

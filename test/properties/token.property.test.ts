@@ -9,9 +9,10 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, redeem } from '../helpers';
-import { codeFor, createUsers } from '../attacks/attack-helpers';
-import { expectTokenEndpointAnswer, headerSafe, mutate, mutationsOf, nastyString, randomEntries, runs, serialise, timeoutFor, wellFormed, type Entries } from './fuzz';
+import { call } from '../helpers/http';
+import { obtainCode, redeem } from '../helpers/flow';
+import { insertUsers } from '../helpers/storage';
+import { type Entries, expectTokenEndpointAnswer, headerSafe, mutate, mutationsOf, nastyString, randomEntries, runs, serialise, timeoutFor, wellFormed } from '../helpers/fuzz';
 
 const USER = { email: 'fuzz-token@example.com', password: 'fuzz-token-password' };
 /** Issue 4's bound on bodies, stated here rather than imported, so that a change in src shows. */
@@ -71,12 +72,12 @@ function request(entries: Entries, how: Encoding, auth: string | undefined, json
 }
 
 beforeAll(async () => {
-  await createUsers({ [USER.email]: USER.password });
+  await insertUsers({ [USER.email]: USER.password });
 });
 
 describe('POST /oauth/token under random input', () => {
   /** A fresh code for every run: a mutated request that is still valid spends it. */
-  const freshCode = () => codeFor(USER.email, USER.password, { scope: 'openid read:items offline_access' }, '192.0.2.130');
+  const freshCode = () => obtainCode({ scope: 'openid read:items offline_access' }, USER);
   const mutations = fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 6, arbitrary: mutationsOf(NAMES) });
 
   it(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loginPage } from '../src/views/pages';
+import { loginPage } from '../../src/views/pages';
 
 const render = async (props: Partial<Parameters<typeof loginPage>[0]> = {}) =>
   String(await loginPage({ nonce: 'n', clientName: 'App', requestId: 'r', ...props }));

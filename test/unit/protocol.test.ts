@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { encodeHandle, grantIdOfJti, handleId } from '../src/oauth/grant-handle';
-import { singleValuedParams } from '../src/oauth/params';
-import { checkPkce, isCodeVerifier, isS256Challenge, s256 } from '../src/oauth/pkce';
-import { matchRedirectUri, withQuery } from '../src/oauth/redirect-uri';
-import { grantScopes, parseScope } from '../src/oauth/scope';
-import { OAuthError } from '../src/errors/oauth-error';
+import { encodeHandle, grantIdOfJti, parseHandle } from '../../src/oauth/grant-handle';
+import { singleValuedParams } from '../../src/oauth/params';
+import { checkPkce, isCodeVerifier, isS256Challenge, s256 } from '../../src/oauth/pkce';
+import { matchRedirectUri, withQuery } from '../../src/oauth/redirect-uri';
+import { grantScopes, parseScope } from '../../src/oauth/scope';
+import { OAuthError } from '../../src/errors/oauth-error';
 
 describe('PKCE (RFC 7636)', () => {
   it('computes the S256 challenge of Appendix B', async () => {
@@ -92,12 +92,22 @@ describe('parameters and scopes (RFC 6749 sections 3.1 and 3.3)', () => {
 });
 
 describe('handles: codes, refresh tokens and session cookies', () => {
-  it('carry the id of their object and reject anything else', () => {
+  it('carry the user whose object holds them and their id there, and reject anything else', () => {
     const id = 'A'.repeat(22);
-    expect(handleId(encodeHandle(id, 'b'.repeat(43)))).toBe(id);
-    expect(handleId(`${id}.${'b'.repeat(43)}.x`)).toBeUndefined();
-    expect(handleId(`${id}.${'b'.repeat(42)}`)).toBeUndefined();
-    expect(handleId(`${'A'.repeat(21)}.${'b'.repeat(43)}`)).toBeUndefined();
+    const secret = 'b'.repeat(43);
+    expect(parseHandle(encodeHandle({ userId: 'user_demo', id }, secret))).toEqual({ userId: 'user_demo', id });
+    expect(parseHandle(`user_demo.${id}.${secret}.x`)).toBeUndefined();
+    expect(parseHandle(`user_demo.${id}.${'b'.repeat(42)}`)).toBeUndefined();
+    expect(parseHandle(`user_demo.${'A'.repeat(21)}.${secret}`)).toBeUndefined();
+    expect(parseHandle(`${id}.${secret}`)).toBeUndefined();
+    // Nothing that can name another object: user ids are letters, digits, `_` and `-` only.
+    expect(parseHandle(`unknown-emails:ab.${id}.${secret}`)).toBeUndefined();
+    expect(parseHandle(`${'u'.repeat(65)}.${id}.${secret}`)).toBeUndefined();
+  });
+
+  it('are never mistaken for a JWT, which also has three parts', () => {
+    const jwt = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c2VyX2RlbW8iLCJzY29wZSI6InJlYWQ6aXRlbXMifQ.' + 'c'.repeat(86);
+    expect(parseHandle(jwt)).toBeUndefined();
   });
 
   it('access token ids lead to their grant', () => {

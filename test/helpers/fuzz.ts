@@ -1,5 +1,5 @@
 /**
- * Shared by the property tests: the run settings, arbitraries built by mutating a valid request,
+ * For the property tests (test/properties): the run settings, arbitraries built by mutating a valid request,
  * and the oracles every answer must satisfy whatever was sent.
  *
  * Fixed seed in CI: FC_SEED (default 20261124) and FC_NUM_RUNS (default 100 per property). The
@@ -12,8 +12,8 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { ISSUER } from '../helpers';
-import { AUTHORIZATION_ERRORS, ERROR_DESCRIPTION, expectRfcError, isRegisteredRedirect, REGISTERED_REDIRECTS } from '../attacks/attack-helpers';
+import { AUTHORIZATION_ERRORS, ERROR_DESCRIPTION, expectOAuthError, expectPageHeaders } from './assertions';
+import { ISSUER, REGISTERED_REDIRECTS } from './fixtures';
 
 /**
  * Read at run time from `process.env`, where the Vitest runner puts the `VITE_`-prefixed host
@@ -193,6 +193,18 @@ export function headerSafe(value: string): string {
 // Oracles
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * An independent oracle for RFC 8252 section 7.3 and RFC 9700 section 2.1, written without
+ * src/oauth/redirect-uri.ts: exact match, or a loopback IP literal whose only difference is a port
+ * 1-65535 written without leading zeros.
+ */
+export function isRegisteredRedirect(uri: string, registered: readonly string[]): boolean {
+  if (registered.includes(uri)) return true;
+  const loopback = /^http:\/\/(127\.0\.0\.1|\[::1\]):([1-9][0-9]{0,4})(\/[^]*)?$/.exec(uri);
+  if (!loopback || Number(loopback[2]) > 65535) return false;
+  return registered.includes(`http://${loopback[1]}${loopback[3] ?? ''}`);
+}
+
 /** A redirect is allowed only to a URI registered for the one client named (by the server's own parsing of the URL). */
 export function expectTrustedRedirect(location: string, clientIds: string[], redirectUris: string[]): URLSearchParams {
   expect(clientIds, `redirect to ${location} with client_id ${JSON.stringify(clientIds)}`).toHaveLength(1);
@@ -221,9 +233,7 @@ export function expectAuthorizationResponse(params: URLSearchParams): void {
 /** An HTML page of ours: an error or a form, never a redirect, never cached. */
 export function expectPage(response: Response): void {
   expect(response.headers.get('Location')).toBeNull();
-  expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
-  expect(response.headers.get('Cache-Control')).toBe('no-store');
-  expect(response.headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
+  expectPageHeaders(response);
 }
 
 /** A token-endpoint answer: tokens, or an RFC 6749 section 5.2 error; never a redirect or a 5xx. */
@@ -238,5 +248,5 @@ export async function expectTokenEndpointAnswer(response: Response): Promise<voi
     return;
   }
   expect([400, 401, 413]).toContain(response.status);
-  await expectRfcError(response);
+  await expectOAuthError(response);
 }

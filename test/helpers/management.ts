@@ -1,19 +1,13 @@
+/**
+ * The Management API (/api/v1) as an operator uses it: dev-admin's client credentials and tokens,
+ * calls and their JSON answers, and the clients, users and audit events it manages.
+ */
 import { expect } from 'vitest';
-import {
-  call,
-  cookieFrom,
-  expectOAuthError,
-  form,
-  redeem,
-  SESSION_COOKIE,
-  startLogin,
-  submitLogin,
-  type AuthorizationParams,
-  type IssuedCode,
-  type TokenResponseBody,
-} from './helpers';
+import { expectTokenResponse } from './assertions';
+import { basic, call, form } from './http';
+import { unique } from './values';
 
-/** The built-in Management API (migrations/0003_management_api.sql). */
+/** The built-in Management API (migrations/0003_management_api.sql, 0006_management_grant_scope.sql). */
 export const MANAGEMENT_AUDIENCE = 'urn:edge-auth:management-api';
 
 /** Every scope the built-in Management API defines, in its order. */
@@ -37,11 +31,10 @@ export const MANAGEMENT_SCOPES = [
   'read:keys',
   'rotate:keys',
   'read:audit',
+  'grant:management_api',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
-
-export const basic = (clientId: string, secret: string) => `Basic ${btoa(`${clientId}:${secret}`)}`;
 
 /** The dev seed's operator client (scripts/dev-seed.sql). */
 export const ADMIN_BASIC = basic('dev-admin', 'dev-admin-secret');
@@ -52,16 +45,10 @@ export function clientCredentials(fields: Record<string, string> = {}, authoriza
   return call('/oauth/token', form({ grant_type: 'client_credentials', ...fields }, { headers }));
 }
 
-export async function tokenBody(response: Response): Promise<TokenResponseBody> {
-  expect(response.status, await response.clone().text()).toBe(200);
-  expect(response.headers.get('Cache-Control')).toBe('no-store');
-  return (await response.json()) as TokenResponseBody;
-}
-
 /** A Management API token of dev-admin, narrowed to `scopes` (all granted scopes when omitted). */
 export async function managementToken(scopes?: readonly string[]): Promise<string> {
   const fields: Record<string, string> = scopes === undefined ? {} : { scope: scopes.join(' ') };
-  return (await tokenBody(await clientCredentials(fields))).access_token;
+  return (await expectTokenResponse(await clientCredentials(fields))).access_token;
 }
 
 /** Every Management API scope but `scope`. */
@@ -143,12 +130,6 @@ export async function listAll<T>(path: string, perPage = 100): Promise<T[]> {
   }
 }
 
-/** A short random suffix, so tests never collide on names, emails or identifiers. */
-export const unique = () => crypto.randomUUID().slice(0, 8);
-
-/** A distinct client address per login, so no login throttle counter is shared between tests. */
-export const freshIp = () => `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 254) + 1).join('.')}`;
-
 export interface ClientJson {
   id: string;
   name: string;
@@ -195,37 +176,6 @@ export async function createUser(fields: Record<string, unknown> = {}): Promise<
   const password = (fields.password as string | undefined) ?? `pw-${unique()}-${unique()}`;
   const body = { email: `user-${unique()}@example.org`, password, ...fields };
   return { ...(await ok<UserJson>(await management('POST', '/users', body), 201)), password };
-}
-
-/** One sign-in through the real login form of demo-app, from its own address. */
-export async function loginAs(email: string, password: string, overrides: AuthorizationParams = {}) {
-  const pending = await startLogin(overrides);
-  const response = await submitLogin(pending, { email, password }, { 'CF-Connecting-IP': freshIp() });
-  return { pending, response };
-}
-
-export const LOGIN_FAILED = 'Incorrect email or password. Check them, or wait a few minutes and try again.';
-
-export async function expectLoginRefused(response: Response): Promise<void> {
-  expect(response.status).toBe(401);
-  expect(await response.text()).toContain(LOGIN_FAILED);
-}
-
-/** Signs in as the user and redeems the code: the tokens, the code and the session cookie. */
-export async function tokensFor(email: string, password: string, scope = 'openid offline_access read:items', overrides: AuthorizationParams = {}) {
-  const { pending, response } = await loginAs(email, password, { scope, ...overrides });
-  expect(response.status).toBe(303);
-  const location = new URL(response.headers.get('Location')!);
-  const issued: IssuedCode = { code: location.searchParams.get('code')!, verifier: pending.verifier, redirectUri: pending.params.redirect_uri!, location };
-  const tokens = await tokenBody(await redeem(issued, { client_id: pending.params.client_id }));
-  return { ...tokens, issued, sessionCookie: cookieFrom(response, SESSION_COOKIE) };
-}
-
-/** RFC 6750 section 3: a refused Bearer token names the error in WWW-Authenticate. */
-export async function expectBearerError(response: Response, status: number, error: string): Promise<string> {
-  const body = await expectOAuthError(response, status, error);
-  expect(response.headers.get('WWW-Authenticate')).toContain(`error="${error}"`);
-  return body.error_description;
 }
 
 export interface AuditEventJson {

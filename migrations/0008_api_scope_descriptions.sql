@@ -1,0 +1,1 @@
+ALTER TABLE `apis` ADD `scope_descriptions` text DEFAULT '{}' NOT NULL;

@@ -1,0 +1,291 @@
+import { DurableObject } from 'cloudflare:workers';
+import {
+  approve,
+  attemptSignIn,
+  closeRequest,
+  emptyAccount,
+  endAllSessions,
+  endSession,
+  grantSummary,
+  isEmptyAccount,
+  liveSession,
+  nextExpiry,
+  openSession,
+  pruneAccount,
+  recordConsent,
+  withGrant,
+  type AccountRecord,
+  type Approval,
+  type ApprovalResult,
+  type GrantSummary,
+  type SessionSummary,
+  type SignInInput,
+  type SignInResult,
+} from '../oauth/account-record';
+import {
+  isAccessTokenRevoked,
+  redeemCode,
+  refreshTokenState,
+  revoke,
+  revokeAccessToken,
+  rotateRefreshToken,
+  type AuthorizationGrant,
+  type GrantRecord,
+  type RedeemCodeInput,
+  type RedeemResult,
+  type RotateInput,
+  type RotateResult,
+} from '../oauth/grant-record';
+import { ACCOUNT_POLICY } from '../oauth/login-throttle';
+
+const ACCOUNT = 'account';
+const ALARM_AT = 'alarmAt';
+const grantKey = (grantId: string) => `grant:${grantId}`;
+
+/**
+ * Alarms are set this far beyond what the records need, so the usual next steps (a code's
+ * redemption, a day of refreshes) extend the retention without another setAlarm on the hot path.
+ */
+const ALARM_SLACK_MS = 25 * 3600 * 1000;
+
+/**
+ * One object per user, named by the user id (and a few for unknown emails, named by a hash
+ * prefix): the unit of consistency for everything about that user. It holds the sign-in lock,
+ * the sessions, the consents, and each grant from its code to its last refresh token, so that a
+ * sign-in, a token request and "sign out everywhere" are each one call. Storage is synchronous
+ * (SQLite-backed object) and every method reads, decides in pure code (src/oauth/account-record.ts,
+ * src/oauth/grant-record.ts) and writes with no await in between: the first redemption or rotation
+ * wins, and concurrent attempts are counted in arrival order.
+ */
+export class UserStore extends DurableObject<Env> {
+  private account(): AccountRecord {
+    return this.ctx.storage.kv.get<AccountRecord>(ACCOUNT) ?? emptyAccount();
+  }
+
+  private grant(grantId: string): GrantRecord | undefined {
+    return this.ctx.storage.kv.get<GrantRecord>(grantKey(grantId));
+  }
+
+  /** Writes what changed, forgets what expired, and makes sure an alarm will clean up after it. */
+  private async save(before: AccountRecord, after: AccountRecord, grants: Record<string, GrantRecord> = {}): Promise<void> {
+    const now = Date.now();
+    let account = after;
+    for (const [grantId, record] of Object.entries(grants)) {
+      this.ctx.storage.kv.put(grantKey(grantId), record);
+      account = withGrant(account, grantId, record, now);
+    }
+    if (account === before) return;
+    const pruned = pruneAccount(account, ACCOUNT_POLICY, now);
+    for (const grantId of pruned.expiredGrants) this.ctx.storage.kv.delete(grantKey(grantId));
+    this.ctx.storage.kv.put(ACCOUNT, pruned.account);
+    const needed = nextExpiry(pruned.account, ACCOUNT_POLICY);
+    if (needed === undefined || needed <= (this.ctx.storage.kv.get<number>(ALARM_AT) ?? 0)) return;
+    this.ctx.storage.kv.put(ALARM_AT, needed + ALARM_SLACK_MS);
+    await this.ctx.storage.setAlarm(needed + ALARM_SLACK_MS);
+  }
+
+  /** Writes one grant and keeps the account's index of it in step. */
+  private async saveGrant(grantId: string, record: GrantRecord): Promise<void> {
+    const account = this.account();
+    await this.save(account, account, { [grantId]: record });
+  }
+
+  /**
+   * A sign-in, in one call: the lock decides first (a locked account refuses whatever the password
+   * and records nothing), then a failure is recorded, or a success opens the session and issues
+   * the code (or asks for consent).
+   */
+  async signIn(input: SignInInput): Promise<SignInResult> {
+    const now = Date.now();
+    const before = this.account();
+    const attempt = attemptSignIn(before, input.accountKey, input.passwordValid, ACCOUNT_POLICY, now);
+    if (attempt.outcome !== 'succeeded' || !input.user) {
+      await this.save(before, attempt.account);
+      return { outcome: attempt.outcome === 'succeeded' ? 'failed' : attempt.outcome };
+    }
+    const { userId, session, approval } = input.user;
+    const authTime = Math.floor(now / 1000);
+    const signedIn = openSession(attempt.account, session.id, { secretHash: session.secretHash, authTime, createdAt: now, expiresAt: session.expiresAt }, now);
+    const approved = approve(signedIn, approval, { userId, authTime }, now);
+    await this.save(before, approved.account, approved.record ? { [approval.grantId]: approved.record } : {});
+    return { outcome: 'succeeded', authTime, approval: approved.result };
+  }
+
+  /**
+   * Single sign-on (OIDC Core 3.1.2.3): the session approves the request, if it is live and recent
+   * enough for `max_age` (seconds). Undefined when there is no such session.
+   */
+  async approveWithSession(
+    userId: string,
+    session: { id: string; secretHash: string; maxAge: number | undefined },
+    approval: Approval,
+  ): Promise<{ authTime: number; approval: ApprovalResult } | undefined> {
+    const now = Date.now();
+    const before = this.account();
+    const live = liveSession(before, session.id, session.secretHash, now);
+    if (!live || (session.maxAge !== undefined && now / 1000 - live.authTime > session.maxAge)) return undefined;
+    const approved = approve(before, approval, { userId, authTime: live.authTime }, now);
+    await this.save(before, approved.account, approved.record ? { [approval.grantId]: approved.record } : {});
+    return { authTime: live.authTime, approval: approved.result };
+  }
+
+  /** The user allowed the request on the consent page: remember it (per client and API) and issue the code. */
+  async approveConsent(user: { userId: string; authTime: number }, approval: Approval): Promise<ApprovalResult> {
+    const now = Date.now();
+    const before = this.account();
+    if (before.blocked) return 'blocked';
+    const approved = approve(recordConsent(before, approval.consent), approval, user, now);
+    await this.save(before, approved.result === 'code_issued' ? approved.account : before, approved.record ? { [approval.grantId]: approved.record } : {});
+    return approved.result;
+  }
+
+  /** The user refused on the consent page: the request can never issue a code. */
+  async closeRequest(grantId: string, clientId: string, requestExpiresAt: number): Promise<void> {
+    const before = this.account();
+    await this.save(before, closeRequest(before, grantId, clientId, requestExpiresAt, Date.now()));
+  }
+
+  /** A blocked user's grants were revoked when the block was set, so their codes and tokens fail here. */
+  async redeemCode(grantId: string, input: RedeemCodeInput): Promise<RedeemResult> {
+    const before = this.grant(grantId);
+    const { record, result } = redeemCode(before, input, Date.now());
+    if (record && record !== before) await this.saveGrant(grantId, record);
+    return result;
+  }
+
+  async rotateRefreshToken(grantId: string, input: RotateInput): Promise<RotateResult> {
+    const before = this.grant(grantId);
+    const { record, result } = rotateRefreshToken(before, input, Date.now());
+    if (record && record !== before) await this.saveGrant(grantId, record);
+    return result;
+  }
+
+  /** RFC 7009: revoking a refresh token revokes its whole grant; only the client it was issued to may. */
+  async revokeRefreshToken(grantId: string, tokenHash: string, clientId: string): Promise<boolean> {
+    const before = this.grant(grantId);
+    if (!before || before.grant.clientId !== clientId || refreshTokenState(before, tokenHash, Date.now()) === 'foreign') return false;
+    await this.saveGrant(grantId, revoke(before, Date.now()));
+    return true;
+  }
+
+  async revokeAccessToken(grantId: string, jti: string, clientId: string, expiresAt: number): Promise<boolean> {
+    const before = this.grant(grantId);
+    if (!before || before.grant.clientId !== clientId) return false;
+    await this.saveGrant(grantId, revokeAccessToken(before, jti, expiresAt, Date.now()));
+    return true;
+  }
+
+  /** Whether an access token of this grant may still be honoured: the grant stands, the token was not revoked, the user is not blocked. */
+  async isAccessTokenLive(grantId: string, jti: string): Promise<boolean> {
+    return !this.account().blocked && !isAccessTokenRevoked(this.grant(grantId), jti);
+  }
+
+  /** For introspection: the grant behind a live refresh token, or undefined. */
+  async activeRefreshGrant(grantId: string, tokenHash: string): Promise<{ grant: AuthorizationGrant; expiresAt: number } | undefined> {
+    const record = this.grant(grantId);
+    if (!record?.refresh || this.account().blocked || refreshTokenState(record, tokenHash, Date.now()) !== 'active') return undefined;
+    const family = record.refresh;
+    return { grant: record.grant, expiresAt: Math.min(family.absoluteExpiresAt, family.lastUsedAt + family.idleTtlMs) };
+  }
+
+  async resumeSession(sessionId: string, secretHash: string): Promise<{ authTime: number } | undefined> {
+    const session = liveSession(this.account(), sessionId, secretHash, Date.now());
+    return session && { authTime: session.authTime };
+  }
+
+  async endSession(sessionId: string): Promise<void> {
+    const before = this.account();
+    await this.save(before, endSession(before, sessionId));
+  }
+
+  // What operators see and do (Management API, CLI).
+
+  async listSessions(): Promise<SessionSummary[]> {
+    const now = Date.now();
+    return Object.entries(this.account().sessions)
+      .filter(([, session]) => session.expiresAt > now)
+      .map(([id, session]) => ({ id, authTime: session.authTime, createdAt: session.createdAt, expiresAt: session.expiresAt }));
+  }
+
+  async listGrants(): Promise<GrantSummary[]> {
+    const now = Date.now();
+    return Object.entries(this.account().grants).map(([id, entry]) => grantSummary(id, entry, this.grant(id), now));
+  }
+
+  /** Ends one session; false when there was none. */
+  async revokeSession(sessionId: string): Promise<boolean> {
+    const before = this.account();
+    if (!Object.hasOwn(before.sessions, sessionId)) return false;
+    await this.save(before, endSession(before, sessionId));
+    return true;
+  }
+
+  /** Revokes one grant: its refresh tokens stop working, its access tokens are refused where edge-auth checks them. */
+  async revokeGrant(grantId: string): Promise<boolean> {
+    const before = this.grant(grantId);
+    if (!before) return false;
+    await this.saveGrant(grantId, revoke(before, Date.now()));
+    return true;
+  }
+
+  /** Sign out everywhere: every session ends and every grant is revoked, in one step. */
+  async signOutEverywhere(): Promise<{ sessions: number; grants: number }> {
+    return this.revokeAll((account) => account);
+  }
+
+  /** Blocking also signs the user out everywhere; unblocking restores nothing that was revoked. */
+  async setBlocked(blocked: boolean): Promise<{ sessions: number; grants: number }> {
+    if (!blocked) {
+      const before = this.account();
+      await this.save(before, { ...before, blocked: false });
+      return { sessions: 0, grants: 0 };
+    }
+    return this.revokeAll((account) => ({ ...account, blocked: true }));
+  }
+
+  private async revokeAll(change: (account: AccountRecord) => AccountRecord): Promise<{ sessions: number; grants: number }> {
+    const now = Date.now();
+    const before = this.account();
+    const revoked: Record<string, GrantRecord> = {};
+    for (const grantId of Object.keys(before.grants)) {
+      const record = this.grant(grantId);
+      if (record && record.revokedAt === undefined) revoked[grantId] = revoke(record, now);
+    }
+    await this.save(before, change(endAllSessions(before)), revoked);
+    return { sessions: Object.keys(before.sessions).length, grants: Object.keys(revoked).length };
+  }
+
+  /** The user is deleted: nothing of theirs is kept. */
+  async deleteAll(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const { account, expiredGrants } = pruneAccount(this.account(), ACCOUNT_POLICY, now);
+    if (isEmptyAccount(account)) {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
+    for (const grantId of expiredGrants) this.ctx.storage.kv.delete(grantKey(grantId));
+    this.ctx.storage.kv.put(ACCOUNT, account);
+    const needed = nextExpiry(account, ACCOUNT_POLICY);
+    if (needed === undefined) return;
+    this.ctx.storage.kv.put(ALARM_AT, needed + ALARM_SLACK_MS);
+    await this.ctx.storage.setAlarm(needed + ALARM_SLACK_MS);
+  }
+}
+
+/** The object of a user, named by the user id. */
+export function userStore(env: Env, userId: string): DurableObjectStub<UserStore> {
+  return env.USERS.get(env.USERS.idFromName(`user:${userId}`));
+}
+
+/**
+ * Unknown emails get the same treatment as accounts (the same lock, one call) without a stored
+ * object per string: they are spread over 256 objects by a hash prefix, each counting at most
+ * MAX_FAILURE_KEYS emails.
+ */
+export function unknownAccountStore(env: Env, emailHash: string): DurableObjectStub<UserStore> {
+  return env.USERS.get(env.USERS.idFromName(`unknown-emails:${emailHash.slice(0, 2)}`));
+}

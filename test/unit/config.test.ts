@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config';
+
+describe('configuration', () => {
+  it('takes the issuer from configuration and refuses a bad one', () => {
+    expect(parseConfig({ ISSUER: 'https://auth.example.com/' }).issuer).toBe('https://auth.example.com');
+    expect(parseConfig({ ISSUER: 'https://auth.example.com' }).secureCookies).toBe(true);
+    expect(parseConfig({ ISSUER: 'http://127.0.0.1:8787' }).secureCookies).toBe(false);
+    for (const issuer of [undefined, '', 'not a url', 'ftp://a.example', 'https://a.example/?x=1', 'https://a.example/#f']) {
+      expect(() => parseConfig({ ISSUER: issuer })).toThrow(ConfigError);
+    }
+  });
+
+  it('refuses lifetimes that are not whole numbers in range', () => {
+    for (const value of ['0', '-1', '1.5', 'abc', '601']) {
+      expect(() => parseConfig({ ISSUER: 'https://a.example', AUTHORIZATION_CODE_TTL_SECONDS: value })).toThrow(ConfigError);
+    }
+    expect(parseConfig({ ISSUER: 'https://a.example' }).authorizationCodeTtlSeconds).toBe(60);
+  });
+});
