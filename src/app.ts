@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
@@ -42,6 +43,10 @@ const protocolEndpoints = new Hono<AppEnv>()
   .get('/.well-known/jwks.json', jwks)
   .onError(renderErrors('json'));
 
+/** RFC 9110 section 15.5.6: a known endpoint asked with the wrong method says which ones it takes. */
+const methodNotAllowed = (allow: string) => (c: Context) =>
+  c.json({ error: 'invalid_request', error_description: `This endpoint accepts ${allow} only.` }, 405, { ...NO_STORE, Allow: allow });
+
 export function buildApp() {
   const app = new Hono<AppEnv>();
   app.use(noSniff);
@@ -57,6 +62,7 @@ export function buildApp() {
   app.route('/', browserPages);
   app.route('/', protocolEndpoints);
   app.route('/api/v1', managementApi);
+  for (const path of ['/oauth/token', '/oauth/revoke', '/oauth/introspect']) app.all(path, methodNotAllowed('POST'));
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: 'No such endpoint.' }, 404, NO_STORE));
   // Errors outside the groups (middleware, configuration) answer as JSON.

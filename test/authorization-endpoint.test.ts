@@ -135,7 +135,15 @@ describe('authorization endpoint: errors redirected to a trusted URI (RFC 6749 s
       redirect_uri: 'com.example.other:/callback',
       scope: 'write:items',
     });
-    expectErrorRedirect(await call(authorizePath(params)), 'invalid_scope', { redirectUri: 'com.example.other:/callback' });
+    const redirected = expectErrorRedirect(await call(authorizePath(params)), 'invalid_scope', { redirectUri: 'com.example.other:/callback' });
+    // Issue 18: a scope the API defines is named, so the developer knows which one to request or grant.
+    expect(redirected.get('error_description')).toBe('The scope write:items is not available to this client.');
+  });
+
+  it('never names a scope the API does not define: the request’s own text is not reflected', async () => {
+    const { params } = await defaultAuthorization({ scope: 'read:items delete:everything' });
+    const redirected = expectErrorRedirect(await call(authorizePath(params)), 'invalid_scope');
+    expect(redirected.get('error_description')).not.toContain('delete:everything');
   });
 
   it('rejects a repeated parameter (RFC 6749 section 3.1) and leaves out a repeated state', async () => {

@@ -4,7 +4,7 @@ import { changeGrant, handleParts } from './helpers/storage';
 import { ISSUER } from './helpers/fixtures';
 import { call, form } from './helpers/http';
 import { obtainCode, redeem } from './helpers/flow';
-import { expectOAuthError } from './helpers/assertions';
+import { expectOAuthError, expectTokenResponse } from './helpers/assertions';
 
 async function jwks() {
   const response = await call('/.well-known/jwks.json');
@@ -117,8 +117,16 @@ describe('token endpoint: the code is bound to client, redirect URI and verifier
     await expectOAuthError(await redeem(issued, { code_verifier: 'x'.repeat(43) }), 400, 'invalid_grant');
   });
 
-  it('refuses a missing verifier', async () => {
-    await expectOAuthError(await redeem(await obtainCode(), { code_verifier: undefined }), 400, 'invalid_grant');
+  it('refuses a missing verifier from a public client as malformed, before the code is spent (issue 18)', async () => {
+    const issued = await obtainCode();
+    await expectOAuthError(await redeem(issued, { code_verifier: undefined }), 400, 'invalid_request');
+    await expectTokenResponse(await redeem(issued));
+  });
+
+  it('says when a mismatch has spent the code', async () => {
+    const issued = await obtainCode();
+    const body = await expectOAuthError(await redeem(issued, { code_verifier: 'w'.repeat(43) }), 400, 'invalid_grant');
+    expect(body.error_description).toMatch(/code is now spent/);
   });
 
   it('refuses demo-app’s code redeemed by other-app', async () => {
@@ -203,9 +211,16 @@ describe('token endpoint: malformed requests get RFC 6749 section 5.2 errors, ne
     await expectOAuthError(response, 413, 'invalid_request');
   });
 
-  it('refuses GET with 404 JSON', async () => {
-    const response = await call('/oauth/token');
-    expect(response.status).toBe(404);
-    expect(response.headers.get('Cache-Control')).toBe('no-store');
+  // Issue 18: GET /oauth/token answered 404 "No such endpoint." as if the endpoint did not exist.
+  it.each(['/oauth/token', '/oauth/revoke', '/oauth/introspect'])('refuses GET %s with 405 and Allow: POST', async (path) => {
+    const response = await call(path);
+    const body = await expectOAuthError(response, 405, 'invalid_request');
+    expect(response.headers.get('Allow')).toBe('POST');
+    expect(body.error_description).toMatch(/POST/);
+  });
+
+  it('a request with no body says which bodies it accepts: a form or JSON', async () => {
+    const body = await expectOAuthError(await call('/oauth/token', { method: 'POST' }), 400, 'invalid_request');
+    expect(body.error_description).toMatch(/x-www-form-urlencoded or application\/json/);
   });
 });

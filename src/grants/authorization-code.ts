@@ -54,11 +54,13 @@ const FAILURES: Record<RedeemFailure, string> = {
   replayed: 'The authorization code is invalid or was already used.',
   revoked: 'The authorization code has been revoked.',
   expired: 'The authorization code has expired.',
-  wrong_client: 'The authorization code was issued to another client.',
-  wrong_redirect_uri: 'redirect_uri does not match the authorization request.',
-  verifier_required: 'code_verifier is required.',
-  verifier_mismatch: 'code_verifier does not match the code_challenge.',
-  verifier_unexpected: 'This authorization code was not issued with PKCE.',
+  // A mismatch found once the code is presented spends it (RFC 6749 section 4.1.2): say so, so an
+  // app's developer knows to start a new authorization request rather than retry.
+  wrong_client: 'The authorization code was issued to another client; it is now spent.',
+  wrong_redirect_uri: 'redirect_uri does not match the authorization request; the code is now spent.',
+  verifier_required: 'code_verifier is required; the code is now spent.',
+  verifier_mismatch: 'code_verifier does not match the code_challenge; the code is now spent.',
+  verifier_unexpected: 'This authorization code was not issued with PKCE; the code is now spent.',
 };
 
 /**
@@ -72,8 +74,11 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
   const redirectUri = requiredParam(params, 'redirect_uri');
   const verifier = optionalParam(params, 'code_verifier');
   if (verifier !== undefined && !isCodeVerifier(verifier)) {
-    throw invalidRequest('code_verifier must be 43 to 128 unreserved characters.');
+    throw invalidRequest('code_verifier must be 43 to 128 unreserved characters; the code was not used.');
   }
+  // Public clients always use PKCE (RFC 9700 section 2.1.1): a missing verifier is a malformed
+  // request, refused before the code is touched (issue 18: it used to spend the code).
+  if (verifier === undefined && client.type === 'public') throw invalidRequest('code_verifier is required (PKCE); the code was not used.');
   const target = parseHandle(code);
   if (!target) throw invalidGrant(FAILURES.unknown);
   const grantId = target.id;

@@ -90,7 +90,9 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
  * as Auth0 also accepts.
  */
 export async function readFormOrJson(c: Context): Promise<Map<string, string>> {
-  if (mediaType(c) !== 'application/json') return readForm(c);
+  const type = mediaType(c);
+  if (type === '') throw invalidRequest('The body must be application/x-www-form-urlencoded or application/json.');
+  if (type !== 'application/json') return readForm(c);
   const body = await readJsonObject(c);
   const entries: [string, string][] = [];
   for (const [name, value] of Object.entries(body)) {

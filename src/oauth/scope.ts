@@ -27,8 +27,10 @@ export function grantScopes(requested: readonly string[], apiScopes: readonly st
   for (const scope of requested) {
     const offered = apiScopes.includes(scope) || OIDC_SCOPES.includes(scope);
     if (!offered || !clientScopes.includes(scope)) {
-      // The scope itself is not quoted: an attacker's link could make the app display its text.
-      throw invalidScope('A requested scope is not available to this client.', { detail: `scope not available: ${scope.slice(0, 100)}` });
+      // Named only when it is a scope the API defines: arbitrary input is never reflected, since an
+      // attacker's link could make the app display its text. The log has it either way.
+      const description = offered ? `The scope ${scope} is not available to this client.` : 'A requested scope is not defined by the API.';
+      throw invalidScope(description, { detail: `scope not available: ${scope.slice(0, 100)}` });
     }
   }
   return [...requested];

@@ -65,13 +65,22 @@ describe('sequential replay of a code (RFC 6749 section 4.1.2)', () => {
   it.each([
     ['another client', { client_id: 'other-app' }],
     ['a wrong verifier', { code_verifier: 'w'.repeat(43) }],
-    ['no verifier', { code_verifier: undefined }],
     ['another redirect URI', { redirect_uri: 'http://127.0.0.1/callback' }],
   ])('a replay with %s still revokes the grant', async (_name, overrides) => {
     const issued = await code(OFFLINE);
     const tokens = await expectTokenResponse(await redeem(issued));
     await expectOAuthError(await redeem(issued, overrides), 400, 'invalid_grant');
     await expectGrantRevoked(tokens);
+  });
+
+  // A public client's request without a verifier is malformed and refused before the code is
+  // touched (issue 18), so it is no presentation of the code: it neither redeems nor revokes. A
+  // thief without the verifier gains nothing from it; one with a guessed verifier is a replay.
+  it('a request with no verifier is refused as malformed and leaves the grant alone', async () => {
+    const issued = await code(OFFLINE);
+    const tokens = await expectTokenResponse(await redeem(issued));
+    await expectOAuthError(await redeem(issued, { code_verifier: undefined }), 400, 'invalid_request');
+    expect((await refresh(tokens.refresh_token!)).status).toBe(200);
   });
 
   it('a replay as JSON is a replay', async () => {

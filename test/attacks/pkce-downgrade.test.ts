@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256Base64url } from '../../src/crypto/hash';
 import { call, form } from '../helpers/http';
 import { authorizePath, defaultAuthorization, type IssuedCode, obtainCode, pkcePair, redeem } from '../helpers/flow';
-import { expectErrorRedirect, expectOAuthError } from '../helpers/assertions';
+import { expectErrorRedirect, expectOAuthError, expectTokenResponse } from '../helpers/assertions';
 import { insertClient, insertUsers } from '../helpers/storage';
 
 const USER = { email: 'pkce@example.com', password: 'pkce-password' };
@@ -77,15 +77,17 @@ describe('a public client must send an S256 challenge (RFC 9700 section 2.1.1)',
 });
 
 describe('a code issued with a challenge needs its verifier (RFC 7636 section 4.6)', () => {
+  // Issue 18: a public client's request without a verifier used to spend the code, so the app's
+  // retry got "already used". It is malformed (PKCE is required of public clients) and refused
+  // before the code is touched; the verifier, 256 random bits, cannot be guessed on a retry.
   it.each([
     ['no verifier', { code_verifier: undefined }],
     ['an empty verifier (treated as omitted)', { code_verifier: '' }],
-  ])('refuses %s and spends the code', async (_name, overrides) => {
+  ])('refuses %s before the code is touched: the app can still redeem it', async (_name, overrides) => {
     const issued = await code();
-    const body = await expectOAuthError(await redeem(issued, overrides), 400, 'invalid_grant');
-    expect(body.error_description).toMatch(/code_verifier/);
-    // A thief who tried without the verifier cannot try again with a guess.
-    await expectOAuthError(await redeem(issued), 400, 'invalid_grant');
+    const body = await expectOAuthError(await redeem(issued, overrides), 400, 'invalid_request');
+    expect(body.error_description).toMatch(/code_verifier is required.*not used/);
+    await expectTokenResponse(await redeem(issued));
   });
 
   it('refuses the challenge itself presented as the verifier (plain semantics under S256)', async () => {
