@@ -8,9 +8,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { randomToken } from '../src/crypto/random';
 import { unknownAccountStore, userStore, type UserStore } from '../src/durable-objects/user-store';
-import type { AccountRecord, Approval, SignInInput } from '../src/oauth/account-record';
+import type { AccountRecord, Approval, SignInInput, StoredGrant } from '../src/oauth/account-record';
 import { ACCOUNT_POLICY } from '../src/oauth/login-throttle';
-import type { GrantRecord } from '../src/oauth/grant-record';
 
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
@@ -50,8 +49,9 @@ const redeemInput = (grant: Approval) => ({
 
 const account = (store: DurableObjectStub<UserStore>) =>
   runInDurableObject(store, (_instance: UserStore, state) => state.storage.kv.get<AccountRecord>('account'));
-const grantRecord = (store: DurableObjectStub<UserStore>, grantId: string) =>
-  runInDurableObject(store, (_instance: UserStore, state) => state.storage.kv.get<GrantRecord>(`grant:${grantId}`));
+const storedGrant = (store: DurableObjectStub<UserStore>, grantId: string) =>
+  runInDurableObject(store, (_instance: UserStore, state) => state.storage.kv.get<StoredGrant>(`grant:${grantId}`));
+const grantRecord = async (store: DurableObjectStub<UserStore>, grantId: string) => (await storedGrant(store, grantId))?.record;
 const newUser = () => `user_${randomToken(12)}`;
 
 describe('sign-in: one call decides the lock, the session and the code', () => {
@@ -63,7 +63,9 @@ describe('sign-in: one call decides the lock, the session and the code', () => {
     expect(await store.signIn(signInput(userId, true, grant))).toMatchObject({ outcome: 'succeeded', approval: 'request_used' });
     const stored = await account(store);
     expect(Object.keys(stored!.sessions)).toHaveLength(2);
-    expect(Object.keys(stored!.grants)).toEqual([grant.grantId]);
+    // Each grant under its own key: the account record does not grow with the user's sign-ins.
+    expect(JSON.stringify(stored)).not.toContain(grant.grantId);
+    expect((await store.listGrants()).map((g) => g.id)).toEqual([grant.grantId]);
     // Only the hash of the code is kept.
     expect((await grantRecord(store, grant.grantId))?.codeHash).toBe(grant.codeHash);
   });
@@ -165,10 +167,11 @@ describe('retention', () => {
     expect(alarmAt).toBeGreaterThan(Date.now() + 24 * 3600 * 1000);
     // Time passes: the request has expired.
     await runInDurableObject(store, (_i: UserStore, state) => {
-      const stored = state.storage.kv.get<AccountRecord>('account')!;
-      state.storage.kv.put('account', { ...stored, grants: { [grant.grantId]: { ...stored.grants[grant.grantId]!, retainUntil: Date.now() - 1 } } });
+      const stored = state.storage.kv.get<StoredGrant>(`grant:${grant.grantId}`)!;
+      state.storage.kv.put(`grant:${grant.grantId}`, { ...stored, retainUntil: Date.now() - 1 });
     });
     expect(await runDurableObjectAlarm(store)).toBe(true);
+    expect(await storedGrant(store, grant.grantId)).toBeUndefined();
     expect(await account(store)).toBeUndefined();
   });
 });

@@ -1,46 +1,20 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
-  approve,
-  attemptSignIn,
-  closeRequest,
-  emptyAccount,
-  endAllSessions,
-  endSession,
-  grantSummary,
-  isEmptyAccount,
-  liveSession,
-  nextExpiry,
-  openSession,
-  pruneAccount,
-  recordConsent,
-  withGrant,
-  type AccountRecord,
-  type Approval,
-  type ApprovalResult,
-  type GrantSummary,
-  type SessionSummary,
-  type SignInInput,
-  type SignInResult,
+  approve, attemptSignIn, emptyAccount, endAllSessions, endSession, grantSummary, isEmptyAccount, liveSession, nextExpiry, openSession,
+  pruneAccount, recordConsent, refusedRequest, storedGrant,
+  type AccountRecord, type Approval, type ApprovalResult, type GrantSummary, type SessionSummary, type SignInInput, type SignInResult,
+  type StoredGrant,
 } from '../oauth/account-record';
 import {
-  isAccessTokenRevoked,
-  redeemCode,
-  refreshTokenState,
-  revoke,
-  revokeAccessToken,
-  rotateRefreshToken,
-  type AuthorizationGrant,
-  type GrantRecord,
-  type RedeemCodeInput,
-  type RedeemResult,
-  type RotateInput,
-  type RotateResult,
+  isAccessTokenRevoked, redeemCode, refreshTokenState, revoke, revokeAccessToken, rotateRefreshToken,
+  type AuthorizationGrant, type GrantRecord, type RedeemCodeInput, type RedeemResult, type RotateInput, type RotateResult,
 } from '../oauth/grant-record';
 import { ACCOUNT_POLICY } from '../oauth/login-throttle';
 
 const ACCOUNT = 'account';
 const ALARM_AT = 'alarmAt';
-const grantKey = (grantId: string) => `grant:${grantId}`;
+const GRANT_PREFIX = 'grant:';
+const grantKey = (grantId: string) => `${GRANT_PREFIX}${grantId}`;
 
 /**
  * Alarms are set this far beyond what the records need, so the usual next steps (a code's
@@ -62,32 +36,47 @@ export class UserStore extends DurableObject<Env> {
     return this.ctx.storage.kv.get<AccountRecord>(ACCOUNT) ?? emptyAccount();
   }
 
-  private grant(grantId: string): GrantRecord | undefined {
-    return this.ctx.storage.kv.get<GrantRecord>(grantKey(grantId));
+  private stored(grantId: string): StoredGrant | undefined {
+    return this.ctx.storage.kv.get<StoredGrant>(grantKey(grantId));
   }
 
-  /** Writes what changed, forgets what expired, and makes sure an alarm will clean up after it. */
-  private async save(before: AccountRecord, after: AccountRecord, grants: Record<string, GrantRecord> = {}): Promise<void> {
+  private grant(grantId: string): GrantRecord | undefined {
+    return this.stored(grantId)?.record;
+  }
+
+  private grants(): [string, StoredGrant][] {
+    return [...this.ctx.storage.kv.list<StoredGrant>({ prefix: GRANT_PREFIX })].map(([key, stored]) => [key.slice(GRANT_PREFIX.length), stored]);
+  }
+
+  /** Writes the account if it changed and the given grants, and makes sure an alarm will clean up after them. */
+  private async save(before: AccountRecord, after: AccountRecord, grants: Record<string, StoredGrant> = {}): Promise<void> {
     const now = Date.now();
-    let account = after;
-    for (const [grantId, record] of Object.entries(grants)) {
-      this.ctx.storage.kv.put(grantKey(grantId), record);
-      account = withGrant(account, grantId, record, now);
+    let needed = 0;
+    for (const [grantId, stored] of Object.entries(grants)) {
+      this.ctx.storage.kv.put(grantKey(grantId), stored);
+      needed = Math.max(needed, stored.retainUntil);
     }
-    if (account === before) return;
-    const pruned = pruneAccount(account, ACCOUNT_POLICY, now);
-    for (const grantId of pruned.expiredGrants) this.ctx.storage.kv.delete(grantKey(grantId));
-    this.ctx.storage.kv.put(ACCOUNT, pruned.account);
-    const needed = nextExpiry(pruned.account, ACCOUNT_POLICY);
-    if (needed === undefined || needed <= (this.ctx.storage.kv.get<number>(ALARM_AT) ?? 0)) return;
+    if (after !== before) {
+      const account = pruneAccount(after, ACCOUNT_POLICY, now);
+      this.ctx.storage.kv.put(ACCOUNT, account);
+      needed = Math.max(needed, nextExpiry(account, ACCOUNT_POLICY) ?? 0);
+    }
+    if (needed === 0 || needed <= (this.ctx.storage.kv.get<number>(ALARM_AT) ?? 0)) return;
     this.ctx.storage.kv.put(ALARM_AT, needed + ALARM_SLACK_MS);
     await this.ctx.storage.setAlarm(needed + ALARM_SLACK_MS);
   }
 
-  /** Writes one grant and keeps the account's index of it in step. */
+  /** Writes one grant record, keeping when it was created. */
   private async saveGrant(grantId: string, record: GrantRecord): Promise<void> {
     const account = this.account();
-    await this.save(account, account, { [grantId]: record });
+    await this.save(account, account, { [grantId]: storedGrant(record, this.stored(grantId)?.createdAt ?? Date.now()) });
+  }
+
+  /** Approves a request for the user: the code's grant when one is issued. */
+  private approval(account: AccountRecord, approval: Approval, user: { userId: string; authTime: number }) {
+    const approved = approve(account, approval, user, this.stored(approval.grantId) !== undefined);
+    const grants: Record<string, StoredGrant> = approved.record ? { [approval.grantId]: storedGrant(approved.record, Date.now()) } : {};
+    return { result: approved.result, grants };
   }
 
   /**
@@ -106,8 +95,8 @@ export class UserStore extends DurableObject<Env> {
     const { userId, session, approval } = input.user;
     const authTime = Math.floor(now / 1000);
     const signedIn = openSession(attempt.account, session.id, { secretHash: session.secretHash, authTime, createdAt: now, expiresAt: session.expiresAt }, now);
-    const approved = approve(signedIn, approval, { userId, authTime }, now);
-    await this.save(before, approved.account, approved.record ? { [approval.grantId]: approved.record } : {});
+    const approved = this.approval(signedIn, approval, { userId, authTime });
+    await this.save(before, signedIn, approved.grants);
     return { outcome: 'succeeded', authTime, approval: approved.result };
   }
 
@@ -121,28 +110,28 @@ export class UserStore extends DurableObject<Env> {
     approval: Approval,
   ): Promise<{ authTime: number; approval: ApprovalResult } | undefined> {
     const now = Date.now();
-    const before = this.account();
-    const live = liveSession(before, session.id, session.secretHash, now);
+    const account = this.account();
+    const live = liveSession(account, session.id, session.secretHash, now);
     if (!live || (session.maxAge !== undefined && now / 1000 - live.authTime > session.maxAge)) return undefined;
-    const approved = approve(before, approval, { userId, authTime: live.authTime }, now);
-    await this.save(before, approved.account, approved.record ? { [approval.grantId]: approved.record } : {});
+    const approved = this.approval(account, approval, { userId, authTime: live.authTime });
+    await this.save(account, account, approved.grants);
     return { authTime: live.authTime, approval: approved.result };
   }
 
   /** The user allowed the request on the consent page: remember it (per client and API) and issue the code. */
   async approveConsent(user: { userId: string; authTime: number }, approval: Approval): Promise<ApprovalResult> {
-    const now = Date.now();
     const before = this.account();
-    if (before.blocked) return 'blocked';
-    const approved = approve(recordConsent(before, approval.consent), approval, user, now);
-    await this.save(before, approved.result === 'code_issued' ? approved.account : before, approved.record ? { [approval.grantId]: approved.record } : {});
+    const consented = recordConsent(before, approval.consent);
+    const approved = this.approval(consented, approval, user);
+    await this.save(before, approved.result === 'code_issued' ? consented : before, approved.grants);
     return approved.result;
   }
 
   /** The user refused on the consent page: the request can never issue a code. */
   async closeRequest(grantId: string, clientId: string, requestExpiresAt: number): Promise<void> {
-    const before = this.account();
-    await this.save(before, closeRequest(before, grantId, clientId, requestExpiresAt, Date.now()));
+    if (this.stored(grantId) !== undefined) return;
+    const account = this.account();
+    await this.save(account, account, { [grantId]: refusedRequest(clientId, requestExpiresAt, Date.now()) });
   }
 
   /** A blocked user's grants were revoked when the block was set, so their codes and tokens fail here. */
@@ -209,7 +198,7 @@ export class UserStore extends DurableObject<Env> {
 
   async listGrants(): Promise<GrantSummary[]> {
     const now = Date.now();
-    return Object.entries(this.account().grants).map(([id, entry]) => grantSummary(id, entry, this.grant(id), now));
+    return this.grants().map(([id, stored]) => grantSummary(id, stored, now));
   }
 
   /** Ends one session; false when there was none. */
@@ -246,10 +235,9 @@ export class UserStore extends DurableObject<Env> {
   private async revokeAll(change: (account: AccountRecord) => AccountRecord): Promise<{ sessions: number; grants: number }> {
     const now = Date.now();
     const before = this.account();
-    const revoked: Record<string, GrantRecord> = {};
-    for (const grantId of Object.keys(before.grants)) {
-      const record = this.grant(grantId);
-      if (record && record.revokedAt === undefined) revoked[grantId] = revoke(record, now);
+    const revoked: Record<string, StoredGrant> = {};
+    for (const [grantId, stored] of this.grants()) {
+      if (stored.record && stored.record.revokedAt === undefined) revoked[grantId] = storedGrant(revoke(stored.record, now), stored.createdAt);
     }
     await this.save(before, change(endAllSessions(before)), revoked);
     return { sessions: Object.keys(before.sessions).length, grants: Object.keys(revoked).length };
@@ -260,17 +248,22 @@ export class UserStore extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
   }
 
+  /** Forgets expired grants, sessions and failures; empties the object when nothing is left. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const { account, expiredGrants } = pruneAccount(this.account(), ACCOUNT_POLICY, now);
-    if (isEmptyAccount(account)) {
+    let needed = 0;
+    for (const [grantId, stored] of this.grants()) {
+      if (stored.retainUntil <= now) this.ctx.storage.kv.delete(grantKey(grantId));
+      else needed = Math.max(needed, stored.retainUntil);
+    }
+    const account = pruneAccount(this.account(), ACCOUNT_POLICY, now);
+    if (needed === 0 && isEmptyAccount(account)) {
       await this.ctx.storage.deleteAll();
       return;
     }
-    for (const grantId of expiredGrants) this.ctx.storage.kv.delete(grantKey(grantId));
     this.ctx.storage.kv.put(ACCOUNT, account);
-    const needed = nextExpiry(account, ACCOUNT_POLICY);
-    if (needed === undefined) return;
+    needed = Math.max(needed, nextExpiry(account, ACCOUNT_POLICY) ?? 0);
+    if (needed === 0) return;
     this.ctx.storage.kv.put(ALARM_AT, needed + ALARM_SLACK_MS);
     await this.ctx.storage.setAlarm(needed + ALARM_SLACK_MS);
   }

@@ -5,9 +5,10 @@ import { lockedUntil, withFailure, type ThrottlePolicy } from './login-throttle'
 
 /**
  * Everything about one user that must change in order, kept by the user's Durable Object beside
- * the user's grants (src/oauth/grant-record.ts): the sign-in lock, the single sign-on sessions,
- * the consents, whether the user is blocked, and an index of the grants with how long each is kept.
- * Pure: the object reads, calls these, and writes, with no await in between.
+ * the user's grants (src/oauth/grant-record.ts, each stored under its own key, so this record stays
+ * small however often the user signs in): the sign-in lock, the single sign-on sessions, the
+ * consents, and whether the user is blocked. Pure: the object reads, calls these, and writes, with
+ * no await in between.
  */
 export interface AccountRecord {
   /** Recent failed sign-ins per account key: one key for a user; many, bounded, for unknown emails. */
@@ -17,7 +18,6 @@ export interface AccountRecord {
   consents: Record<string, string[]>;
   /** Set by an operator: no sign-in, session, code, refresh or token check succeeds. */
   blocked: boolean;
-  grants: Record<string, GrantIndexEntry>;
 }
 
 /** A browser's single sign-on session (OIDC Core section 3.1.2.3). */
@@ -29,11 +29,21 @@ export interface StoredSession {
   expiresAt: number;
 }
 
-export interface GrantIndexEntry {
+/**
+ * A grant as the user's object stores it: what operators see of it and how long it is kept, and
+ * its record (none for a request the user refused: it may never issue a code).
+ */
+export interface StoredGrant {
   clientId: string;
   createdAt: number;
-  /** When the grant's record may be deleted (src/oauth/grant-record.ts `retainUntil`). */
+  /** When it may be deleted (src/oauth/grant-record.ts `retainUntil`). */
   retainUntil: number;
+  record: GrantRecord | undefined;
+}
+
+/** The stored form of a grant record, keeping when it was created. */
+export function storedGrant(record: GrantRecord, createdAt: number): StoredGrant {
+  return { clientId: record.grant.clientId, createdAt, retainUntil: retainUntil(record), record };
 }
 
 /** A user keeps at most this many sessions (browsers); signing in on one more ends the oldest. */
@@ -42,7 +52,7 @@ export const MAX_SESSIONS = 50;
 export const MAX_FAILURE_KEYS = 500;
 
 export function emptyAccount(): AccountRecord {
-  return { failures: {}, sessions: {}, consents: {}, blocked: false, grants: {} };
+  return { failures: {}, sessions: {}, consents: {}, blocked: false };
 }
 
 export type AttemptOutcome = 'locked' | 'failed' | 'succeeded';
@@ -124,29 +134,25 @@ export function endAllSessions(account: AccountRecord): AccountRecord {
   return { ...account, sessions: {} };
 }
 
-/** Forgets what nothing needs any more: expired sessions, old failures, grants past retention. */
-export function pruneAccount(account: AccountRecord, policy: ThrottlePolicy, now: number): { account: AccountRecord; expiredGrants: string[] } {
-  const expiredGrants = Object.entries(account.grants).filter(([, entry]) => entry.retainUntil <= now).map(([id]) => id);
-  const grants = Object.fromEntries(Object.entries(account.grants).filter(([, entry]) => entry.retainUntil > now));
+/** Forgets what nothing needs any more: expired sessions and old failures. */
+export function pruneAccount(account: AccountRecord, policy: ThrottlePolicy, now: number): AccountRecord {
   const sessions = Object.fromEntries(Object.entries(account.sessions).filter(([, s]) => s.expiresAt > now));
-  return { account: { ...account, grants, sessions, failures: boundedFailures(account.failures, policy, now) }, expiredGrants };
+  return { ...account, sessions, failures: boundedFailures(account.failures, policy, now) };
 }
 
-/** When the object next has something to forget; undefined when it holds nothing that expires. */
+/** When the account record next has something to forget; undefined when nothing in it expires. */
 export function nextExpiry(account: AccountRecord, policy: ThrottlePolicy): number | undefined {
   const times = [
-    ...Object.values(account.grants).map((entry) => entry.retainUntil),
     ...Object.values(account.sessions).map((s) => s.expiresAt),
     ...Object.values(account.failures).map((times) => (times[times.length - 1] ?? 0) + policy.windowMs),
   ];
   return times.length === 0 ? undefined : Math.max(...times);
 }
 
-/** Whether the object holds nothing worth keeping: no grants, sessions, failures, consents or block. */
+/** Whether the account record holds nothing worth keeping: no sessions, failures, consents or block. */
 export function isEmptyAccount(account: AccountRecord): boolean {
   return (
     !account.blocked &&
-    Object.keys(account.grants).length === 0 &&
     Object.keys(account.sessions).length === 0 &&
     Object.keys(account.failures).length === 0 &&
     Object.keys(account.consents).length === 0
@@ -167,31 +173,25 @@ export type ApprovalResult = 'code_issued' | 'consent_required' | 'request_used'
 
 /**
  * Issues the code of an approved request, unless the user must consent first or the request
- * already issued one (a request is usable once: its id is the grant's id in this object).
+ * already issued one (a request is usable once: `requestUsed` says the object holds a grant, or a
+ * refusal, under its id).
  */
 export function approve(
   account: AccountRecord,
   approval: Approval,
   user: { userId: string; authTime: number },
-  now: number,
-): { account: AccountRecord; record: GrantRecord | undefined; result: ApprovalResult } {
-  if (account.blocked) return { account, record: undefined, result: 'blocked' };
-  if (Object.hasOwn(account.grants, approval.grantId)) return { account, record: undefined, result: 'request_used' };
-  if (mustAskConsent(account, approval.consent)) return { account, record: undefined, result: 'consent_required' };
+  requestUsed: boolean,
+): { record: GrantRecord | undefined; result: ApprovalResult } {
+  if (account.blocked) return { record: undefined, result: 'blocked' };
+  if (requestUsed) return { record: undefined, result: 'request_used' };
+  if (mustAskConsent(account, approval.consent)) return { record: undefined, result: 'consent_required' };
   const record = newGrantRecord(approval.codeHash, { ...approval.grant, ...user }, approval.requestExpiresAt);
-  return { account: withGrant(account, approval.grantId, record, now), record, result: 'code_issued' };
+  return { record, result: 'code_issued' };
 }
 
-/** Keeps the grant index in step with a grant record that was just written. */
-export function withGrant(account: AccountRecord, grantId: string, record: GrantRecord, now: number): AccountRecord {
-  const createdAt = account.grants[grantId]?.createdAt ?? now;
-  return { ...account, grants: { ...account.grants, [grantId]: { clientId: record.grant.clientId, createdAt, retainUntil: retainUntil(record) } } };
-}
-
-/** A request the user refused at the consent page: it can never issue a code afterwards. */
-export function closeRequest(account: AccountRecord, grantId: string, clientId: string, requestExpiresAt: number, now: number): AccountRecord {
-  if (Object.hasOwn(account.grants, grantId)) return account;
-  return { ...account, grants: { ...account.grants, [grantId]: { clientId, createdAt: now, retainUntil: requestExpiresAt } } };
+/** A request the user refused at the consent page: kept until it expires, so it never issues a code. */
+export function refusedRequest(clientId: string, requestExpiresAt: number, now: number): StoredGrant {
+  return { clientId, createdAt: now, retainUntil: requestExpiresAt, record: undefined };
 }
 
 // What the user's object is asked and answers (src/durable-objects/user-store.ts).
@@ -234,14 +234,15 @@ export interface GrantSummary {
 }
 
 /** What operators see of a grant: never a hash. */
-export function grantSummary(id: string, entry: GrantIndexEntry, record: GrantRecord | undefined, now: number): GrantSummary {
+export function grantSummary(id: string, stored: StoredGrant, now: number): GrantSummary {
+  const record = stored.record;
   const family = record?.refresh;
   const revoked = record === undefined || record.revokedAt !== undefined;
   return {
     id,
-    clientId: entry.clientId,
-    createdAt: entry.createdAt,
-    retainUntil: entry.retainUntil,
+    clientId: stored.clientId,
+    createdAt: stored.createdAt,
+    retainUntil: stored.retainUntil,
     scopes: record?.grant.scopes,
     audience: record?.grant.audience,
     revoked,

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { hashPassword } from '../../src/crypto/password';
 import { clearRegistryCache } from '../../src/db/registry';
 import { userStore, type UserStore } from '../../src/durable-objects/user-store';
-import type { AccountRecord, StoredSession } from '../../src/oauth/account-record';
+import type { AccountRecord, StoredGrant, StoredSession } from '../../src/oauth/account-record';
 import type { GrantRecord } from '../../src/oauth/grant-record';
 
 /** Accounts of a test file's own, hashed at 1,000 iterations so that logins are fast. */
@@ -93,10 +93,10 @@ export async function changeSession(ref: string, change: (stored: StoredSession)
 /** A grant as its user's object keeps it, changed as time would change it (or read when `change` is omitted). */
 export function changeGrant(userId: string, grantId: string, change?: (record: GrantRecord) => GrantRecord): Promise<GrantRecord | undefined> {
   return runInDurableObject(userStore(env, userId), (_instance: UserStore, state) => {
-    const record = state.storage.kv.get<GrantRecord>(`grant:${grantId}`);
-    if (!record || !change) return record;
-    const changed = change(record);
-    state.storage.kv.put(`grant:${grantId}`, changed);
+    const stored = state.storage.kv.get<StoredGrant>(`grant:${grantId}`);
+    if (!stored?.record || !change) return stored?.record;
+    const changed = change(stored.record);
+    state.storage.kv.put(`grant:${grantId}`, { ...stored, record: changed });
     return changed;
   });
 }

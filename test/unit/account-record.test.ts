@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import {
   approve,
   attemptSignIn,
-  closeRequest,
   emptyAccount,
   endAllSessions,
   isEmptyAccount,
@@ -19,6 +18,8 @@ import {
   openSession,
   pruneAccount,
   recordConsent,
+  refusedRequest,
+  storedGrant,
   type AccountRecord,
   type Approval,
   type ConsentRequest,
@@ -159,34 +160,32 @@ describe('consent, per client and API', () => {
 describe('approve: one code per request', () => {
   const user = { userId: USER, authTime: Math.floor(T0 / 1000) };
 
-  it('issues the code into a grant record and indexes it', () => {
-    const { account, record, result } = approve(emptyAccount(), approval('g1', { requireConsent: false }), user, T0);
+  it('issues the code into a new grant record, kept while anything it issued may be used', () => {
+    const { record, result } = approve(emptyAccount(), approval('g1', { requireConsent: false }), user, false);
     expect(result).toBe('code_issued');
     expect(record?.grant).toMatchObject({ userId: USER, clientId: 'partner-app', authTime: user.authTime });
-    expect(account.grants.g1).toMatchObject({ clientId: 'partner-app', createdAt: T0 });
+    expect(storedGrant(record!, T0)).toMatchObject({ clientId: 'partner-app', createdAt: T0, retainUntil: T0 + 10 * MINUTE });
   });
 
-  it('refuses a second code for the same request, and a closed request', () => {
-    const first = approve(emptyAccount(), approval('g1', { requireConsent: false }), user, T0).account;
-    expect(approve(first, approval('g1', { requireConsent: false }), user, T0).result).toBe('request_used');
-    const closed = closeRequest(emptyAccount(), 'g2', 'partner-app', T0 + 10 * MINUTE, T0);
-    expect(approve(closed, approval('g2', { requireConsent: false }), user, T0).result).toBe('request_used');
+  it('refuses a second code for a request that already has a grant or a refusal under its id', () => {
+    expect(approve(emptyAccount(), approval('g1', { requireConsent: false }), user, true)).toEqual({ record: undefined, result: 'request_used' });
+    expect(refusedRequest('partner-app', T0 + 10 * MINUTE, T0)).toEqual({ clientId: 'partner-app', createdAt: T0, retainUntil: T0 + 10 * MINUTE, record: undefined });
   });
 
   it('asks for consent instead of issuing, and refuses a blocked user', () => {
-    expect(approve(emptyAccount(), approval('g1'), user, T0)).toMatchObject({ result: 'consent_required', record: undefined });
-    expect(approve({ ...emptyAccount(), blocked: true }, approval('g1', { requireConsent: false }), user, T0).result).toBe('blocked');
+    expect(approve(emptyAccount(), approval('g1'), user, false)).toMatchObject({ result: 'consent_required', record: undefined });
+    expect(approve({ ...emptyAccount(), blocked: true }, approval('g1', { requireConsent: false }), user, false).result).toBe('blocked');
   });
 });
 
 describe('retention', () => {
-  it('forgets expired grants, sessions and failures, and says when next to look', () => {
-    let account = closeRequest(emptyAccount(), 'g1', 'demo-app', T0 + 10 * MINUTE, T0);
+  it('forgets expired sessions and failures, and says when next to look', () => {
+    const session = { secretHash: 'h', authTime: 0, createdAt: T0, expiresAt: T0 + MINUTE };
+    let account = openSession(emptyAccount(), 's1', session, T0);
     account = fail(account, 1);
     expect(nextExpiry(account, policy)).toBe(T0 + policy.windowMs);
     const later = pruneAccount(account, policy, T0 + policy.windowMs + 1);
-    expect(later.expiredGrants).toEqual(['g1']);
-    expect(isEmptyAccount(later.account)).toBe(true);
-    expect(nextExpiry(later.account, policy)).toBeUndefined();
+    expect(isEmptyAccount(later)).toBe(true);
+    expect(nextExpiry(later, policy)).toBeUndefined();
   });
 });
