@@ -1,5 +1,6 @@
 import { scryptSync } from 'node:crypto';
 import { DurableObject } from 'cloudflare:workers';
+import { findUser, verifyPassword } from '../peers/shared/login';
 
 /**
  * The floor of the benchmark: the least work any correct authorization server of edge-auth's
@@ -32,7 +33,6 @@ const CLIENT_ID = 'demo-app';
 const REDIRECT_URIS = new Set(['com.example.demo:/callback']);
 const SCOPES = new Set(['openid', 'read:items', 'write:items']);
 const AUDIENCE = 'https://api.example.com';
-const BENCH_USER = /^bench-user-(\d{1,6})@example\.com$/;
 const COOKIE = 'floor-login';
 const REQUEST_TTL_MS = 600_000;
 const ACCESS_TOKEN_TTL_SECONDS = 3600;
@@ -159,22 +159,6 @@ function loginForm(pending: PendingRequest, status = 200): Response {
       '<label>Email <input name="email" type="email" required></label>' +
       '<label>Password <input name="password" type="password" required></label><button>Continue</button></form>',
   );
-}
-
-async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, iterations, salt, hash] = stored.split('$');
-  if (scheme !== 'pbkdf2-sha256' || !iterations || !salt || !hash) throw new Error('bad USER_PASSWORD_HASH');
-  const key = await crypto.subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: fromBase64url(salt), iterations: Number(iterations) }, key, 256);
-  const expected = fromBase64url(hash);
-  return expected.byteLength === 32 && crypto.subtle.timingSafeEqual(new Uint8Array(bits), expected);
-}
-
-/** The in-memory user directory: the demo user and the bench users, all with the same password hash. */
-function findUser(email: string, env: Env): string | undefined {
-  if (email === env.USER_EMAIL) return 'user_demo';
-  const index = BENCH_USER.exec(email)?.[1];
-  return index !== undefined && Number(index) < Number(env.BENCH_USERS) ? `bench_user_${index}` : undefined;
 }
 
 async function login(request: Request, env: Env): Promise<Response> {

@@ -27,7 +27,8 @@ function fromBase64url(text: string): Uint8Array {
   return bytes;
 }
 
-async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** The PBKDF2 check every server of the bench runs: the floor's too. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, iterations, salt, hash] = stored.split('$');
   if (scheme !== 'pbkdf2-sha256' || !iterations || !salt || !hash) throw new Error('bad USER_PASSWORD_HASH');
   const key = await crypto.subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits']);
@@ -36,7 +37,8 @@ async function verifyPassword(password: string, stored: string): Promise<boolean
   return expected.byteLength === 32 && crypto.subtle.timingSafeEqual(new Uint8Array(bits), expected);
 }
 
-function findUser(email: string, env: UserEnv): string | undefined {
+/** The in-memory user directory: the demo user and the bench users, all with the same password hash. */
+export function findUser(email: string, env: UserEnv): string | undefined {
   if (email === env.USER_EMAIL) return 'user_demo';
   const index = BENCH_USER.exec(email)?.[1];
   return index !== undefined && Number(index) < Number(env.BENCH_USERS) ? `bench_user_${index}` : undefined;
