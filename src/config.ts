@@ -2,8 +2,6 @@ import * as v from 'valibot';
 import { MAX_PBKDF2_ITERATIONS, SCRYPT, type PasswordHashing } from './crypto/password';
 import { AppError } from './errors/app-error';
 
-export { MAX_PBKDF2_ITERATIONS };
-
 /** A misdeployment: the log says which variable is wrong, the client only that the server failed. */
 export class ConfigError extends AppError {
   override readonly name = 'ConfigError';

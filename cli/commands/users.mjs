@@ -57,6 +57,25 @@ const GRANT_COLUMNS = [
   { header: 'STATE', value: (grant) => (grant.revoked ? 'revoked' : grant.refresh_token_active ? 'active' : 'no refresh') },
 ];
 
+/**
+ * `DELETE /users/:id/sessions/:sid` or `/grants/:gid`: one session or grant of a user.
+ * @param {'session' | 'grant'} kind
+ * @param {string} summary
+ * @param {string} done
+ * @returns {import('../lib/command.mjs').Command}
+ */
+function revokeOne(kind, summary, done) {
+  return {
+    summary,
+    args: ['id-or-email', `${kind}-id`],
+    run: async ({ api, args, output }) => {
+      await api().delete(`users/${segment(await userId(api(), args[0] ?? ''))}/${kind}s/${segment(args[1] ?? '')}`);
+      if (output.json) output.printJson({ id: args[1], revoked: true });
+      else output.print(`${done} ${kind} ${args[1]}.`);
+    },
+  };
+}
+
 /** @type {import('../lib/command.mjs').CommandGroup} */
 export const users = {
   summary: 'user accounts (email and password)',
@@ -125,24 +144,8 @@ export const users = {
       run: async ({ api, args, output }) =>
         printList(output, await api().get(`users/${segment(await userId(api(), args[0] ?? ''))}/grants`), GRANT_COLUMNS),
     },
-    'revoke-session': {
-      summary: 'end one session of a user',
-      args: ['id-or-email', 'session-id'],
-      run: async ({ api, args, output }) => {
-        await api().delete(`users/${segment(await userId(api(), args[0] ?? ''))}/sessions/${segment(args[1] ?? '')}`);
-        if (output.json) output.printJson({ id: args[1], revoked: true });
-        else output.print(`Ended session ${args[1]}.`);
-      },
-    },
-    'revoke-grant': {
-      summary: 'revoke one grant of a user: its refresh tokens stop working',
-      args: ['id-or-email', 'grant-id'],
-      run: async ({ api, args, output }) => {
-        await api().delete(`users/${segment(await userId(api(), args[0] ?? ''))}/grants/${segment(args[1] ?? '')}`);
-        if (output.json) output.printJson({ id: args[1], revoked: true });
-        else output.print(`Revoked grant ${args[1]}.`);
-      },
-    },
+    'revoke-session': revokeOne('session', 'end one session of a user', 'Ended'),
+    'revoke-grant': revokeOne('grant', 'revoke one grant of a user: its refresh tokens stop working', 'Revoked'),
     'sign-out-everywhere': {
       summary: 'end every session and revoke every grant of a user',
       args: ['id-or-email'],

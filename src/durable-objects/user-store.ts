@@ -10,6 +10,7 @@ import {
   type AuthorizationGrant, type GrantRecord, type RedeemCodeInput, type RedeemResult, type RotateInput, type RotateResult,
 } from '../oauth/grant-record';
 import { ACCOUNT_POLICY } from '../oauth/login-throttle';
+import { isRecentEnough } from '../oauth/prompt';
 
 const ACCOUNT = 'account';
 const ALARM_AT = 'alarmAt';
@@ -112,7 +113,7 @@ export class UserStore extends DurableObject<Env> {
     const now = Date.now();
     const account = this.account();
     const live = liveSession(account, session.id, session.secretHash, now);
-    if (!live || (session.maxAge !== undefined && now / 1000 - live.authTime > session.maxAge)) return undefined;
+    if (!live || !isRecentEnough(live.authTime, session.maxAge, now)) return undefined;
     const approved = this.approval(account, approval, { userId, authTime: live.authTime });
     await this.save(account, account, approved.grants);
     return { authTime: live.authTime, approval: approved.result };

@@ -30,10 +30,10 @@ export function parsePrompt(params: Map<string, string>): Prompt {
 }
 
 /**
- * Single sign-on (OIDC Core 3.1.2.3): a live session may approve a request without the sign-in
- * page, unless the app asks for a fresh sign-in (`prompt=login`) or a recent one (`max_age`).
- * `authTime` in seconds, `now` in milliseconds.
+ * Single sign-on (OIDC Core 3.1.2.3): whether a sign-in is recent enough for `max_age` (seconds),
+ * when the app sent one. `authTime` in seconds, `now` in milliseconds. (`prompt=login` never gets
+ * this far: the session is not consulted at all.)
  */
-export function maySessionApprove(prompt: Prompt, authTime: number, now: number): boolean {
-  return !prompt.login && (prompt.maxAge === undefined || now / 1000 - authTime <= prompt.maxAge);
+export function isRecentEnough(authTime: number, maxAge: number | undefined, now: number): boolean {
+  return maxAge === undefined || now / 1000 - authTime <= maxAge;
 }
