@@ -10,7 +10,7 @@ ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, name = excluded
 INSERT INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences)
 VALUES
   ('demo-app', 'Demo App', 'public', NULL,
-   '["com.example.demo:/callback","http://127.0.0.1/callback"]', '["com.example.demo:/signed-out"]',
+   '["com.example.demo:/callback","http://127.0.0.1/callback","https://demo.example.com/callback"]', '["com.example.demo:/signed-out"]',
    '["authorization_code","refresh_token"]',
    '["openid","profile","email","offline_access","read:items","write:items"]', '["https://api.example.com"]'),
   ('other-app', 'Other App', 'public', NULL,
@@ -30,7 +30,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
 
 -- A third-party app: the user is asked to consent, on a page in its brand colour.
 INSERT INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, primary_color)
-VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/callback","http://127.0.0.1/callback"]',
+VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/callback","http://127.0.0.1/callback","https://partner.example.com/callback"]',
         '["authorization_code"]', '["openid","email","read:items"]', '["https://api.example.com"]', 1, '#0a7d32')
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types,
   scopes = excluded.scopes, audiences = excluded.audiences, require_consent = excluded.require_consent,

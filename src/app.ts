@@ -11,6 +11,7 @@ import { showConsent, submitConsent } from './routes/consent';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
 import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
+import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
 import { revoke } from './routes/revocation';
 import { token } from './routes/token';
@@ -27,6 +28,7 @@ const browserPages = new Hono<AppEnv>()
   .get('/authorize', authorize)
   .get('/login', showLogin)
   .post('/login', submitLogin)
+  .post('/login/continue', submitContinue)
   .get('/consent', showConsent)
   .post('/consent', submitConsent)
   .on(['GET', 'POST'], '/logout', logout)

@@ -3,16 +3,18 @@ import { freshIp } from './helpers/values';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/crypto/password';
 import { clearRegistryCache } from '../src/db/registry';
-import { ISSUER, PBKDF2_FAST } from './helpers/fixtures';
+import { DEMO_CLAIMED_REDIRECT, ISSUER, PBKDF2_FAST } from './helpers/fixtures';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
 import { authorizePath, defaultAuthorization, type PendingLogin, redeem, startLogin, submitLogin } from './helpers/flow';
 
 const THIRD_PARTY = { client_id: 'consent-test-app', redirect_uri: 'com.example.consenttest:/cb', scope: 'openid email read:items' };
+/** Its claimed https redirect: single sign-on approves there without the one-tap page (test/attacks/silent-sso.test.ts). */
+const THIRD_PARTY_SILENT = { ...THIRD_PARTY, redirect_uri: 'https://consenttest.example.com/cb' };
 
 beforeAll(async () => {
   await env.DB.prepare(
     `INSERT OR IGNORE INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, logo_uri, primary_color)
-     VALUES ('consent-test-app', 'Partner App', 'public', '["com.example.consenttest:/cb"]', '["authorization_code"]',
+     VALUES ('consent-test-app', 'Partner App', 'public', '["com.example.consenttest:/cb","https://consenttest.example.com/cb"]', '["authorization_code"]',
              '["openid","email","read:items","write:items"]', '["https://api.example.com"]', 1, 'https://partner.example.com/logo.png', '#0a7d32')`,
   ).run();
   // A user per test: consent is remembered per user, and storage is shared within this file.
@@ -68,12 +70,12 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
     expect((await redeem(issued, { client_id: 'consent-test-app' })).status).toBe(200);
 
     // Single sign-on with the same scopes: no page at all this time.
-    const { params } = await defaultAuthorization(THIRD_PARTY);
+    const { params } = await defaultAuthorization(THIRD_PARTY_SILENT);
     const again = await call(authorizePath(params), { headers: { Cookie: session } });
     expect(again.status).toBe(302);
-    expect(again.headers.get('Location')!.startsWith('com.example.consenttest:/cb?code=')).toBe(true);
+    expect(again.headers.get('Location')!.startsWith('https://consenttest.example.com/cb?code=')).toBe(true);
     // A scope not yet allowed asks again.
-    const wider = await call(authorizePath((await defaultAuthorization({ ...THIRD_PARTY, scope: 'openid write:items' })).params), {
+    const wider = await call(authorizePath((await defaultAuthorization({ ...THIRD_PARTY_SILENT, scope: 'openid write:items' })).params), {
       headers: { Cookie: session },
     });
     expect(wider.headers.get('Location')).toBe('/consent');
@@ -109,12 +111,12 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
 
   it('prompt=none answers consent_required when consent is missing, and prompt=consent always asks', async () => {
     const { session } = await signInAwaitingConsent();
-    const none = await call(authorizePath((await defaultAuthorization({ ...THIRD_PARTY, scope: 'openid write:items', prompt: 'none' })).params), {
+    const none = await call(authorizePath((await defaultAuthorization({ ...THIRD_PARTY_SILENT, scope: 'openid write:items', prompt: 'none' })).params), {
       headers: { Cookie: session },
     });
     expect(new URL(none.headers.get('Location')!).searchParams.get('error')).toBe('consent_required');
     // demo-app is first-party (no consent), but prompt=consent asks anyway.
-    const asked = await call(authorizePath((await defaultAuthorization({ prompt: 'consent' })).params), { headers: { Cookie: session } });
+    const asked = await call(authorizePath((await defaultAuthorization({ prompt: 'consent', redirect_uri: DEMO_CLAIMED_REDIRECT })).params), { headers: { Cookie: session } });
     expect(asked.headers.get('Location')).toBe('/consent');
     expect(asked.headers.getSetCookie().some((c) => c.startsWith(`${LOGIN_COOKIE}=`))).toBe(true);
   });

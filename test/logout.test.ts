@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { decodeJwt, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DEMO_REDIRECT, ISSUER, SIGNED_OUT_URI } from './helpers/fixtures';
+import { DEMO_CLAIMED_REDIRECT, DEMO_REDIRECT, ISSUER, SIGNED_OUT_URI } from './helpers/fixtures';
 import { call, cookieAttributes, form, type Method, METHODS, SESSION_COOKIE, setCookieFor } from './helpers/http';
 import { flipAt } from './helpers/values';
 import { type AuthorizationParams, authorizeWith, redeemForTokens, type SignedIn, signIn, startLogin, submitLogin } from './helpers/flow';
@@ -65,7 +65,7 @@ describe.each(METHODS)('%s /logout (OpenID Connect RP-Initiated Logout 1.0)', (m
     // Ended in its object, not only in this browser: the old cookie no longer skips the login page.
     expect(await readSession(sessionId)).toBeUndefined();
     expect(await sessionAlive(cookie)).toBe(false);
-    expectErrorRedirect((await authorizeWith(cookie, { prompt: 'none' })).response, 'login_required');
+    expectErrorRedirect((await authorizeWith(cookie, { prompt: 'none' })).response, 'login_required', { redirectUri: DEMO_CLAIMED_REDIRECT });
   });
 
   it('with a hint and a matching client_id, and without state, returns without state', async () => {

@@ -21,6 +21,7 @@ const CLIENT_KEYS = [
   'refresh_token_reuse_leeway_seconds',
   'require_consent',
   'scopes',
+  'sso_confirmation',
   'type',
   'updated_at',
 ];
@@ -49,6 +50,7 @@ describe('POST /api/v1/clients', () => {
       refresh_token_idle_ttl_seconds: 14 * 86_400,
       refresh_token_reuse_leeway_seconds: 0,
       require_consent: false,
+      sso_confirmation: 'unverified_redirects',
       logo_uri: null,
       primary_color: null,
     });
@@ -92,6 +94,7 @@ describe('POST /api/v1/clients', () => {
     ['an http logo', { name: 'x', type: 'public', logo_uri: 'http://cdn.example.com/logo.png' }, ['logo_uri']],
     ['a colour name', { name: 'x', type: 'public', primary_color: 'blue' }, ['primary_color']],
     ['require_consent as a string', { name: 'x', type: 'public', require_consent: 'yes' }, ['require_consent']],
+    ['an unknown sso_confirmation', { name: 'x', type: 'public', sso_confirmation: 'sometimes' }, ['sso_confirmation']],
     ['a string where a list belongs', { name: 'x', type: 'public', redirect_uris: 'com.example.app:/cb' }, ['redirect_uris']],
   ])('refuses %s with 400 and the field path', async (_name, body, paths) => {
     await expectInvalidFields(await management('POST', '/clients', body), paths);
@@ -186,9 +189,9 @@ describe('GET, PATCH and DELETE /api/v1/clients/:id', () => {
     const unchanged = await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, {}));
     expect({ ...unchanged, updated_at: '' }).toEqual({ ...patched, updated_at: '' });
     const branded = await ok<ClientJson>(
-      await management('PATCH', `/clients/${created.id}`, { logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true }),
+      await management('PATCH', `/clients/${created.id}`, { logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always' }),
     );
-    expect(branded).toMatchObject({ name: 'Renamed', logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true });
+    expect(branded).toMatchObject({ name: 'Renamed', logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always' });
     expect(await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { logo_uri: null }))).toMatchObject({ logo_uri: null, primary_color: '#1a73e8' });
     const cleared = await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { access_token_ttl_seconds: 600 }));
     expect(cleared.access_token_ttl_seconds).toBe(600);

@@ -2,12 +2,15 @@ import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { userStore } from '../src/durable-objects/user-store';
-import { DEMO_EMAIL, DEMO_PASSWORD } from './helpers/fixtures';
+import { DEMO_CLAIMED_REDIRECT, DEMO_EMAIL, DEMO_PASSWORD } from './helpers/fixtures';
 import { call, cookieAttributes, cookieFrom, form, SESSION_COOKIE, setCookieFor } from './helpers/http';
 import { flipAt } from './helpers/values';
 import { authorizeWith, redeem, redeemForTokens, sessionIdOf, signIn } from './helpers/flow';
 import { expectCodeRedirect, expectErrorRedirect, expectLoginRedirect, verifiedIdToken } from './helpers/assertions';
 import { changeSession, readSession, SESSION_TTL_SECONDS } from './helpers/storage';
+
+/** Errors of requests from demo-app's claimed redirect (the one `authorizeWith` uses). */
+const expectSsoError = (response: Response, error: string) => expectErrorRedirect(response, error, { redirectUri: DEMO_CLAIMED_REDIRECT });
 
 describe('single sign-on session (OIDC Core section 3.1.2.3)', () => {
   it('a successful login sets the __Host- session cookie: Secure, HttpOnly, SameSite=Lax, Path=/, a week long', async () => {
@@ -105,14 +108,14 @@ describe('single sign-on: prompt and max_age (OIDC Core section 3.1.2.1)', () =>
 
   it('prompt=none without a session redirects login_required with state and iss', async () => {
     const { response } = await authorizeWith(undefined, { prompt: 'none' });
-    expectErrorRedirect(response, 'login_required');
+    expectSsoError(response, 'login_required');
     expect(response.headers.getSetCookie()).toEqual([]);
   });
 
   it('prompt=none with a session too old for max_age redirects login_required', async () => {
     const { cookie, sessionId } = await signIn();
     await changeSession(sessionId, (s) => ({ ...s, authTime: s.authTime - 600 }));
-    expectErrorRedirect((await authorizeWith(cookie, { prompt: 'none', max_age: '300' })).response, 'login_required');
+    expectSsoError((await authorizeWith(cookie, { prompt: 'none', max_age: '300' })).response, 'login_required');
   });
 
   it.each([
@@ -123,8 +126,8 @@ describe('single sign-on: prompt and max_age (OIDC Core section 3.1.2.1)', () =>
     ['a wrong-case value', 'NONE'],
   ])('prompt with %s is invalid_request, even with a live session', async (_name, prompt) => {
     const { cookie } = await signIn();
-    expectErrorRedirect((await authorizeWith(cookie, { prompt })).response, 'invalid_request');
-    expectErrorRedirect((await authorizeWith(undefined, { prompt })).response, 'invalid_request');
+    expectSsoError((await authorizeWith(cookie, { prompt })).response, 'invalid_request');
+    expectSsoError((await authorizeWith(undefined, { prompt })).response, 'invalid_request');
   });
 
   it('max_age: a sign-in older than max_age goes to the login page', async () => {
@@ -148,8 +151,8 @@ describe('single sign-on: prompt and max_age (OIDC Core section 3.1.2.1)', () =>
 
   it.each(['-1', 'abc', '1.5', '1e3', ' 60', '0x10'])('max_age=%j is invalid_request', async (maxAge) => {
     const { cookie } = await signIn();
-    expectErrorRedirect((await authorizeWith(cookie, { max_age: maxAge })).response, 'invalid_request');
-    expectErrorRedirect((await authorizeWith(undefined, { max_age: maxAge })).response, 'invalid_request');
+    expectSsoError((await authorizeWith(cookie, { max_age: maxAge })).response, 'invalid_request');
+    expectSsoError((await authorizeWith(undefined, { max_age: maxAge })).response, 'invalid_request');
   });
 });
 
@@ -166,7 +169,7 @@ describe('single sign-on: what is not a session', () => {
     const value = cookie.slice(`${SESSION_COOKIE}=`.length);
     const forged = `${SESSION_COOKIE}=${tamper(value)}`;
     expectLoginRedirect((await authorizeWith(forged)).response);
-    expectErrorRedirect((await authorizeWith(forged, { prompt: 'none' })).response, 'login_required');
+    expectSsoError((await authorizeWith(forged, { prompt: 'none' })).response, 'login_required');
     // The real cookie still works: tampering does not end the session.
     const { response, verifier } = await authorizeWith(cookie);
     expectCodeRedirect(response, verifier);
@@ -183,14 +186,14 @@ describe('single sign-on: what is not a session', () => {
     await userStore(env, userId!).endSession(id!);
     expect(await readSession(sessionId)).toBeUndefined();
     expectLoginRedirect((await authorizeWith(cookie)).response);
-    expectErrorRedirect((await authorizeWith(cookie, { prompt: 'none' })).response, 'login_required');
+    expectSsoError((await authorizeWith(cookie, { prompt: 'none' })).response, 'login_required');
   });
 
   it('an expired session is no session, even before its alarm removes it', async () => {
     const { cookie, sessionId } = await signIn();
     await changeSession(sessionId, (s) => ({ ...s, expiresAt: Date.now() - 1 }));
     expectLoginRedirect((await authorizeWith(cookie)).response);
-    expectErrorRedirect((await authorizeWith(cookie, { prompt: 'none' })).response, 'login_required');
+    expectSsoError((await authorizeWith(cookie, { prompt: 'none' })).response, 'login_required');
   });
 });
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { SIGNING_ALGS } from '../crypto/jwt';
+import { SSO_CONFIRMATION } from '../oauth/session-confirmation';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Lists are stored as JSON text: D1 is SQLite, and these lists are short and read whole. */
@@ -37,6 +38,12 @@ export const clients = sqliteTable(
     refreshTokenReuseLeewaySeconds: integer('refresh_token_reuse_leeway_seconds').notNull().default(0),
     /** Third-party apps ask the user's consent before they get a code; first-party apps need not. */
     requireConsent: integer('require_consent', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * When a single sign-on session may approve without a page (src/oauth/session-confirmation.ts).
+     * Checked by the Management API, not by a CHECK constraint: adding one would make drizzle-kit
+     * rebuild the table, which D1 cannot do safely under the foreign keys that point at it.
+     */
+    ssoConfirmation: text('sso_confirmation', { enum: SSO_CONFIRMATION }).notNull().default('unverified_redirects'),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),

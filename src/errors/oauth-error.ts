@@ -18,6 +18,7 @@ export type OAuthErrorCode =
   | 'temporarily_unavailable'
   | 'login_required'
   | 'consent_required'
+  | 'interaction_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
   | 'invalid_token'

@@ -4,6 +4,7 @@ import type { NewSession } from '../oauth/account-record';
 import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
 import { encodeHandle, parseHandle } from '../oauth/grant-handle';
+import { isRecentEnough } from '../oauth/prompt';
 import { clearOurCookie, getOurCookie, setOurCookie } from './cookie-policy';
 
 const COOKIE = 'edge-auth-session';
@@ -42,6 +43,12 @@ export async function currentSession(c: AppContext): Promise<(SessionCookie & { 
   const cookie = await readSessionCookie(c);
   const live = cookie && (await userStore(c.env, cookie.userId).resumeSession(cookie.sessionId, cookie.secretHash));
   return live && cookie && { ...cookie, authTime: live.authTime };
+}
+
+/** Whether the cookie's session is live and, when the app sent `max_age`, recent enough. */
+export async function liveSession(c: AppContext, cookie: SessionCookie, maxAge: number | undefined): Promise<boolean> {
+  const live = await userStore(c.env, cookie.userId).resumeSession(cookie.sessionId, cookie.secretHash);
+  return !!live && isRecentEnough(live.authTime, maxAge, Date.now());
 }
 
 export async function endSession(c: AppContext, session: SessionCookie | undefined): Promise<void> {

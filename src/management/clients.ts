@@ -11,6 +11,7 @@ import { ApiError, invalidBody, notFound } from '../errors/api-error';
 import { requireManagementPrivilege, requireScope, type ManagementEnv } from './authorize-management';
 import { GRANT_TYPES } from '../oauth/grant-types';
 import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
+import { SSO_CONFIRMATION } from '../oauth/session-confirmation';
 import { HEX_COLOUR } from '../views/layout';
 import { clientJson } from './serialize';
 import { listPage } from './list-page';
@@ -28,6 +29,7 @@ const clientFields = {
   refresh_token_idle_ttl_seconds: v.optional(lifetime(3600, 365 * 86_400)),
   refresh_token_reuse_leeway_seconds: v.optional(lifetime(0, 300)),
   require_consent: v.optional(v.boolean()),
+  sso_confirmation: v.optional(v.picklist(SSO_CONFIRMATION)),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
 };
@@ -73,6 +75,7 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
       refreshTokenReuseLeewaySeconds: input.refresh_token_reuse_leeway_seconds,
     }),
     ...(input.require_consent !== undefined && { requireConsent: input.require_consent }),
+    ...(input.sso_confirmation !== undefined && { ssoConfirmation: input.sso_confirmation }),
     ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
     ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
   };

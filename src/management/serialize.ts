@@ -17,6 +17,7 @@ export const clientJson = (row: ClientRow) => ({
   refresh_token_idle_ttl_seconds: row.refreshTokenIdleTtlSeconds,
   refresh_token_reuse_leeway_seconds: row.refreshTokenReuseLeewaySeconds,
   require_consent: row.requireConsent,
+  sso_confirmation: row.ssoConfirmation,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
   created_at: row.createdAt.toISOString(),

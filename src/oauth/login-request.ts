@@ -16,6 +16,11 @@ export interface LoginRequest extends AuthorizationRequest {
   expiresAt: number;
   /** prompt=consent: ask even if the user already allowed these scopes. */
   forceConsent: boolean;
+  /**
+   * The browser had a single sign-on session that may approve this request once the user confirms
+   * it (src/oauth/session-confirmation.ts), within the app's `max_age` (seconds).
+   */
+  confirmSession?: { maxAge?: number | undefined } | undefined;
   /** Set once the user has signed in and the request waits only for consent. */
   authenticated?: SignedInUser | undefined;
 }
@@ -41,6 +46,7 @@ const LoginRequestSchema = v.object({
   scopes: v.array(v.string()),
   expiresAt: v.number(),
   forceConsent: v.boolean(),
+  confirmSession: v.optional(v.object({ maxAge: v.optional(v.number()) })),
   authenticated: v.optional(v.object({ userId: v.string(), authTime: v.number() })),
 });
 

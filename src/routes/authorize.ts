@@ -1,18 +1,17 @@
 import { randomToken } from '../crypto/random';
 import { findClientAndApis } from '../db/registry';
-import { userStore } from '../durable-objects/user-store';
 import type { ApiRow, ClientRow } from '../db/schema';
 import { OAuthError } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
-import { mintCode } from '../grants/authorization-code';
-import { afterApproval, consentRequestFor } from '../interaction/approval';
+import { approveWithSession } from '../interaction/approval';
 import { setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
-import { readSessionCookie } from '../interaction/session-cookie';
+import { liveSession, readSessionCookie } from '../interaction/session-cookie';
 import { parseAuthorizationRequest, requestedAudience } from '../oauth/authorization-request';
 import type { LoginRequest } from '../oauth/login-request';
 import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
 import { parsePrompt } from '../oauth/prompt';
+import { sessionNeedsConfirmation } from '../oauth/session-confirmation';
 import { matchRedirectUri } from '../oauth/redirect-uri';
 
 /** Shown, never redirected: the request has not yet earned a trusted redirect. */
@@ -64,26 +63,16 @@ export async function authorize(c: AppContext): Promise<Response> {
   };
 
   // Single sign-on (OIDC Core 3.1.2.3): one call to the user's object checks the session (and
-  // max_age) and issues the code, unless the app asks for a fresh sign-in.
+  // max_age) and issues the code, unless the app asks for a fresh sign-in or the app's identity is
+  // not assured, when the login page asks the person to confirm first.
   const cookie = prompt.login ? undefined : await readSessionCookie(c);
-  if (cookie) {
-    const consent = await consentRequestFor(c.env, pending);
-    const minted = await mintCode(c.env, cookie.userId, pending, consent);
-    const approved = await userStore(c.env, cookie.userId).approveWithSession(
-      cookie.userId,
-      { id: cookie.sessionId, secretHash: cookie.secretHash, maxAge: prompt.maxAge },
-      minted.approval,
-    );
-    if (approved) {
-      const user = { userId: cookie.userId, authTime: approved.authTime };
-      // OIDC Core 3.1.2.6: without a page, a request that needs consent cannot be approved.
-      if (prompt.none && approved.approval === 'consent_required') throw new OAuthError('consent_required', 'The user must consent.');
-      const location = await afterApproval(c, pending, user, approved.approval, minted.location);
-      if (location !== '/consent') {
-        c.var.audit({ event: 'code_issued', clientId: client.id, userId: user.userId, grantId: pending.id, detail: { single_sign_on: true } });
-      }
-      return redirectToApp(c, location, 302);
-    }
+  if (cookie && sessionNeedsConfirmation(client, redirectUri)) {
+    // OIDC Core 3.1.2.6: without a page, a live session still needs the person: interaction_required.
+    if (prompt.none && (await liveSession(c, cookie, prompt.maxAge))) throw new OAuthError('interaction_required', 'The user must confirm this sign-in.');
+    pending.confirmSession = { maxAge: prompt.maxAge };
+  } else if (cookie) {
+    const location = await approveWithSession(c, pending, cookie, { maxAge: prompt.maxAge, interactive: !prompt.none, confirmed: false });
+    if (location) return redirectToApp(c, location, 302);
   }
   if (prompt.none) throw new OAuthError('login_required', 'The user must sign in.');
 

@@ -16,6 +16,7 @@ import { newSession, setSessionCookie } from '../interaction/session-cookie';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
 import { networkKey } from '../oauth/login-throttle';
 import { loginPage } from '../views/pages';
+import { continuePageFor } from './continue-session';
 import { renderPage } from '../views/page-response';
 
 const MAX_EMAIL_LENGTH = 254;
@@ -35,9 +36,12 @@ async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400
   );
 }
 
-/** GET /login: the form for the pending authorization request of this browser. */
+/** GET /login: the form for the pending authorization request of this browser, or the one-tap "Continue as" page. */
 export async function showLogin(c: AppContext): Promise<Response> {
-  return loginForm(c, await pendingRequest(c), 200);
+  const request = await pendingRequest(c);
+  const { confirmSession } = request;
+  const continuePage = confirmSession && c.req.query('account') !== 'another' ? await continuePageFor(c, { ...request, confirmSession }) : undefined;
+  return continuePage ?? loginForm(c, request, 200);
 }
 
 /**

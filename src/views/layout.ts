@@ -21,6 +21,7 @@ main>:last-child{margin-bottom:0}
 .error{color:var(--error);font-weight:600}
 .logo{display:block;margin:0 0 1rem;border-radius:8px}
 ul{margin:0 0 1rem;padding-left:1.25rem}li{margin:.25rem 0}
+a{color:var(--accent)}
 button.secondary{margin-top:.75rem;color:var(--fg);background:transparent;border:1px solid var(--border)}
 `.trim();
 

@@ -12,6 +12,7 @@ import { call, cookieFrom, form, SESSION_COOKIE } from '../helpers/http';
 import { authorizePath, defaultAuthorization, introspect, obtainCode, reachConsent, redeem, refresh, startLogin, submitConsent, submitLogin } from '../helpers/flow';
 import { expectPageHeaders } from '../helpers/assertions';
 import { insertUsers } from '../helpers/storage';
+import { DEMO_CLAIMED_REDIRECT } from '../helpers/fixtures';
 
 const USER = { email: 'headers@example.com', password: 'headers-password' };
 /** Each sign-in from an address of its own, so the file stays under the per-network limit. */
@@ -100,7 +101,7 @@ describe('responses that carry a code never leak it (RFC 9700 section 4.2.4)', (
   });
 
   it('the redirect of single sign-on: Referrer-Policy no-referrer and no-store', async () => {
-    const { params } = await defaultAuthorization();
+    const { params } = await defaultAuthorization({ redirect_uri: DEMO_CLAIMED_REDIRECT });
     const response = await call(authorizePath(params), { headers: { Cookie: session } });
     expect(new URL(response.headers.get('Location')!).searchParams.get('code')).toBeTruthy();
     expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');

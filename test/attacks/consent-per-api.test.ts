@@ -17,7 +17,8 @@ const PASSWORD = 'consent-per-api-password';
 async function thirdPartyWithTwoApis() {
   const second = `https://second-${unique()}.example.com`;
   await ok(await management('POST', '/apis', { identifier: second, name: 'Second API', scopes: ['read:items'], scope_descriptions: { 'read:items': 'See your second items' } }), 201);
-  const redirect = `com.example.third${unique()}:/callback`;
+  // A claimed https redirect: single sign-on approves it without the one-tap page.
+  const redirect = `https://third-${unique()}.example.com/callback`;
   const client = await createClient({
     redirect_uris: [redirect],
     scopes: ['openid', 'read:items'],

@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshIp } from '../helpers/values';
-import { ISSUER, PARTNER } from '../helpers/fixtures';
+import { DEMO_CLAIMED_REDIRECT, ISSUER, PARTNER, PARTNER_CLAIMED_REDIRECT } from '../helpers/fixtures';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from '../helpers/http';
 import { authorizePath, defaultAuthorization, type PendingLogin, reachConsent, startLogin, submitConsent, submitLogin } from '../helpers/flow';
 import { expectErrorPage } from '../helpers/assertions';
@@ -34,7 +34,7 @@ function setCookieNamed(response: Response, name: string): string | undefined {
 
 /** The user a session cookie signs in, read off a code issued through single sign-on. */
 async function userOfSession(sessionCookie: string): Promise<string | undefined> {
-  const { params, verifier } = await defaultAuthorization({ prompt: 'none', scope: 'openid' });
+  const { params, verifier } = await defaultAuthorization({ prompt: 'none', scope: 'openid', redirect_uri: DEMO_CLAIMED_REDIRECT });
   const response = await call(authorizePath(params), { headers: { Cookie: sessionCookie } });
   const location = new URL(response.headers.get('Location')!);
   const code = location.searchParams.get('code');
@@ -284,7 +284,7 @@ describe('cross-site consent POSTs (OIDC Core section 3.1.2.4, RFC 6749 section 
   it('a consent remembered for some scopes does not cover more: prompt=none then answers consent_required', async () => {
     const consent = await atConsent();
     expect((await submitConsent(consent, 'allow')).status).toBe(303);
-    const { params } = await defaultAuthorization({ ...PARTNER, scope: 'openid email read:items', prompt: 'none' });
+    const { params } = await defaultAuthorization({ ...PARTNER, redirect_uri: PARTNER_CLAIMED_REDIRECT, scope: 'openid email read:items', prompt: 'none' });
     const response = await call(authorizePath(params), { headers: { Cookie: consent.session } });
     expect(new URL(response.headers.get('Location')!).searchParams.get('error')).toBe('consent_required');
   });

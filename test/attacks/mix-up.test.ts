@@ -7,7 +7,7 @@ import { exports } from 'cloudflare:workers';
 import { freshIp } from '../helpers/values';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_REDIRECT, ISSUER, PARTNER } from '../helpers/fixtures';
+import { DEMO_CLAIMED_REDIRECT, DEMO_REDIRECT, ISSUER, PARTNER, PARTNER_CLAIMED_REDIRECT } from '../helpers/fixtures';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from '../helpers/http';
 import { type AuthorizationParams, authorizePath, defaultAuthorization, introspect, reachConsent, redeem, startLogin, submitConsent, submitLogin } from '../helpers/flow';
 import { expectErrorRedirect } from '../helpers/assertions';
@@ -62,7 +62,7 @@ describe('iss in every authorization response (RFC 9207 section 2)', () => {
   it('on success through single sign-on', async () => {
     const { response } = await signIn();
     const session = cookieFrom(response, SESSION_COOKIE);
-    const { params } = await defaultAuthorization({ prompt: 'none' });
+    const { params } = await defaultAuthorization({ prompt: 'none', redirect_uri: DEMO_CLAIMED_REDIRECT });
     const sso = await call(authorizePath(params), { headers: { Cookie: session } });
     expect(sso.status).toBe(302);
     const location = sso.headers.get('Location')!;
@@ -111,9 +111,9 @@ describe('iss in every authorization response (RFC 9207 section 2)', () => {
     // The consent form's answer also clears the pending request's cookie.
     expectErrorRedirect(denied, 'access_denied', { redirectUri: PARTNER.redirect_uri, status: 303, setCookies: [LOGIN_COOKIE] });
     expect(issOf(denied.headers.get('Location')!)).toEqual([ISSUER]);
-    const { params } = await defaultAuthorization({ ...PARTNER, prompt: 'none' });
+    const { params } = await defaultAuthorization({ ...PARTNER, redirect_uri: PARTNER_CLAIMED_REDIRECT, prompt: 'none' });
     const required = await call(authorizePath(params), { headers: { Cookie: consent.session } });
-    expectErrorRedirect(required, 'consent_required', { redirectUri: PARTNER.redirect_uri });
+    expectErrorRedirect(required, 'consent_required', { redirectUri: PARTNER_CLAIMED_REDIRECT });
   });
 
   it('on the error for a repeated parameter', async () => {

@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:workers';
 import { freshIp } from '../helpers/values';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { DEMO_API_BASIC } from '../helpers/fixtures';
+import { DEMO_API_BASIC, DEMO_CLAIMED_REDIRECT, DEMO_REDIRECT } from '../helpers/fixtures';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from '../helpers/http';
 import { authorizePath, defaultAuthorization, introspect, refresh, startLogin, submitLogin } from '../helpers/flow';
 import { insertUsers } from '../helpers/storage';
@@ -53,10 +53,10 @@ interface Tokens {
   id_token: string;
 }
 
-async function exchange(code: string, verifier: string, label: string): Promise<Tokens> {
+async function exchange(code: string, verifier: string, label: string, redirectUri = DEMO_REDIRECT): Promise<Tokens> {
   const response = await call(
     '/oauth/token',
-    form({ grant_type: 'authorization_code', client_id: 'demo-app', code, redirect_uri: 'com.example.demo:/callback', code_verifier: verifier }),
+    form({ grant_type: 'authorization_code', client_id: 'demo-app', code, redirect_uri: redirectUri, code_verifier: verifier }),
   );
   expect(response.status).toBe(200);
   const tokens = (await response.json()) as Tokens;
@@ -116,12 +116,12 @@ describe('no secret in any log line', () => {
     expect((await refresh(first.refresh_token)).status).toBe(400);
 
     // A second grant through single sign-on, for revocation, introspection and userinfo.
-    const { params, verifier } = await defaultAuthorization({ scope: SCOPE });
+    const { params, verifier } = await defaultAuthorization({ scope: SCOPE, redirect_uri: DEMO_CLAIMED_REDIRECT });
     remember('second code verifier', verifier);
     const sso = await call(authorizePath(params), { headers: { Cookie: `${SESSION_COOKIE}=${session}` } });
     const secondCode = new URL(sso.headers.get('Location')!).searchParams.get('code')!;
     remember('second code', secondCode);
-    const live = await exchange(secondCode, verifier, 'second grant');
+    const live = await exchange(secondCode, verifier, 'second grant', DEMO_CLAIMED_REDIRECT);
     // A replayed code and token requests with wrong or misplaced secrets: failure paths log too.
     expect((await call('/oauth/token', form({ grant_type: 'authorization_code', client_id: 'demo-app', code, redirect_uri: 'com.example.demo:/callback', code_verifier: pending.verifier }))).status).toBe(400);
     expect((await call('/oauth/token', form({ grant_type: 'refresh_token', client_id: 'demo-app', client_secret: CLIENT_SECRET, refresh_token: live.refresh_token }))).status).toBe(401);

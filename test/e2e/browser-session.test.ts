@@ -9,6 +9,7 @@ import {
   NAVIGATION_TIMEOUT_MS,
   newAuthorization,
   redeemCode,
+  saveScreenshot,
   signInThroughBrowser,
   submitLogin,
   useBrowserSuite,
@@ -92,10 +93,12 @@ describe.skipIf(!CHROMIUM)('consent, single sign-on and logout in a real browser
       expect(response.status, JSON.stringify(body)).toBe(200);
       expect(body.scope).toBe(PARTNER_SCOPE);
 
-      // A new request in the same browser: the session skips the login form, prompt=consent forces the page.
+      // A new request in the same browser: the session skips the password (one tap, as the loopback
+      // redirect cannot prove the app's identity), and prompt=consent forces the consent page.
       const denied = newAuthorization(suite.issuer, { clientId: PARTNER, redirectUri: callbackUri(), scope: PARTNER_SCOPE, prompt: 'consent' });
       await page.goto(denied.url);
-      expect(page.url()).toBe(`${suite.issuer}/consent`);
+      await page.getByRole('button', { name: `Continue as ${DEMO_EMAIL}` }).click();
+      await page.waitForURL(`${suite.issuer}/consent`);
       const errorArrived = suite.loopback.next('/callback');
       await page.getByRole('button', { name: 'Deny', exact: true }).click();
       // RFC 6749 section 4.1.2.1, with the state and the issuer (RFC 9207).
@@ -108,21 +111,30 @@ describe.skipIf(!CHROMIUM)('consent, single sign-on and logout in a real browser
     });
   });
 
-  it('a second /authorize in the same browser returns a code without the login page; prompt=login shows it again', async () => {
+  it('a second /authorize from a loopback redirect asks for one tap, never the password; prompt=login shows the form', async () => {
     await withPhone(suite, {}, async (page) => {
       const first = newAuthorization(suite.issuer, { redirectUri: callbackUri() });
       const firstCode = (await signInThroughBrowser(page, suite, first)).get('code')!;
       const firstTokens = await redeemCode(suite.issuer, first, firstCode);
       expect(firstTokens.response.status).toBe(200);
 
+      // RFC 8252 section 8.6: any app can listen on a loopback port, so the session does not answer
+      // it silently: the person sees who is signed in and to which app, and taps once.
       const seen = issuerPagesSeen(page, suite.issuer);
+      const callbacks = () => suite.loopback.requests.filter((url) => url.pathname === '/callback').length;
+      const callbacksBefore = callbacks();
       const second = newAuthorization(suite.issuer, { redirectUri: callbackUri() });
+      await page.goto(second.url);
+      expect(page.url()).toBe(`${suite.issuer}/login`);
+      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Continue to Demo App?');
+      expect(await page.getByLabel('Password', { exact: true }).count()).toBe(0);
+      expect(callbacks()).toBe(callbacksBefore);
+      await saveScreenshot(page, 'continue-as-phone');
       const arrived = suite.loopback.next('/callback');
-      const landed = await page.goto(second.url);
-      expect(landed?.url().startsWith(`${callbackUri()}?`)).toBe(true);
+      await page.getByRole('button', { name: `Continue as ${DEMO_EMAIL}` }).click();
       const query = (await arrived).searchParams;
       expect(query.get('state')).toBe(second.state);
-      expect(seen).toEqual(['/authorize']);
+      expect(seen).toEqual(['/authorize', '/login', '/login/continue']);
 
       // The code is the same user's, and the ID token keeps the time of the one real sign-in (OIDC Core 2).
       const secondTokens = await redeemCode(suite.issuer, second, query.get('code')!);
@@ -131,12 +143,40 @@ describe.skipIf(!CHROMIUM)('consent, single sign-on and logout in a real browser
       expect(b!.sub).toBe(a!.sub);
       expect(b!.auth_time).toBe(a!.auth_time);
 
+      // "Use another account" shows the password form for the same request.
+      await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
+      await page.getByRole('link', { name: 'Use another account' }).click();
+      expect(page.url()).toBe(`${suite.issuer}/login?account=another`);
+      expect(await page.getByLabel('Password', { exact: true }).isVisible()).toBe(true);
+
       // prompt=login: the app asks for a fresh sign-in, so the form is shown despite the session.
       const forced = newAuthorization(suite.issuer, { redirectUri: callbackUri(), prompt: 'login' });
       await page.goto(forced.url);
       expect(page.url()).toBe(`${suite.issuer}/login`);
       expect(await page.getByLabel('Email', { exact: true }).isVisible()).toBe(true);
       expect(await page.getByRole('button', { name: 'Continue' }).isVisible()).toBe(true);
+    });
+  });
+
+  it('a client set to sso_confirmation=never gets its code without any page', async () => {
+    const created = await management(suite.issuer, 'POST', '/clients', {
+      name: 'Trusted Loopback App',
+      type: 'public',
+      redirect_uris: [callbackUri()],
+      scopes: ['openid', 'read:items'],
+      audiences: ['https://api.example.com'],
+      sso_confirmation: 'never',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const clientId = created.body['id'] as string;
+    await withPhone(suite, {}, async (page) => {
+      await signInThroughBrowser(page, suite, newAuthorization(suite.issuer, { clientId, redirectUri: callbackUri() }));
+      const seen = issuerPagesSeen(page, suite.issuer);
+      const second = newAuthorization(suite.issuer, { clientId, redirectUri: callbackUri() });
+      const arrived = suite.loopback.next('/callback');
+      await page.goto(second.url);
+      expect((await arrived).searchParams.get('state')).toBe(second.state);
+      expect(seen).toEqual(['/authorize']);
     });
   });
 

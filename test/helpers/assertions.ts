@@ -4,7 +4,7 @@
  */
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { expect } from 'vitest';
-import { DEFAULT_STATE, DEMO_REDIRECT, ISSUER } from './fixtures';
+import { DEFAULT_STATE, DEMO_CLAIMED_REDIRECT, DEMO_REDIRECT, ISSUER } from './fixtures';
 import { call, LOGIN_COOKIE, setCookieFor } from './http';
 
 /** RFC 6749 section 5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E ) */
@@ -200,19 +200,22 @@ export interface IssuedCode {
   location: URL;
 }
 
-/** /authorize answered straight back to the app with a code (OIDC Core 3.1.2.5, RFC 9207). */
-export function expectCodeRedirect(response: Response, verifier: string, state: string | null = DEFAULT_STATE): IssuedCode {
+/**
+ * /authorize answered straight back to the app with a code (OIDC Core 3.1.2.5, RFC 9207): single
+ * sign-on, by default to demo-app's claimed https redirect.
+ */
+export function expectCodeRedirect(response: Response, verifier: string, state: string | null = DEFAULT_STATE, redirectUri = DEMO_CLAIMED_REDIRECT): IssuedCode {
   expect(response.status).toBe(302);
   expect(response.headers.get('Cache-Control')).toBe('no-store');
   const raw = response.headers.get('Location')!;
-  expect(raw.startsWith(`${DEMO_REDIRECT}?`)).toBe(true);
+  expect(raw.startsWith(`${redirectUri}?`), raw).toBe(true);
   const location = new URL(raw);
   expect(location.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
   expect(location.searchParams.getAll('state')).toEqual(state === null ? [] : [state]);
   expect(location.searchParams.getAll('iss')).toEqual([ISSUER]);
   expect(location.searchParams.get('error')).toBeNull();
   expect(setCookieFor(response, LOGIN_COOKIE)).toBeUndefined();
-  return { code: location.searchParams.get('code')!, verifier, redirectUri: DEMO_REDIRECT, location };
+  return { code: location.searchParams.get('code')!, verifier, redirectUri, location };
 }
 
 /** /authorize answered with the login page: the session was not used. */

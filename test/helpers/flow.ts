@@ -6,7 +6,7 @@
 import { base64url } from 'jose';
 import { expect } from 'vitest';
 import { expectTokenResponse, type IssuedCode, type TokenResponseBody } from './assertions';
-import { DEFAULT_NONCE, DEFAULT_STATE, DEMO_API_BASIC, DEMO_EMAIL, DEMO_PASSWORD, DEMO_REDIRECT, PARTNER } from './fixtures';
+import { DEFAULT_NONCE, DEFAULT_STATE, DEMO_API_BASIC, DEMO_CLAIMED_REDIRECT, DEMO_EMAIL, DEMO_PASSWORD, DEMO_REDIRECT, PARTNER } from './fixtures';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './http';
 import { freshIp } from './values';
 
@@ -59,9 +59,12 @@ export async function defaultAuthorization(overrides: AuthorizationParams = {}) 
   return { params, verifier };
 }
 
-/** A fresh authorization request from a browser that sends `cookie` (or none). */
+/**
+ * A fresh authorization request from a browser that sends `cookie` (or none), by default from
+ * demo-app's claimed https redirect: the one a single sign-on session approves without a page.
+ */
 export async function authorizeWith(cookie: string | undefined, overrides: AuthorizationParams = {}) {
-  const { params, verifier } = await defaultAuthorization(overrides);
+  const { params, verifier } = await defaultAuthorization({ redirect_uri: DEMO_CLAIMED_REDIRECT, ...overrides });
   const response = await call(authorizePath(params), cookie === undefined ? {} : { headers: { Cookie: cookie } });
   return { response, params, verifier };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `clients` ADD `sso_confirmation` text DEFAULT 'unverified_redirects' NOT NULL;
