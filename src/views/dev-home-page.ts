@@ -17,9 +17,13 @@ export interface DevHomePageProps {
 
 /** What `npm run dev` serves at `/`: where to start, with the dev seed's account and apps. */
 export function devHomePage(props: DevHomePageProps): Html {
-  const redeem =
-    `curl -s ${props.issuer}/oauth/token -d grant_type=authorization_code -d client_id=${props.clientId} \\\n` +
-    `  -d redirect_uri=${props.redirectUri} -d code_verifier=${props.codeVerifier} -d code=CODE`;
+  const redeem = [
+    `curl -s ${props.issuer}/oauth/token`,
+    `  -d grant_type=authorization_code -d client_id=${props.clientId}`,
+    `  -d redirect_uri=${props.redirectUri}`,
+    `  -d code_verifier=${props.codeVerifier}`,
+    '  -d code=CODE',
+  ].join(' \\\n');
   return layout({
     title: 'edge-auth (development)',
     nonce: props.nonce,

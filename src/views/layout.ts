@@ -23,7 +23,7 @@ main>:last-child{margin-bottom:0}
 ul{margin:0 0 1rem;padding-left:1.25rem}li{margin:.25rem 0}
 button.secondary{margin-top:.75rem;color:var(--fg);background:transparent;border:1px solid var(--border)}
 main.wide{max-width:44rem}h2{font-size:1.1rem;margin:1.5rem 0 .25rem}a{color:var(--accent)}
-code,pre{font:.875em/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}pre{white-space:pre-wrap;margin:.25rem 0 1rem}
+code,pre{font:.875em/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}pre{white-space:pre-wrap;margin:.25rem 0 1rem;padding:.5rem .75rem;border-radius:8px;background:var(--bg)}
 `.trim();
 
 /** A client's brand colour, trusted only as exactly `#rrggbb` (it is written into CSS). */
