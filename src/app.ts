@@ -8,6 +8,7 @@ import { renderErrors } from './http/error-handler';
 import { managementApi } from './management';
 import { authorize } from './routes/authorize';
 import { showConsent, submitConsent } from './routes/consent';
+import { devHome } from './routes/dev-home';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
 import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
@@ -25,6 +26,7 @@ const noSniff = createMiddleware<AppEnv>(async (c, next) => {
 
 /** What a person sees in a browser: errors are pages (or, once /authorize trusts the client, redirects to it). */
 const browserPages = new Hono<AppEnv>()
+  .get('/', devHome)
   .get('/authorize', authorize)
   .get('/login', showLogin)
   .post('/login', submitLogin)

@@ -53,6 +53,8 @@ const Vars = v.object({
   REGISTRY_CACHE_TTL_SECONDS: wholeNumber('REGISTRY_CACHE_TTL_SECONDS', 60, 3600),
   KEY_ROTATION_DAYS: wholeNumber('KEY_ROTATION_DAYS', 30, 365),
   AUDIT_RETENTION_DAYS: wholeNumber('AUDIT_RETENTION_DAYS', 30, 3650),
+  /** Set only by `npm run dev` (scripts/dev.mjs passes it with --var); never in wrangler.toml. */
+  DEV_HOME_PAGE: v.optional(v.picklist(['true', 'false'], 'DEV_HOME_PAGE must be true or false'), 'false'),
 });
 
 export interface Config {
@@ -69,6 +71,18 @@ export interface Config {
   registryCacheTtlSeconds: number;
   keyRotationDays: number;
   auditRetentionDays: number;
+  /** The development home page at `/` (src/routes/dev-home.ts): only on a plain-http loopback issuer. */
+  devHomePage: boolean;
+}
+
+/**
+ * Where `npm run dev` serves: plain http on a loopback IP literal. A deployed worker cannot have
+ * such an issuer (browsers would not reach it, and `npm run deploy` refuses it), so a dev-only
+ * feature gated on it stays off in production even if its variable is set there by mistake.
+ */
+function isLoopbackHttp(issuer: string): boolean {
+  const { protocol, hostname } = new URL(issuer);
+  return protocol === 'http:' && (/^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]');
 }
 
 /** Reads wrangler vars into a typed Config; throws ConfigError on a bad value so a misdeployment fails loudly. */
@@ -89,6 +103,7 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     registryCacheTtlSeconds: out.REGISTRY_CACHE_TTL_SECONDS,
     keyRotationDays: out.KEY_ROTATION_DAYS,
     auditRetentionDays: out.AUDIT_RETENTION_DAYS,
+    devHomePage: out.DEV_HOME_PAGE === 'true' && isLoopbackHttp(out.ISSUER),
   };
 }
 

@@ -35,8 +35,9 @@ export class UsageError extends Error {
  * @template T
  * @param {string} name
  * @param {() => T | Promise<T>} run
- * @param {{ unreachable?: string, refused?: (error: string) => string | undefined }} [hints]  added to
- *   the message when the server cannot be reached, or when it refuses with that OAuth `error`
+ * @param {{ unreachable?: string, refused?: (error: string) => string | undefined, otherwise?: string }} [hints]  added
+ *   to the message when the server cannot be reached, when it refuses with that OAuth `error`, or
+ *   when anything else fails
  * @returns {Promise<T>}
  */
 export async function step(name, run, hints = {}) {
@@ -46,7 +47,7 @@ export async function step(name, run, hints = {}) {
     if (error instanceof SignInError) throw error;
     const { code, detail, network } = explain(error);
     const refused = error instanceof oauth.AuthorizationResponseError || error instanceof oauth.ResponseBodyError;
-    const why = network ? hints.unreachable : refused ? hints.refused?.(code) : undefined;
+    const why = network ? hints.unreachable : refused ? hints.refused?.(code) : hints.otherwise;
     const message = `${name.replaceAll('_', ' ')} failed: ${detail}`;
     throw new SignInError(name, code, why ? `${message.replace(/\.$/, '')}. ${why}` : message, { cause: error });
   }

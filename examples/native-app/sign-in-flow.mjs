@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import { SignInError, step } from './errors.mjs';
 import { listenForRedirect } from './loopback-redirect.mjs';
 import { openInSystemBrowser } from './system-browser.mjs';
+import { notEdgeAuthHint, unreachableHint } from './where-edge-auth-runs.mjs';
 
 /** What the app asks for: an ID token, the user's profile and email, a refresh token, and the API. */
 export const SCOPE = 'openid profile email offline_access read:items';
@@ -139,7 +140,7 @@ async function discover(issuer, http) {
   const as = await step(
     'discovery',
     async () => oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...http })),
-    { unreachable: `Is edge-auth running at ${issuer.origin}? \`npm run dev\` serves http://127.0.0.1:8787.` },
+    { unreachable: unreachableHint(issuer), refused: () => notEdgeAuthHint(issuer), otherwise: notEdgeAuthHint(issuer) },
   );
   const missing = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint'].filter((name) => !as[name]);
   if (missing.length > 0) {

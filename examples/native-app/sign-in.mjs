@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // A native app's sign-in against edge-auth, as a command-line program: see README.md beside it.
-import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { SignInError, UsageError } from './errors.mjs';
 import { AUDIENCE, SCOPE, signIn } from './sign-in-flow.mjs';
 import { formatSummary, summarize } from './summary.mjs';
+import { chosenIssuer, DEFAULT_ISSUER, isLoopbackAddress } from './where-edge-auth-runs.mjs';
 
 const PROGRAM = 'node examples/native-app/sign-in.mjs';
-const DEFAULT_ISSUER = 'http://127.0.0.1:8787';
 const DEFAULT_CLIENT_ID = 'demo-app';
 const DEFAULT_TIMEOUT_SECONDS = 300;
 /** A day: longer than anyone waits at a login page, short enough for setTimeout. */
@@ -24,8 +23,8 @@ refreshes once.
 Usage: ${PROGRAM} [options]
 
 Options:
-  --issuer URL        the authorization server (default ${DEFAULT_ISSUER}, where \`npm run dev\` serves);
-                      plain http only for a loopback address such as 127.0.0.1
+  --issuer URL        the authorization server (default $EDGE_AUTH_URL, else ${DEFAULT_ISSUER},
+                      where \`npm run dev\` serves); plain http only for a loopback address such as 127.0.0.1
   --client-id ID      a public client with http://127.0.0.1/callback registered (default ${DEFAULT_CLIENT_ID})
   --open              open the authorization URL in the system browser; otherwise only print it
   --timeout SECONDS   how long to wait for the browser to come back (default ${DEFAULT_TIMEOUT_SECONDS})
@@ -61,7 +60,7 @@ function parseOptions(argv) {
       strict: true,
       allowPositionals: false,
       options: {
-        issuer: { type: 'string', default: DEFAULT_ISSUER },
+        issuer: { type: 'string' },
         'client-id': { type: 'string', default: DEFAULT_CLIENT_ID },
         open: { type: 'boolean', default: false },
         timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
@@ -73,7 +72,7 @@ function parseOptions(argv) {
     throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '.') : String(error));
   }
   return {
-    issuer: parseIssuer(values.issuer),
+    issuer: parseIssuer(chosenIssuer(values.issuer, process.env)),
     clientId: parseClientId(values['client-id']),
     timeoutMs: parseTimeout(values.timeout) * 1000,
     openBrowser: values.open,
@@ -82,31 +81,24 @@ function parseOptions(argv) {
   };
 }
 
-/** @param {string} value */
-function parseIssuer(value) {
+/** @param {{ value: string, source: string }} chosen  the URL and the option or variable it came from */
+function parseIssuer({ value, source }) {
   /** @type {URL} */
   let issuer;
   try {
     issuer = new URL(value);
   } catch {
-    throw new UsageError(`--issuer must be an absolute URL such as https://auth.example.com, not ${JSON.stringify(value)}.`);
+    throw new UsageError(`${source} must be an absolute URL such as https://auth.example.com, not ${JSON.stringify(value)}.`);
   }
-  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') throw new UsageError('--issuer must be an https URL.');
+  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') throw new UsageError(`${source} must be an https URL.`);
   if (issuer.search || issuer.hash || issuer.username || issuer.password) {
-    throw new UsageError('--issuer must be the issuer URL alone, without credentials, query or fragment.');
+    throw new UsageError(`${source} must be the issuer URL alone, without credentials, query or fragment.`);
   }
-  // Tokens travel in clear over http: acceptable only to this machine (RFC 8252 section 8.3 uses the
-  // IP literal, since a name such as localhost can resolve elsewhere).
+  // Tokens travel in clear over http: acceptable only to this machine.
   if (issuer.protocol === 'http:' && !isLoopbackAddress(issuer.hostname)) {
-    throw new UsageError(`Refusing plain http to ${issuer.host}: use https (http is only for loopback addresses such as 127.0.0.1).`);
+    throw new UsageError(`Refusing plain http to ${issuer.host} (${source}): use https (http is only for loopback addresses such as 127.0.0.1).`);
   }
   return issuer;
-}
-
-/** @param {string} hostname */
-function isLoopbackAddress(hostname) {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1');
-  return (isIP(host) === 4 && host.startsWith('127.')) || (isIP(host) === 6 && host === '::1');
 }
 
 /** @param {string} value */

@@ -23,6 +23,8 @@ main>:last-child{margin-bottom:0}
 ul{margin:0 0 1rem;padding-left:1.25rem}li{margin:.25rem 0}
 a{color:var(--accent)}
 button.secondary{margin-top:.75rem;color:var(--fg);background:transparent;border:1px solid var(--border)}
+main.wide{max-width:44rem}h2{font-size:1.1rem;margin:1.5rem 0 .25rem}a{color:var(--accent)}
+code,pre{font:.875em/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}pre{white-space:pre-wrap;margin:.25rem 0 1rem;padding:.5rem .75rem;border-radius:8px;background:var(--bg)}
 `.trim();
 
 /** A client's brand colour, trusted only as exactly `#rrggbb` (it is written into CSS). */
@@ -47,7 +49,8 @@ function accentRule(colour: string): string {
   return `:root{--accent:${colour};--on-accent:${onAccent}}`;
 }
 
-export function layout(props: { title: string; nonce: string; body: Html; accent?: string | null | undefined }): Html {
+/** `wide`: for a page of links and commands (the dev home page) rather than a form. */
+export function layout(props: { title: string; nonce: string; body: Html; accent?: string | null | undefined; wide?: boolean }): Html {
   const accent = props.accent && HEX_COLOUR.test(props.accent) ? accentRule(props.accent) : '';
   return html`<!doctype html>
 <html lang="en">
@@ -58,6 +61,6 @@ export function layout(props: { title: string; nonce: string; body: Html; accent
 <title>${props.title}</title>
 <style nonce="${props.nonce}">${raw(STYLE + accent)}</style>
 </head>
-<body><main>${props.body}</main></body>
+<body><main${props.wide ? raw(' class="wide"') : ''}>${props.body}</main></body>
 </html>`;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startWorkerServer, withTimeout, type WorkerServer } from './worker-server';
@@ -33,8 +34,8 @@ afterEach(() => {
 });
 
 /** Runs the example with the Node that runs vitest; progress and the URL come on stderr, the summary on stdout. */
-function runExample(args: readonly string[]): ExampleRun {
-  const child = spawn(process.execPath, [EXAMPLE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function runExample(args: readonly string[], env: Record<string, string> = {}): ExampleRun {
+  const child = spawn(process.execPath, [EXAMPLE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDGE_AUTH_URL: '', ...env } });
   let stdout = '';
   let stderr = '';
   let foundUrl: (url: URL) => void = () => undefined;
@@ -165,6 +166,16 @@ describe('examples/native-app signs in as a native app would (RFC 8252, oauth4we
     expect(`${stdout}\n${stderr}`).not.toMatch(WHOLE_REFRESH_TOKEN);
   });
 
+  it('goes where EDGE_AUTH_URL says when --issuer is not given', async () => {
+    const run = runExample(['--json', '--timeout', String(EXAMPLE_TIMEOUT_SECONDS)], { EDGE_AUTH_URL: server.issuer });
+    const authorizationUrl = await withTimeout(run.authorizationUrl, RUN_TIMEOUT_MS, 'the example printing its authorization URL');
+    expect(`${authorizationUrl.origin}${authorizationUrl.pathname}`).toBe(`${server.issuer}/authorize`);
+    await signInInTheBrowser(authorizationUrl);
+    const { code, stdout } = await withTimeout(run.exited, RUN_TIMEOUT_MS, 'the example');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, issuer: server.issuer, userinfo: { sub: 'user_demo' } });
+  });
+
   it('refuses a redirect that does not carry its state, before spending any code (RFC 6749 section 10.12)', async () => {
     const run = runExample(['--issuer', server.issuer, '--json', '--timeout', String(EXAMPLE_TIMEOUT_SECONDS)]);
     const authorizationUrl = await withTimeout(run.authorizationUrl, RUN_TIMEOUT_MS, 'the example printing its authorization URL');
@@ -197,12 +208,38 @@ describe('examples/native-app fails clearly', () => {
     expect(code).toBe(1);
     expect(stderr).toBe(
       `error: discovery failed: could not reach the server (connection refused: nothing listens on that port). ` +
-        `Is edge-auth running at ${issuer}? \`npm run dev\` serves http://127.0.0.1:8787.\n`,
+        `Is edge-auth running at ${issuer}? Start it with \`EDGE_AUTH_URL=${issuer} npm run dev\`, ` +
+        'or set EDGE_AUTH_URL to where it runs (`npm run dev` prints it).\n',
     );
     expect(JSON.parse(stdout)).toEqual({
       ok: false,
       error: { step: 'discovery', code: 'ECONNREFUSED', message: expect.stringContaining('could not reach the server') },
     });
+  });
+
+  it('says when another program holds the port, and how to start edge-auth beside it', async () => {
+    const other: Server = createServer((_, response) => response.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not here</h1>'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (other.address() as { port: number }).port;
+      const issuer = `http://127.0.0.1:${port}`;
+      const { code, stderr } = await withTimeout(runExample(['--json'], { EDGE_AUTH_URL: issuer }).exited, 5_000, 'the example against another server');
+      expect(code).toBe(1);
+      expect(stderr).toContain(`(HTTP 404 from ${issuer}/.well-known/openid-configuration)`);
+      expect(stderr).toContain(
+        `Something other than edge-auth answers at ${issuer}: is another program using port ${port}? ` +
+          `Start edge-auth on another port (\`EDGE_AUTH_URL=http://127.0.0.1:${port + 1} npm run dev\`) and run ` +
+          `\`EDGE_AUTH_URL=http://127.0.0.1:${port + 1} node examples/native-app/sign-in.mjs\`.\n`,
+      );
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('names EDGE_AUTH_URL when that is where a bad issuer came from', async () => {
+    const { code, stderr } = await withTimeout(runExample([], { EDGE_AUTH_URL: 'http://auth.example.com' }).exited, 5_000, 'the example with a bad EDGE_AUTH_URL');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: Refusing plain http to auth\.example\.com \(EDGE_AUTH_URL\)/);
   });
 
   it('exits 2 on wrong usage, before any request', async () => {

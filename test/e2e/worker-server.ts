@@ -86,13 +86,16 @@ export interface WorkerServerOptions {
    * tests that must write to the local D1 the way an operator does (`admin bootstrap --local --persist-to`).
    */
   prepare?: (persistDir: string) => Promise<void>;
+  /** Variables besides ISSUER, as `npm run dev` passes DEV_HOME_PAGE with `--var`. */
+  vars?: Readonly<Record<string, string>>;
 }
 
 /** One start of the worker on `port`, with its state in `persistDir`; resolves once it answers. */
-async function serve(issuer: string, port: number, persistDir: string) {
+async function serve(issuer: string, port: number, persistDir: string, vars: Readonly<Record<string, string>>) {
+  const plain = (value: string) => ({ type: 'plain_text', value }) as const;
   const worker = await unstable_startWorker({
     config: join(ROOT, 'wrangler.toml'),
-    bindings: { ISSUER: { type: 'plain_text', value: issuer } },
+    bindings: { ...Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, plain(value)])), ISSUER: plain(issuer) },
     sendMetrics: false,
     dev: {
       server: { hostname: '127.0.0.1', port },
@@ -129,12 +132,13 @@ export async function startWorkerServer(options: WorkerServerOptions = {}): Prom
     await options.prepare?.(persistDir);
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
-    let worker = await serve(issuer, port, persistDir);
+    const vars = options.vars ?? {};
+    let worker = await serve(issuer, port, persistDir, vars);
     return {
       issuer,
       async restart() {
         await worker.dispose();
-        worker = await serve(issuer, port, persistDir);
+        worker = await serve(issuer, port, persistDir, vars);
       },
       async close() {
         try {

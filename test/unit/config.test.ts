@@ -17,4 +17,16 @@ describe('configuration', () => {
     }
     expect(parseConfig({ ISSUER: 'https://a.example' }).authorizationCodeTtlSeconds).toBe(60);
   });
+
+  it('turns the dev home page on only for DEV_HOME_PAGE=true on a plain-http loopback issuer', () => {
+    const devHomePage = (vars: Record<string, string>) => parseConfig(vars).devHomePage;
+    expect(devHomePage({ ISSUER: 'http://127.0.0.1:8787', DEV_HOME_PAGE: 'true' })).toBe(true);
+    expect(devHomePage({ ISSUER: 'http://[::1]:8787', DEV_HOME_PAGE: 'true' })).toBe(true);
+    expect(devHomePage({ ISSUER: 'http://127.0.0.1:8787' })).toBe(false);
+    expect(devHomePage({ ISSUER: 'http://127.0.0.1:8787', DEV_HOME_PAGE: 'false' })).toBe(false);
+    for (const issuer of ['https://auth.example.com', 'https://127.0.0.1:8787', 'http://localhost:8787', 'http://127.0.0.1.example.com']) {
+      expect(devHomePage({ ISSUER: issuer, DEV_HOME_PAGE: 'true' })).toBe(false);
+    }
+    expect(() => parseConfig({ ISSUER: 'http://127.0.0.1:8787', DEV_HOME_PAGE: 'yes' })).toThrow(ConfigError);
+  });
 });
