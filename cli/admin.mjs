@@ -8,7 +8,7 @@ import { grants } from './commands/grants.mjs';
 import { keys } from './commands/keys.mjs';
 import { users } from './commands/users.mjs';
 import { dispatch } from './lib/dispatch.mjs';
-import { UsageError } from './lib/errors.mjs';
+import { UnknownNameError, UsageError } from './lib/errors.mjs';
 import { PROGRAM } from './lib/help.mjs';
 
 /** @type {import('./lib/help.mjs').CommandTable} */
@@ -29,15 +29,20 @@ try {
 }
 
 /**
- * One line on stderr: our own errors as they are, anything else as unexpected; the stack only with --debug.
+ * One line on stderr: our own errors as they are, anything else as unexpected; an unknown name
+ * with the usage it missed; the stack only with --debug.
  * @param {unknown} error
  * @returns {number} the exit status
  */
 function report(error) {
   const known = error instanceof Error && 'exitCode' in error;
-  const message = error instanceof Error ? error.message : String(error);
-  const hint = error instanceof UsageError && !message.includes(PROGRAM) ? ` (see \`${PROGRAM} ${error.helpCommand ?? 'help'}\`)` : '';
-  process.stderr.write(`error: ${known ? '' : 'unexpected failure: '}${message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+  const help = error instanceof UsageError && !message.includes(PROGRAM) ? `\`${PROGRAM} ${error.helpCommand ?? 'help'}\`` : undefined;
+  if (error instanceof UnknownNameError && error.usage) {
+    process.stderr.write(`error: ${message}\n${error.usage}\n${help ? `See ${help}.\n` : ''}`);
+  } else {
+    process.stderr.write(`error: ${known ? '' : 'unexpected failure: '}${message}${help ? ` (see ${help})` : ''}\n`);
+  }
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return known ? Number(/** @type {{ exitCode: number }} */ (error).exitCode) : 1;
 }

@@ -4,6 +4,7 @@ import { sha256Base64url } from '../src/crypto/hash';
 import { basic } from './helpers/http';
 import { expectOAuthError, expectTokenResponse } from './helpers/assertions';
 import { clientCredentials, type ClientJson, createClient, createMachineClient, expectApiError, expectInvalidFields, listAll, management, ok, type Page } from './helpers/management';
+import { unique } from './helpers/values';
 
 const CLIENT_KEYS = [
   'access_token_ttl_seconds',
@@ -25,6 +26,9 @@ const CLIENT_KEYS = [
   'type',
   'updated_at',
 ];
+
+/** A public app that can sign users in: the body each refusal below changes in one way. */
+const APP = { name: 'x', type: 'public', redirect_uris: ['com.example.app:/callback'], scopes: ['openid', 'read:items'], audiences: ['https://api.example.com'] };
 
 describe('POST /api/v1/clients', () => {
   it('creates a public client with defaults and no secret (201)', async () => {
@@ -79,25 +83,25 @@ describe('POST /api/v1/clients', () => {
   });
 
   it.each([
-    ['no name', { type: 'public' }, ['name']],
-    ['an empty name', { name: '   ', type: 'public' }, ['name']],
-    ['no type', { name: 'x' }, ['type']],
-    ['an unknown type', { name: 'x', type: 'spa' }, ['type']],
-    ['an unknown field', { name: 'x', type: 'public', secret: 'mine' }, ['secret']],
-    ['an unknown grant type', { name: 'x', type: 'public', grant_types: ['password'] }, ['grant_types.0']],
-    ['client_credentials for a public client', { name: 'x', type: 'public', grant_types: ['client_credentials'] }, ['grant_types']],
-    ['an audience no API has', { name: 'x', type: 'public', audiences: ['https://api.example.com', 'https://nope.example.com'] }, ['audiences.1']],
-    ['a repeated scope', { name: 'x', type: 'public', scopes: ['read:items', 'read:items'] }, ['scopes']],
-    ['a scope with a space', { name: 'x', type: 'public', scopes: ['read items'] }, ['scopes.0']],
-    ['a too short access token lifetime', { name: 'x', type: 'public', access_token_ttl_seconds: 10 }, ['access_token_ttl_seconds']],
-    ['a fractional leeway', { name: 'x', type: 'public', refresh_token_reuse_leeway_seconds: 1.5 }, ['refresh_token_reuse_leeway_seconds']],
-    ['an http logo', { name: 'x', type: 'public', logo_uri: 'http://cdn.example.com/logo.png' }, ['logo_uri']],
-    ['a colour name', { name: 'x', type: 'public', primary_color: 'blue' }, ['primary_color']],
-    ['require_consent as a string', { name: 'x', type: 'public', require_consent: 'yes' }, ['require_consent']],
-    ['an unknown sso_confirmation', { name: 'x', type: 'public', sso_confirmation: 'sometimes' }, ['sso_confirmation']],
-    ['a string where a list belongs', { name: 'x', type: 'public', redirect_uris: 'com.example.app:/cb' }, ['redirect_uris']],
-  ])('refuses %s with 400 and the field path', async (_name, body, paths) => {
-    await expectInvalidFields(await management('POST', '/clients', body), paths);
+    ['no name', { name: undefined }, ['name']],
+    ['an empty name', { name: '   ' }, ['name']],
+    ['no type', { type: undefined }, ['type']],
+    ['an unknown type', { type: 'spa' }, ['type']],
+    ['an unknown field', { secret: 'mine' }, ['secret']],
+    ['an unknown grant type', { grant_types: ['password'] }, ['grant_types.0']],
+    ['client_credentials for a public client', { grant_types: ['authorization_code', 'client_credentials'] }, ['grant_types']],
+    ['an audience no API has', { audiences: ['https://api.example.com', 'https://nope.example.com'] }, ['audiences.1']],
+    ['a repeated scope', { scopes: ['openid', 'openid'] }, ['scopes']],
+    ['a scope with a space', { scopes: ['read items'] }, ['scopes.0']],
+    ['a too short access token lifetime', { access_token_ttl_seconds: 10 }, ['access_token_ttl_seconds']],
+    ['a fractional leeway', { refresh_token_reuse_leeway_seconds: 1.5 }, ['refresh_token_reuse_leeway_seconds']],
+    ['an http logo', { logo_uri: 'http://cdn.example.com/logo.png' }, ['logo_uri']],
+    ['a colour name', { primary_color: 'blue' }, ['primary_color']],
+    ['require_consent as a string', { require_consent: 'yes' }, ['require_consent']],
+    ['an unknown sso_confirmation', { sso_confirmation: 'sometimes' }, ['sso_confirmation']],
+    ['a string where a list belongs', { redirect_uris: 'com.example.app:/cb' }, ['redirect_uris']],
+  ])('refuses %s with 400 and the field path', async (_name, change, paths) => {
+    await expectInvalidFields(await management('POST', '/clients', { ...APP, ...change }), paths);
   });
 
   it.each([
@@ -111,7 +115,7 @@ describe('POST /api/v1/clients', () => {
     ['user information', 'https://user:pass@example.com/cb', /user information/],
   ])('refuses a redirect URI with %s, naming redirect_uris.N and the reason', async (_name, uri, reason) => {
     const body = await expectInvalidFields(
-      await management('POST', '/clients', { name: 'x', type: 'public', redirect_uris: ['com.example.good:/cb', uri] }),
+      await management('POST', '/clients', { ...APP, redirect_uris: ['com.example.good:/cb', uri] }),
       ['redirect_uris.1'],
     );
     expect(body.fields![0]!.message).toMatch(reason);
@@ -119,7 +123,7 @@ describe('POST /api/v1/clients', () => {
 
   it('applies the same rules to post-logout redirect URIs', async () => {
     const body = await expectInvalidFields(
-      await management('POST', '/clients', { name: 'x', type: 'public', post_logout_redirect_uris: ['http://localhost/bye'] }),
+      await management('POST', '/clients', { ...APP, post_logout_redirect_uris: ['http://localhost/bye'] }),
       ['post_logout_redirect_uris.0'],
     );
     expect(body.fields![0]!.message).toMatch(/127\.0\.0\.1/);
@@ -137,6 +141,84 @@ describe('POST /api/v1/clients', () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(((await response.json()) as { error: string }).error).toMatch(/^invalid_/);
+  });
+});
+
+/** A new API defining `scopes`. */
+async function createApi(scopes: string[]): Promise<{ id: string; identifier: string }> {
+  const identifier = `https://stock-${unique()}.example.com`;
+  return ok(await management('POST', '/apis', { identifier, name: 'Stock', scopes }), 201);
+}
+
+describe('clients that could not work are refused (issue 18)', () => {
+  it.each([
+    ['no redirect URI', { redirect_uris: [] }, 'redirect_uris', /at least one redirect URI.*com\.example\.app:\/callback/],
+    ['no audience', { audiences: [], scopes: ['openid'] }, 'audiences', /at least one audience/],
+    ['no scope', { scopes: [] }, 'scopes', /at least one scope: openid for an ID token/],
+    ['refresh_token without authorization_code', { grant_types: ['refresh_token'] }, 'grant_types', /refresh_token needs authorization_code/],
+  ])('refuses an app with %s, naming the field and the fix', async (_name, change, path, message) => {
+    const body = await expectInvalidFields(await management('POST', '/clients', { ...APP, ...change }), [path]);
+    expect(body.fields![0]!.message).toMatch(message);
+  });
+
+  it('reports every problem at once: the bare `--name X --type public` of the issue', async () => {
+    const body = await expectInvalidFields(await management('POST', '/clients', { name: 'X', type: 'public' }), ['redirect_uris', 'audiences', 'scopes']);
+    expect(body.error_description).toBe('The request body is not valid.');
+  });
+
+  it('refuses a scope that neither its APIs nor OpenID Connect define, naming it and the APIs checked', async () => {
+    const body = await expectInvalidFields(
+      await management('POST', '/clients', { ...APP, scopes: ['openid', 'read:items', 'read:itemz'] }),
+      ['scopes.2'],
+    );
+    expect(body.fields![0]!.message).toBe(
+      'read:itemz is defined by none of the client\'s APIs (https://api.example.com) and is not an OpenID Connect scope ' +
+        '(openid, profile, email, offline_access): define it on the API first, or correct it',
+    );
+    // A scope of an API the client has no audience for is just as unknown to it.
+    const { identifier: other } = await createApi(['read:stock']);
+    await expectInvalidFields(await management('POST', '/clients', { ...APP, scopes: ['read:stock'] }), ['scopes.0']);
+    const both = await createClient({ scopes: ['openid', 'read:items', 'read:stock'], audiences: ['https://api.example.com', other] });
+    expect(both.scopes).toEqual(['openid', 'read:items', 'read:stock']);
+  });
+
+  it('says so when a client has no audience to define a scope', async () => {
+    const body = await expectInvalidFields(
+      await management('POST', '/clients', { name: 'Job', type: 'confidential', grant_types: ['client_credentials'], scopes: ['read:items'] }),
+      ['scopes.0'],
+    );
+    expect(body.fields![0]!.message).toMatch(/^read:items is not an OpenID Connect scope .* no audience whose API could define it: add the API's identifier to audiences$/);
+  });
+
+  it('accepts the OpenID Connect scopes for any app, and asks nothing of a machine client', async () => {
+    const app = await createClient({ scopes: ['openid', 'profile', 'email', 'offline_access'] });
+    expect(app.scopes).toEqual(['openid', 'profile', 'email', 'offline_access']);
+    const machine = await createClient({ type: 'confidential', grant_types: ['client_credentials'] });
+    expect(machine).toMatchObject({ redirect_uris: [], scopes: [], audiences: [] });
+  });
+
+  it('checks an update against the client it would leave: scopes against the audiences sent with them', async () => {
+    const app = await createClient({ scopes: ['openid', 'read:items'] });
+    const { identifier: stock } = await createApi(['read:stock']);
+    // Moving to another API and its scopes in one update is fine, in either order of the fields.
+    const moved = await ok<ClientJson>(await management('PATCH', `/clients/${app.id}`, { scopes: ['openid', 'read:stock'], audiences: [stock] }));
+    expect(moved).toMatchObject({ scopes: ['openid', 'read:stock'], audiences: [stock] });
+    // Moving back without the scopes would leave one that no API of the client defines.
+    const refused = await expectInvalidFields(await management('PATCH', `/clients/${app.id}`, { audiences: ['https://api.example.com'] }), ['scopes.1']);
+    expect(refused.fields![0]!.message).toMatch(/^read:stock is defined by none of the client's APIs \(https:\/\/api\.example\.com\)/);
+    await expectInvalidFields(await management('PATCH', `/clients/${app.id}`, { scopes: ['openid', 'read:items'] }), ['scopes.1']);
+    await expectInvalidFields(await management('PATCH', `/clients/${app.id}`, { redirect_uris: [] }), ['redirect_uris']);
+    await expectInvalidFields(await management('PATCH', `/clients/${app.id}`, { grant_types: ['refresh_token'] }), ['grant_types']);
+    expect(await ok(await management('GET', `/clients/${app.id}`))).toEqual(moved);
+  });
+
+  it('does not refuse an unrelated update because an API has dropped a scope since', async () => {
+    const api = await createApi(['read:stock', 'write:stock']);
+    const app = await createClient({ scopes: ['openid', 'write:stock'], audiences: [api.identifier] });
+    await ok(await management('PATCH', `/apis/${api.id}`, { scopes: ['read:stock'] }));
+    expect(await ok<ClientJson>(await management('PATCH', `/clients/${app.id}`, { name: 'Renamed' }))).toMatchObject({ name: 'Renamed', scopes: ['openid', 'write:stock'] });
+    // Setting the scopes again checks them all.
+    await expectInvalidFields(await management('PATCH', `/clients/${app.id}`, { scopes: ['openid', 'write:stock'] }), ['scopes.1']);
   });
 });
 
@@ -251,7 +333,7 @@ describe('POST /api/v1/clients/:id/rotate-secret', () => {
   // Regression: the responses that carry a client secret (create, rotate-secret) were sent without
   // `Cache-Control: no-store`, unlike token responses (RFC 6749 section 5.1).
   it('sends a secret only with Cache-Control: no-store', async () => {
-    const created = await management('POST', '/clients', { name: 'Cached?', type: 'confidential' });
+    const created = await management('POST', '/clients', { name: 'Cached?', type: 'confidential', grant_types: ['client_credentials'] });
     expect(created.status).toBe(201);
     expect(created.headers.get('Cache-Control')).toBe('no-store');
     const { id } = (await created.json()) as ClientJson;

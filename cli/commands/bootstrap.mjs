@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { DEFAULT_URL, isLoopback } from '../lib/connection.mjs';
 import { CliError, UsageError } from '../lib/errors.mjs';
 import { MANAGEMENT_AUDIENCE } from '../lib/management-client.mjs';
 import { shellWord, sqlString } from '../lib/quote.mjs';
@@ -62,12 +63,22 @@ function wranglerArgs(values, sql) {
 }
 
 /**
+ * Where `npm run dev` serves the local D1: EDGE_AUTH_URL when that is a loopback URL.
+ * @param {NodeJS.ProcessEnv} env
+ */
+function localUrl(env) {
+  const url = URL.parse(env.EDGE_AUTH_URL ?? '');
+  return url && isLoopback(url) ? url.origin : DEFAULT_URL;
+}
+
+/**
  * @param {string} where
  * @param {ReturnType<typeof newAdminCredentials>} admin
  * @param {boolean} remote
+ * @param {NodeJS.ProcessEnv} env
  */
-function usage(where, admin, remote) {
-  const url = remote ? 'https://auth.example.com   # your ISSUER' : 'http://127.0.0.1:8787';
+function usage(where, admin, remote, env) {
+  const url = remote ? 'https://auth.example.com   # your ISSUER' : shellWord(localUrl(env));
   return [
     `Created the Management API client in the ${where} D1, with every Management API scope.`,
     '',
@@ -115,7 +126,7 @@ export const bootstrap = {
     'Runs `wrangler d1 execute DB --local|--remote` with a random client id and a 256-bit secret, of which D1 ' +
     'stores only the SHA-256. Needs no running worker; the migrations must have been applied.',
   examples: ['bootstrap --local', "bootstrap --remote --name 'ops laptop'", 'bootstrap --remote --dry-run'],
-  run: async ({ values, output }) => {
+  run: async ({ values, output, env }) => {
     const name = typeof values.name === 'string' ? values.name.trim() : DEFAULT_NAME;
     if (name === '' || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) throw new UsageError('--name must be 1 to 100 printable characters.');
     const admin = newAdminCredentials();
@@ -144,7 +155,7 @@ export const bootstrap = {
       output.printJson({ client_id: admin.clientId, client_secret: admin.clientSecret, name, database: where });
       output.notice('warning: Save the client secret now: it is shown only once, and edge-auth keeps only its SHA-256 hash.');
     } else {
-      output.print(usage(where, admin, Boolean(values.remote)));
+      output.print(usage(where, admin, Boolean(values.remote), env));
     }
   },
 };

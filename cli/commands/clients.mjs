@@ -1,4 +1,4 @@
-import { changes, oneOf, repeated, required, secondsOrDefault, spaceSeparatedList, wholeNumber } from '../lib/argv.mjs';
+import { changes, oneOf, repeated, required, secondsOrDefault, spaceSeparatedList, valueOrNone, wholeNumber } from '../lib/argv.mjs';
 import { PAGE_OPTIONS } from '../lib/command.mjs';
 import { segment } from '../lib/management-client.mjs';
 import { printList, printResource, printWithSecret } from '../lib/output.mjs';
@@ -19,6 +19,18 @@ const SETTINGS = /** @type {const} */ ({
   'refresh-token-absolute-ttl': { type: 'string', value: 'SECONDS', help: 'refresh tokens live at most this long after sign-in' },
   'refresh-token-idle-ttl': { type: 'string', value: 'SECONDS', help: 'refresh tokens die after this long unused' },
   'refresh-token-reuse-leeway': { type: 'string', value: 'SECONDS', help: 'the previous refresh token works once more within this time, 0 to 300' },
+  'require-consent': {
+    type: 'boolean',
+    negatable: true,
+    help: "ask each user to allow the scopes first, for third-party apps (default: no, for your own)",
+  },
+  'logo-uri': { type: 'string', value: 'URL', help: 'https URL of a logo for its sign-in and consent pages, or `none`' },
+  'primary-color': { type: 'string', value: 'COLOR', help: 'brand colour of those pages, such as #1a73e8, or `none` for the default' },
+  'sso-confirmation': {
+    type: 'string',
+    value: 'WHEN',
+    help: 'when a signed-in user confirms single sign-on with one tap: unverified_redirects (default; loopback and custom-scheme redirects), always or never',
+  },
 });
 
 /**
@@ -37,6 +49,11 @@ function settings(values) {
     refresh_token_absolute_ttl_seconds: wholeNumber(values, 'refresh-token-absolute-ttl'),
     refresh_token_idle_ttl_seconds: wholeNumber(values, 'refresh-token-idle-ttl'),
     refresh_token_reuse_leeway_seconds: wholeNumber(values, 'refresh-token-reuse-leeway'),
+    require_consent: /** @type {boolean | undefined} */ (values['require-consent']),
+    logo_uri: valueOrNone(values, 'logo-uri'),
+    primary_color: valueOrNone(values, 'primary-color'),
+    // The server knows the values; it answers a wrong one with the field path.
+    sso_confirmation: values['sso-confirmation'],
   };
 }
 
@@ -69,9 +86,13 @@ export const clients = {
       options: { type: { type: 'string', value: 'TYPE', help: 'public (native and browser apps) or confidential (servers)' }, ...SETTINGS },
       examples: [
         "clients create --name 'iOS App' --type public --redirect-uri com.example.ios:/callback --scope 'openid profile offline_access read:items' --audience https://api.example.com",
+        "clients create --name 'Partner app' --type public --redirect-uri com.partner.app:/callback --scope openid --audience https://api.example.com --require-consent --primary-color '#0a7d32'",
         "clients create --name 'Billing job' --type confidential --grant-type client_credentials",
       ],
-      details: 'Public clients (RFC 8252) hold no secret and must use PKCE; confidential clients authenticate with their secret.',
+      details:
+        'Public clients (RFC 8252) hold no secret and must use PKCE; confidential clients authenticate with their secret. ' +
+        'An app that signs users in (authorization_code) needs a --redirect-uri, an --audience and a --scope; its scopes are ' +
+        'OpenID Connect ones (openid, profile, email, offline_access) or ones its APIs define.',
       run: async ({ api, values, output }) => {
         required(values, 'name');
         required(values, 'type');
@@ -84,7 +105,10 @@ export const clients = {
       summary: 'change a client; a list option replaces the whole list',
       args: ['id'],
       options: SETTINGS,
-      examples: ['clients update <id> --redirect-uri com.example.ios:/callback --redirect-uri com.example.ios:/callback2'],
+      examples: [
+        'clients update <id> --redirect-uri com.example.ios:/callback --redirect-uri com.example.ios:/callback2',
+        'clients update <id> --no-require-consent --logo-uri none',
+      ],
       run: async ({ api, args, values, output }) =>
         printResource(output, await api().patch(`clients/${segment(args[0] ?? '')}`, changes(settings(values), 'clients update'))),
     },

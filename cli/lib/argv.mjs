@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from './errors.mjs';
+import { UnknownNameError, UsageError } from './errors.mjs';
+import { didYouMean } from './suggest.mjs';
 
 /**
  * @typedef {object} OptionSpec
  * @property {'string' | 'boolean'} type
  * @property {boolean} [multiple]  may be given more than once
+ * @property {boolean} [negatable]  a boolean that `--no-<name>` sets to false
  * @property {string} [short]
  * @property {string} [value]  the value's name in help, e.g. `URI`
  * @property {string} help
@@ -32,14 +34,72 @@ export const OUTPUT_OPTIONS = /** @type {const} @satisfies {Record<string, Optio
 
 export const GLOBAL_OPTIONS = { ...CONNECTION_OPTIONS, ...OUTPUT_OPTIONS };
 
+/**
+ * The long names `specs` accepts, `no-<name>` of negatable ones among them.
+ * @param {Record<string, OptionSpec>} specs
+ */
+function acceptedNames(specs) {
+  return Object.entries(specs).flatMap(([name, spec]) => (spec.negatable ? [name, `no-${name}`] : [name]));
+}
+
 /** @param {Record<string, OptionSpec>} specs */
 function parseArgsConfig(specs) {
   return Object.fromEntries(
-    Object.entries(specs).map(([name, spec]) => [
-      name,
-      { type: spec.type, ...(spec.multiple && { multiple: true }), ...(spec.short && { short: spec.short }) },
+    Object.entries(specs).flatMap(([name, spec]) => [
+      [name, { type: spec.type, ...(spec.multiple && { multiple: true }), ...(spec.short && { short: spec.short }) }],
+      ...(spec.negatable ? [[`no-${name}`, { type: 'boolean' }]] : []),
     ]),
   );
+}
+
+/**
+ * An unknown option, with the known one it most likely meant.
+ * @param {string} token  as given, e.g. `--scopes=x`
+ * @param {Record<string, OptionSpec>} specs
+ * @param {string} [where]  e.g. `before the command`
+ */
+export function unknownOption(token, specs, where) {
+  const name = token.replace(/^--?/, '').split('=')[0] ?? '';
+  const suggestion = didYouMean(name, acceptedNames(specs), (known) => `--${known}`);
+  return new UnknownNameError(`Unknown option ${token.split('=')[0]}${where ? ` ${where}` : ''}.${suggestion}`);
+}
+
+/**
+ * The first option in `args` that `specs` does not define (before any `--`), so the error can say
+ * what was meant; node:util only says that it is unknown.
+ * @param {string[]} args
+ * @param {Record<string, OptionSpec>} specs
+ * @returns {string | undefined}
+ */
+function firstUnknownOption(args, specs) {
+  const names = acceptedNames(specs);
+  const shorts = Object.values(specs).flatMap((spec) => (spec.short ? [spec.short] : []));
+  for (let index = 0; index < args.length; index += 1) {
+    const token = /** @type {string} */ (args[index]);
+    if (token === '--') return undefined;
+    if (!token.startsWith('-') || token === '-') continue;
+    const name = token.startsWith('--') ? (token.slice(2).split('=')[0] ?? '') : undefined;
+    const known = name === undefined ? shorts.includes(token.slice(1)) : names.includes(name);
+    if (!known) return token;
+    // A string option's value is the next word, whatever it looks like.
+    if (name !== undefined && specs[name]?.type === 'string' && !token.includes('=')) index += 1;
+  }
+  return undefined;
+}
+
+/**
+ * `--no-<name>` folded into `<name>: false`.
+ * @param {OptionValues} values
+ * @param {Record<string, OptionSpec>} specs
+ */
+function foldNegations(values, specs) {
+  for (const [name, spec] of Object.entries(specs)) {
+    if (!spec.negatable || values[`no-${name}`] === undefined) continue;
+    if (values[name] !== undefined) throw new UsageError(`Give --${name} or --no-${name}, not both.`);
+    values[name] = false;
+    delete values[`no-${name}`];
+  }
+  return values;
 }
 
 /**
@@ -49,9 +109,11 @@ function parseArgsConfig(specs) {
  * @param {boolean} allowPositionals
  */
 function parse(args, specs, allowPositionals) {
+  const unknown = firstUnknownOption(args, specs);
+  if (unknown !== undefined) throw unknownOption(unknown, specs);
   try {
     const { values, positionals } = parseArgs({ args, options: parseArgsConfig(specs), strict: true, allowPositionals });
-    return { values: /** @type {OptionValues} */ (values), positionals };
+    return { values: foldNegations(/** @type {OptionValues} */ (values), specs), positionals };
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       throw new UsageError(error.message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '.'));
@@ -72,7 +134,7 @@ export function splitGlobalOptions(argv) {
     const token = /** @type {string} */ (argv[index]);
     const name = token.startsWith('--') ? token.slice(2).split('=')[0] : token === '-h' ? 'help' : token.slice(1);
     const spec = GLOBAL_OPTIONS[/** @type {keyof typeof GLOBAL_OPTIONS} */ (name ?? '')];
-    if (!spec) throw new UsageError(`Unknown option ${token} before the command.`);
+    if (!spec) throw unknownOption(token, GLOBAL_OPTIONS, 'before the command');
     index += spec.type === 'string' && !token.includes('=') ? 2 : 1;
   }
   const { values } = parse(argv.slice(0, index), GLOBAL_OPTIONS, false);
@@ -140,6 +202,18 @@ export function secondsOrDefault(values, name) {
   if (given === undefined) return undefined;
   if (given === 'default') return null;
   return wholeNumber(values, name);
+}
+
+/**
+ * A string, or `none` (null: remove it).
+ * @param {OptionValues} values
+ * @param {string} name
+ * @returns {string | null | undefined}
+ */
+export function valueOrNone(values, name) {
+  const given = values[name];
+  if (given === undefined) return undefined;
+  return given === 'none' ? null : String(given);
 }
 
 /**

@@ -9,6 +9,7 @@
  * @property {string[]} args  its positional arguments, as many as `args` names
  * @property {import('./output.mjs').Output} output
  * @property {() => import('./management-client.mjs').ManagementClient} api  connects on first use
+ * @property {NodeJS.ProcessEnv} env
  */
 
 /**

@@ -14,6 +14,7 @@ const DEV_ADMIN = { clientId: 'dev-admin', clientSecret: 'dev-admin-secret' };
  * @property {string} clientId
  * @property {string} clientSecret
  * @property {boolean} loopback
+ * @property {'--url' | 'EDGE_AUTH_URL' | 'default'} urlSource  where the URL came from, for error messages
  */
 
 /**
@@ -36,16 +37,22 @@ export function isLoopback(url) {
  * @returns {Connection}
  */
 export function resolveConnection(options, env) {
-  const given = stringOr(options.url, env.EDGE_AUTH_URL) ?? DEFAULT_URL;
+  const fromOption = stringOr(options.url, undefined);
+  const fromEnv = stringOr(undefined, env.EDGE_AUTH_URL);
+  /** @type {Connection['urlSource']} */
+  const urlSource = fromOption ? '--url' : fromEnv ? 'EDGE_AUTH_URL' : 'default';
+  const given = fromOption ?? fromEnv ?? DEFAULT_URL;
+  // A bad URL is blamed on where it was written.
+  const named = urlSource === 'EDGE_AUTH_URL' ? 'EDGE_AUTH_URL' : '--url';
   let baseUrl;
   try {
     baseUrl = new URL(given);
   } catch {
-    throw connectionError(`--url must be an absolute URL such as https://auth.example.com, not ${JSON.stringify(given)}.`);
+    throw connectionError(`${named} must be an absolute URL such as https://auth.example.com, not ${JSON.stringify(given)}.`);
   }
-  if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') throw connectionError('--url must be an http or https URL.');
+  if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') throw connectionError(`${named} must be an http or https URL.`);
   if (baseUrl.search || baseUrl.hash || baseUrl.username || baseUrl.password) {
-    throw connectionError('--url must be the issuer URL alone, without credentials, query or fragment.');
+    throw connectionError(`${named} must be the issuer URL alone, without credentials, query or fragment.`);
   }
   if (!baseUrl.pathname.endsWith('/')) baseUrl.pathname += '/';
   const loopback = isLoopback(baseUrl);
@@ -65,7 +72,7 @@ export function resolveConnection(options, env) {
         '(from `npm run admin -- bootstrap`); the dev-admin default applies only to loopback URLs.',
     );
   }
-  return { baseUrl, clientId, clientSecret, loopback };
+  return { baseUrl, clientId, clientSecret, loopback, urlSource };
 }
 
 /**

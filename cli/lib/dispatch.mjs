@@ -1,7 +1,8 @@
 import { parseCommandArgs, splitGlobalOptions } from './argv.mjs';
 import { resolveConnection } from './connection.mjs';
-import { UsageError } from './errors.mjs';
-import { commandHelp, groupHelp, isGroup, PROGRAM, programHelp } from './help.mjs';
+import { UnknownNameError, UsageError } from './errors.mjs';
+import { commandHelp, commandUsage, groupHelp, groupUsage, isGroup, PROGRAM, programHelp, programUsage } from './help.mjs';
+import { didYouMean } from './suggest.mjs';
 import { createManagementClient } from './management-client.mjs';
 import { createOutput } from './output.mjs';
 
@@ -31,7 +32,10 @@ function resolveCommand(table, words, help) {
   }
   if (name === 'help') return { help: helpFor(table, words.slice(1)) };
   const entry = Object.hasOwn(table, name) ? table[name] : undefined;
-  if (!entry) throw new UsageError(`Unknown command "${name}". Commands: ${Object.keys(table).join(', ')}, help.`);
+  if (!entry) {
+    const error = new UnknownNameError(`Unknown command "${name}".${didYouMean(name, [...Object.keys(table), 'help'])}`);
+    throw Object.assign(error, { usage: programUsage(table) });
+  }
   if (!isGroup(entry)) {
     return help || asksForHelp(words.slice(1)) ? { help: commandHelp(name, entry) } : { path: name, command: entry, args: words.slice(1) };
   }
@@ -41,9 +45,8 @@ function resolveCommand(table, words, help) {
   }
   const command = Object.hasOwn(entry.commands, sub) ? entry.commands[sub] : undefined;
   if (!command) {
-    throw Object.assign(new UsageError(`Unknown command "${name} ${sub}". ${name} commands: ${Object.keys(entry.commands).join(', ')}.`), {
-      helpCommand: `${name} --help`,
-    });
+    const error = new UnknownNameError(`Unknown command "${name} ${sub}".${didYouMean(sub, Object.keys(entry.commands), (known) => `${name} ${known}`)}`);
+    throw Object.assign(error, { usage: groupUsage(name, entry), helpCommand: `${name} --help` });
   }
   const path = `${name} ${sub}`;
   return help || asksForHelp(words.slice(2)) ? { help: commandHelp(path, command) } : { path, command, args: words.slice(2) };
@@ -60,6 +63,21 @@ function helpFor(table, words) {
 }
 
 /**
+ * @template T
+ * @param {() => T} step
+ * @param {string} usage  shown under an unknown option's error
+ * @returns {T}
+ */
+function withUsage(step, usage) {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof UnknownNameError) error.usage ??= usage;
+    throw error;
+  }
+}
+
+/**
  * Runs one command line and returns its exit status; throws the errors the caller reports.
  * @param {CommandTable} table
  * @param {string[]} argv
@@ -67,7 +85,7 @@ function helpFor(table, words) {
  * @returns {Promise<number>}
  */
 export async function dispatch(table, argv, io) {
-  const { globalValues, rest } = splitGlobalOptions(argv);
+  const { globalValues, rest } = withUsage(() => splitGlobalOptions(argv), programUsage(table));
   const resolved = resolveCommand(table, rest, globalValues.help === true);
   if ('help' in resolved) {
     io.stdout.write(`${resolved.help}\n`);
@@ -78,6 +96,7 @@ export async function dispatch(table, argv, io) {
     return await runCommand(path, command, args, globalValues, io);
   } catch (error) {
     if (error instanceof UsageError) error.helpCommand ??= `${path} --help`;
+    if (error instanceof UnknownNameError) error.usage ??= commandUsage(path, command);
     throw error;
   }
 }
@@ -102,6 +121,6 @@ async function runCommand(path, command, args, globalValues, io) {
   /** @type {import('./management-client.mjs').ManagementClient | undefined} */
   let client;
   const api = () => (client ??= createManagementClient(resolveConnection(parsed.connection, io.env), { debug }));
-  await command.run({ values: parsed.values, args: parsed.positionals, output, api });
+  await command.run({ values: parsed.values, args: parsed.positionals, output, api, env: io.env });
   return 0;
 }

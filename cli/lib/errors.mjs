@@ -11,6 +11,16 @@ export class UsageError extends Error {
   helpCommand;
 }
 
+/**
+ * An unknown command or option. Shown with the usage it missed: the caller that knows which
+ * command was meant sets `usage`.
+ */
+export class UnknownNameError extends UsageError {
+  name = 'UnknownNameError';
+  /** @type {string | undefined} the usage lines printed under the error */
+  usage;
+}
+
 /** Something failed while doing what was asked (network, wrangler, a refused request): exit 1. */
 export class CliError extends Error {
   name = 'CliError';

@@ -14,7 +14,7 @@ export const isGroup = (entry) => 'commands' in entry;
 /** @param {Record<string, import('./argv.mjs').OptionSpec>} specs */
 function optionLines(specs) {
   const rows = Object.entries(specs).map(([name, spec]) => [
-    `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`,
+    `${spec.short ? `-${spec.short}, ` : ''}--${spec.negatable ? '[no-]' : ''}${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`,
     spec.help,
   ]);
   const width = Math.max(...rows.map(([flag]) => (flag ?? '').length));
@@ -38,7 +38,7 @@ export function programHelp(table) {
   return [
     'edge-auth admin: register apps, APIs and users, rotate keys and read the audit log through the Management API.',
     '',
-    `Usage: ${PROGRAM} [connection options] <command> [options]`,
+    programUsage(table).split('\n')[0],
     '',
     'Commands:',
     ...twoColumns(rows),
@@ -52,6 +52,30 @@ export function programHelp(table) {
     `Run \`${PROGRAM} <command> --help\` for a command's options. In scripts use \`npm run -s admin -- ... --json\`:`,
     "-s keeps npm's banner out of the JSON. Exit status: 0 done, 1 refused or failed, 2 wrong usage.",
   ].join('\n');
+}
+
+/**
+ * The usage lines under an unknown command's or option's error.
+ * @param {CommandTable} table
+ */
+export function programUsage(table) {
+  return `Usage: ${PROGRAM} [connection options] <command> [options]\nCommands: ${[...Object.keys(table), 'help'].join(', ')}`;
+}
+
+/**
+ * @param {string} name
+ * @param {CommandGroup} group
+ */
+export function groupUsage(name, group) {
+  return `Usage: ${PROGRAM} ${name} <command> [options]\n${name} commands: ${Object.keys(group.commands).join(', ')}`;
+}
+
+/**
+ * @param {string} path  e.g. `clients create`
+ * @param {Command} command
+ */
+export function commandUsage(path, command) {
+  return `Usage: ${PROGRAM} ${path} ${commandSynopsis(command)}`.trimEnd();
 }
 
 /** @param {Command} command */
@@ -76,7 +100,7 @@ export function groupHelp(name, group) {
  * @param {Command} command
  */
 export function commandHelp(path, command) {
-  const lines = [`Usage: ${PROGRAM} ${path} ${commandSynopsis(command)}`.trimEnd(), '', `${command.summary[0]?.toUpperCase()}${command.summary.slice(1)}.`];
+  const lines = [commandUsage(path, command), '', `${command.summary[0]?.toUpperCase()}${command.summary.slice(1)}.`];
   if (command.details) lines.push('', command.details);
   if (command.options && Object.keys(command.options).length) lines.push('', 'Options:', ...optionLines(command.options));
   lines.push('', 'Also: --json, --debug, --help, and the connection options (see `help`).');

@@ -1,4 +1,5 @@
 import { ApiRequestError, CliError } from './errors.mjs';
+import { createTokenCache } from './token-cache.mjs';
 
 /** The built-in Management API's audience (migrations/0003_management_api.sql). */
 export const MANAGEMENT_AUDIENCE = 'urn:edge-auth:management-api';
@@ -13,14 +14,14 @@ const TIMEOUT_MS = 30_000;
  */
 
 /**
- * Calls `<url>/api/v1/...` with a client-credentials token for the Management API, fetched once
- * per run and kept in memory only.
+ * Calls `<url>/api/v1/...` with a client-credentials token for the Management API, reused from
+ * the token cache until shortly before it expires (token-cache.mjs).
  * @param {import('./connection.mjs').Connection} connection
- * @param {{ debug?: (line: string) => void }} [options]
+ * @param {{ debug?: (line: string) => void, cache?: import('./token-cache.mjs').TokenCache }} [options]
  * @returns {ManagementClient}
  */
-export function createManagementClient(connection, { debug = () => {} } = {}) {
-  /** @type {Promise<string> | undefined} */
+export function createManagementClient(connection, { debug = () => {}, cache = createTokenCache(connection, { debug }) } = {}) {
+  /** @type {Promise<{ value: string, fresh: boolean }> | undefined} */
   let token;
 
   /**
@@ -34,10 +35,7 @@ export function createManagementClient(connection, { debug = () => {} } = {}) {
     try {
       response = await fetch(url, { ...init, method, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (error) {
-      const cause = /** @type {{ cause?: { code?: string, message?: string } }} */ (error).cause;
-      const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-      const hint = connection.loopback ? ' Is the worker running (npm run dev)?' : '';
-      throw new CliError(`Could not reach ${url.origin}: ${reason}.${hint}`, { cause: error });
+      throw new CliError(unreachable(connection, error), { cause: error });
     }
     debug(`< ${response.status} ${method} ${url.pathname}`);
     // Redirects are not followed: credentials go only where --url says.
@@ -74,7 +72,14 @@ export function createManagementClient(connection, { debug = () => {} } = {}) {
             : undefined;
       throw new ApiRequestError(`Getting a Management API token from ${url.href}`, result.status, result.body, hint);
     }
-    return /** @type {string} */ (result.body.access_token);
+    const expiresIn = Number(result.body.expires_in);
+    if (Number.isInteger(expiresIn) && expiresIn > 0) await cache.write(result.body.access_token, expiresIn);
+    return { value: /** @type {string} */ (result.body.access_token), fresh: true };
+  }
+
+  async function cachedOrFetchedToken() {
+    const cached = await cache.read();
+    return cached === undefined ? fetchToken() : { value: cached, fresh: false };
   }
 
   /**
@@ -83,13 +88,24 @@ export function createManagementClient(connection, { debug = () => {} } = {}) {
    * @param {{ query?: Record<string, string | number | undefined>, body?: unknown }} [options]
    */
   async function call(method, path, { query, body } = {}) {
-    token ??= fetchToken();
     const url = new URL(`api/v1/${path}`, connection.baseUrl);
     for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
-    /** @type {Record<string, string>} */
-    const headers = { Authorization: `Bearer ${await token}`, Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const result = await send(method, url, { headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    const attempt = async () => {
+      /** @type {Record<string, string>} */
+      const headers = { Authorization: `Bearer ${(await (token ??= cachedOrFetchedToken())).value}`, Accept: 'application/json' };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      return send(method, url, { headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    };
+    let result = await attempt();
+    // A cached token the API refuses (revoked, keys reset) or finds short of a scope (granted since it
+    // was fetched): once more with a new one. Both are answered before the request is acted on.
+    const refused = result.status === 401 || (result.status === 403 && result.body?.error === 'insufficient_scope');
+    if (refused && !(await token)?.fresh) {
+      debug('the cached token was refused; fetching a new one');
+      await cache.drop();
+      token = fetchToken();
+      result = await attempt();
+    }
     if (!result.ok) throw new ApiRequestError(`${method} /api/v1/${path.split('?')[0]}`, result.status, result.body);
     if (!result.isJson) throw new CliError(`${method} ${url.pathname} answered ${result.status} with a body that is not JSON.`);
     return result.body ?? null;
@@ -101,6 +117,22 @@ export function createManagementClient(connection, { debug = () => {} } = {}) {
     patch: (path, body) => call('PATCH', path, { body }),
     delete: (path) => call('DELETE', path),
   };
+}
+
+/**
+ * Why edge-auth could not be reached, with where the URL came from and what to do: start it
+ * locally, or point EDGE_AUTH_URL at it.
+ * @param {import('./connection.mjs').Connection} connection
+ * @param {unknown} error  from fetch
+ */
+function unreachable(connection, error) {
+  const cause = /** @type {{ cause?: { code?: string, message?: string } }} */ (error).cause;
+  const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const where = `${connection.baseUrl.origin} (${connection.urlSource === 'default' ? 'the default; EDGE_AUTH_URL is not set' : `from ${connection.urlSource}`})`;
+  const fix = connection.loopback
+    ? 'Start edge-auth with `npm run dev` (it serves EDGE_AUTH_URL, by default http://127.0.0.1:8787), or set EDGE_AUTH_URL to where it runs.'
+    : 'Check EDGE_AUTH_URL (or --url): it must be the issuer URL of your deployment.';
+  return `Could not reach edge-auth at ${where}: ${reason}. ${fix}`;
 }
 
 /** @param {string} value */

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import * as v from 'valibot';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
@@ -13,6 +13,7 @@ import { GRANT_TYPES } from '../oauth/grant-types';
 import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { SSO_CONFIRMATION } from '../oauth/session-confirmation';
 import { HEX_COLOUR } from '../views/layout';
+import { clientProblems, RULE_FIELDS, type ApiScopes, type ClientSettings } from './client-rules';
 import { clientJson } from './serialize';
 import { listPage } from './list-page';
 import { idParam, lifetime, name, parseBody, redirectUri, scopeToken, uniqueList } from './validation';
@@ -43,21 +44,18 @@ const UpdateClient = v.strictObject(
 
 type ClientInput = Partial<v.InferOutput<typeof CreateClient>>;
 
-/** Rules across fields: audiences must exist; public clients hold no secret, so no client credentials. */
-async function checkClient(
-  env: Env,
-  input: { grant_types?: readonly string[]; audiences?: readonly string[] },
-  type: ClientRow['type'],
-): Promise<void> {
-  const fields = [];
-  if (type === 'public' && input.grant_types?.includes('client_credentials')) {
-    fields.push({ path: 'grant_types', message: 'client_credentials needs a confidential client (RFC 6749 section 4.4)' });
-  }
-  for (const [index, audience] of (input.audiences ?? []).entries()) {
-    const api = await database(env).select({ id: apis.id }).from(apis).where(eq(apis.identifier, audience)).get();
-    if (!api) fields.push({ path: `audiences.${index}`, message: 'no API has this identifier' });
-  }
-  if (fields.length) throw invalidBody(fields);
+/** The scopes of the APIs named in `audiences`, by identifier, in one query. */
+async function apiScopes(env: Env, audiences: readonly string[]): Promise<ApiScopes> {
+  if (audiences.length === 0) return new Map();
+  const rows = await database(env).select({ identifier: apis.identifier, scopes: apis.scopes }).from(apis).where(inArray(apis.identifier, [...audiences]));
+  return new Map(rows.map((row) => [row.identifier, row.scopes]));
+}
+
+/** Refuses a client that could not work, checking the rules that read the fields being set. */
+async function checkClient(env: Env, client: ClientSettings, changed: Iterable<string>): Promise<void> {
+  const fields = new Set(RULE_FIELDS.filter((field) => [...changed].includes(field)));
+  const problems = clientProblems(client, fields, await apiScopes(env, client.audiences));
+  if (problems.length) throw invalidBody(problems);
 }
 
 function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
@@ -118,7 +116,11 @@ export const clientRoutes = new Hono<ManagementEnv>()
   })
   .post('/', requireScope('create:clients'), async (c) => {
     const input = await parseBody(c, CreateClient);
-    await checkClient(c.env, input, input.type);
+    await checkClient(
+      c.env,
+      { type: input.type, grantTypes: input.grant_types, redirectUris: input.redirect_uris, scopes: input.scopes, audiences: input.audiences },
+      RULE_FIELDS,
+    );
     const secret = input.type === 'confidential' ? await newSecret() : undefined;
     const row = await database(c.env)
       .insert(clients)
@@ -133,7 +135,7 @@ export const clientRoutes = new Hono<ManagementEnv>()
   .patch('/:id', requireScope('update:clients'), async (c) => {
     const existing = await findClientRow(c.env, idParam(c));
     const input = await parseBody(c, UpdateClient);
-    await checkClient(c.env, { ...input, grant_types: input.grant_types ?? existing.grantTypes }, existing.type);
+    await checkClient(c.env, { ...existing, ...columns(input) }, Object.keys(input));
     const row = await database(c.env)
       .update(clients)
       .set({ ...columns(input), updatedAt: new Date() })

@@ -44,8 +44,12 @@ describe('refresh after permissions were withdrawn (issue 12, finding 4)', () =>
   });
 
   it('an audience removed from the client fails the refresh with invalid_grant', async () => {
+    // The client keeps another API defining the same scopes: a client that signs users in needs an
+    // audience, and its scopes an API that defines them (issue 18).
+    const identifier = `https://remaining-${unique()}.example.com`;
+    await ok(await management('POST', '/apis', { identifier, name: 'Remaining', scopes: ['read:items', 'write:items'] }), 201);
     const { client, tokens } = await signedInApp();
-    await ok(await management('PATCH', `/clients/${client.id}`, { audiences: [] }));
+    await ok(await management('PATCH', `/clients/${client.id}`, { audiences: [identifier] }));
     await expectOAuthError(await refresh(tokens.refresh_token!, { client_id: client.id }), 400, 'invalid_grant');
   });
 });

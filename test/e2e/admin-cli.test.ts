@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkerServer, withTimeout, type WorkerServer } from './worker-server';
+import { freePort, startWorkerServer, withTimeout, type WorkerServer } from './worker-server';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'cli/admin.mjs');
@@ -152,9 +154,12 @@ async function signIn(app: { clientId: string; redirectUri: string; audience: st
 
 const jwks = () => createRemoteJWKSet(new URL('/.well-known/jwks.json', server.issuer));
 
-/** Audit rows are written after the response (waitUntil): a bounded wait for the ones expected. */
+/**
+ * Audit rows are written after the response, through a queue whose batches wait up to 5 seconds
+ * (wrangler.toml): a bounded wait for the ones expected.
+ */
 async function auditEventsUntil(args: readonly string[], found: (items: any[]) => boolean): Promise<any[]> {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 15_000;
   for (;;) {
     const { items } = await adminJson<{ items: any[] }>(['audit', 'list', '--per-page', '100', ...args]);
     if (found(items) || Date.now() > deadline) return items;
@@ -181,9 +186,8 @@ describe('npm run admin: help and usage', () => {
 
   it.each([
     [[], /Which command\?/],
-    [['clients', 'frobnicate'], /Unknown command "clients frobnicate"/],
     [['clients', 'create', '--name', 'x', '--type', 'weird'], /--type must be one of public, confidential/],
-    [['clients', 'list', '--bogus'], /Unknown option '--bogus'/],
+    [['clients', 'update', 'x', '--require-consent', '--no-require-consent'], /Give --require-consent or --no-require-consent, not both/],
     [['users', 'get'], /users get needs <id-or-email>/],
     [['bootstrap'], /exactly one of --local .* or --remote/],
     [['bootstrap', '--remote', '--persist-to', '/tmp/x', '--dry-run'], /--persist-to is for --local only/],
@@ -194,6 +198,50 @@ describe('npm run admin: help and usage', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toMatch(/^error: [^\n]+\n$/);
+  });
+
+  it.each([
+    {
+      args: ['clients', 'create', '--name', 'X', '--type', 'public', '--scopes', 'openid'],
+      error: 'Unknown option --scopes. Did you mean --scope?',
+      usage: 'Usage: npm run admin -- clients create [options]',
+      help: 'clients create --help',
+    },
+    {
+      args: ['clients', 'create', '--redirect', 'com.example.app:/cb'],
+      error: 'Unknown option --redirect. Did you mean --redirect-uri?',
+      usage: 'Usage: npm run admin -- clients create [options]',
+      help: 'clients create --help',
+    },
+    {
+      args: ['clients', 'list', '--bogus'],
+      error: 'Unknown option --bogus.',
+      usage: 'Usage: npm run admin -- clients list [options]',
+      help: 'clients list --help',
+    },
+    {
+      args: ['clinets', 'list'],
+      error: 'Unknown command "clinets". Did you mean clients?',
+      usage: 'Usage: npm run admin -- [connection options] <command> [options]\nCommands: clients, apis, grants, users, keys, audit, bootstrap, help',
+      help: 'help',
+    },
+    {
+      args: ['clients', 'lst'],
+      error: 'Unknown command "clients lst". Did you mean clients list?',
+      usage: 'Usage: npm run admin -- clients <command> [options]\nclients commands: list, get, create, update, delete, rotate-secret',
+      help: 'clients --help',
+    },
+    {
+      args: ['--urls', 'http://127.0.0.1:1', 'clients', 'list'],
+      error: 'Unknown option --urls before the command. Did you mean --url?',
+      usage: 'Usage: npm run admin -- [connection options] <command> [options]\nCommands: clients, apis, grants, users, keys, audit, bootstrap, help',
+      help: 'help',
+    },
+  ])('names the closest known name for $args, with the usage (exit 2)', async ({ args, error, usage, help }) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`error: ${error}\n${usage}\nSee \`npm run admin -- ${help}\`.\n`);
   });
 
   it('sends the dev credentials only to loopback, and secrets only over https', async () => {
@@ -394,6 +442,135 @@ describe('npm run admin: errors from the Management API', () => {
     expect(debug.stderr).toMatch(/\n\s+at .*management-client\.mjs/);
     expect(debug.stderr).not.toContain('dev-admin-secret');
     expect(debug.stderr).not.toMatch(/Bearer|Basic /);
+  });
+});
+
+describe('npm run admin: guardrails for clients (issue 18)', () => {
+  it('refuses an app that could not sign anyone in, naming each field and the fix', async () => {
+    const result = await admin(['clients', 'create', '--name', 'X', '--type', 'public']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: POST \/api\/v1\/clients failed \(400 invalid_body\): The request body is not valid\. — /);
+    expect(result.stderr).toContain('redirect_uris: authorization_code needs at least one redirect URI');
+    expect(result.stderr).toContain('audiences: authorization_code needs at least one audience');
+    expect(result.stderr).toContain('scopes: authorization_code needs at least one scope');
+
+    const typo = await admin([
+      'clients', 'create', '--name', 'X', '--type', 'public', '--redirect-uri', 'com.example.x:/cb',
+      '--scope', 'openid read:itemz', '--audience', 'https://api.example.com',
+    ]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("scopes.1: read:itemz is defined by none of the client's APIs (https://api.example.com)");
+  });
+
+  it('sets and clears consent, logo and brand colour', async () => {
+    const created = await adminJson([
+      'clients', 'create', '--name', 'Partner', '--type', 'public', '--redirect-uri', 'com.example.partner:/cb',
+      '--scope', 'openid', '--audience', 'https://api.example.com',
+      '--require-consent', '--logo-uri', 'https://cdn.example.test/logo.png', '--primary-color', '#0a7d32',
+    ]);
+    expect(created).toMatchObject({ require_consent: true, logo_uri: 'https://cdn.example.test/logo.png', primary_color: '#0a7d32' });
+    const cleared = await adminJson(['clients', 'update', created.id, '--no-require-consent', '--logo-uri', 'none', '--primary-color', 'none']);
+    expect(cleared).toMatchObject({ require_consent: false, logo_uri: null, primary_color: null, name: 'Partner' });
+    const help = await runCli(['clients', 'update', '--help']);
+    expect(help.stdout).toContain('--[no-]require-consent');
+    expect(help.stdout).toMatch(/--sso-confirmation WHEN +.*unverified_redirects \(default.*always or never/);
+  });
+
+  it('passes --sso-confirmation to the API as sso_confirmation, which checks the value', async () => {
+    // A stand-in edge-auth that records what the CLI sends: the server's own rules are tested with the server.
+    const received: { method: string; path: string; body: string }[] = [];
+    const fake = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        received.push({ method: request.method ?? '', path: request.url ?? '', body });
+        response.setHeader('Content-Type', 'application/json');
+        const token = request.url === '/oauth/token';
+        response.end(JSON.stringify(token ? { access_token: 'stand-in', token_type: 'Bearer', expires_in: 120 } : { id: 'abc', sso_confirmation: 'always' }));
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await runCli(['--url', `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, 'clients', 'update', 'abc', '--sso-confirmation', 'always', '--json']);
+      expect(result, result.stderr).toMatchObject({ code: 0 });
+      expect(received.at(-1)).toEqual({ method: 'PATCH', path: '/api/v1/clients/abc', body: '{"sso_confirmation":"always"}' });
+    } finally {
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+});
+
+describe('npm run admin: one Management API token for many commands', () => {
+  const cacheDir = join(ROOT, '.wrangler/admin-tokens');
+
+  /** The cache file of `clientId` at the test worker, and its entry. */
+  async function cacheEntry(clientId: string): Promise<{ file: string; entry: Record<string, any> }> {
+    for (const name of await readdir(cacheDir)) {
+      const file = join(cacheDir, name);
+      const entry = JSON.parse(await readFile(file, 'utf8'));
+      if (entry.client_id === clientId && entry.base_url === `${server.issuer}/`) return { file, entry };
+    }
+    expect.fail(`no cached token for ${clientId}`);
+  }
+
+  it('fetches one token for two commands, keeps it in a 0600 file no output shows, and fetches again once it is refused', async () => {
+    // An operator client of its own, so the audit rows counted are this test's alone.
+    const ops = await adminJson(['clients', 'create', '--name', 'Ops', '--type', 'confidential', '--grant-type', 'client_credentials']);
+    await adminJson(['grants', 'create', '--client-id', ops.id, '--audience', MANAGEMENT_API, '--scope', 'read:clients update:clients']);
+    const env = { EDGE_AUTH_CLIENT_ID: ops.id, EDGE_AUTH_CLIENT_SECRET: ops.client_secret };
+    const asOps = async (args: string[]) => {
+      const result = await admin([...args, '--debug'], { env });
+      expect(result, result.stderr).toMatchObject({ code: 0 });
+      return result;
+    };
+    /** Waits for the updates of ops by ops (the last thing each run does), then counts its tokens. */
+    const tokensIssuedAfter = async (updates: number) => {
+      const byOps = (items: any[]) => items.filter((item) => item.actor === `client:${ops.id}`);
+      const changes = await auditEventsUntil(['--client-id', ops.id, '--event', 'management_change'], (items) => byOps(items).length >= updates);
+      expect(byOps(changes)).toHaveLength(updates);
+      return (await auditEventsUntil(['--client-id', ops.id, '--event', 'client_credentials_issued'], () => true)).length;
+    };
+
+    const outputs = [await asOps(['clients', 'get', ops.id]), await asOps(['clients', 'update', ops.id, '--name', 'Ops 1'])];
+    expect(outputs[1]!.stderr).toContain('debug: using the cached Management API token');
+    expect(await tokensIssuedAfter(1)).toBe(1);
+
+    const { file, entry } = await cacheEntry(ops.id);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(entry.access_token).toEqual(expect.any(String));
+    expect(JSON.stringify(entry)).not.toContain(ops.client_secret);
+    for (const { stdout, stderr } of outputs) expect(stdout + stderr).not.toContain(entry.access_token);
+
+    // A token the API refuses is dropped: the same command fetches a new one and succeeds.
+    await writeFile(file, JSON.stringify({ ...entry, access_token: 'revoked-or-forged' }), { mode: 0o600 });
+    const retried = await asOps(['clients', 'update', ops.id, '--name', 'Ops 2']);
+    expect(retried.stderr).toContain('debug: the cached token was refused; fetching a new one');
+    expect(await tokensIssuedAfter(2)).toBe(2);
+    expect((await cacheEntry(ops.id)).entry.access_token).not.toBe('revoked-or-forged');
+  });
+});
+
+describe('npm run admin: EDGE_AUTH_URL', () => {
+  it('finds edge-auth at EDGE_AUTH_URL, and --url wins over it', async () => {
+    const viaEnv = await runCli(['clients', 'get', 'demo-app', '--json'], { env: { EDGE_AUTH_URL: server.issuer } });
+    expect(viaEnv, viaEnv.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ id: 'demo-app' });
+    const port = await freePort();
+    const overridden = await runCli(['--url', server.issuer, 'clients', 'get', 'demo-app', '--json'], { env: { EDGE_AUTH_URL: `http://127.0.0.1:${port}` } });
+    expect(overridden.code).toBe(0);
+  });
+
+  it('names EDGE_AUTH_URL and `npm run dev` when nothing answers there', async () => {
+    const port = await freePort();
+    const result = await runCli(['clients', 'list'], { env: { EDGE_AUTH_URL: `http://127.0.0.1:${port}` } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: Could not reach edge-auth at http://127.0.0.1:${port} (from EDGE_AUTH_URL): ECONNREFUSED. ` +
+        'Start edge-auth with `npm run dev` (it serves EDGE_AUTH_URL, by default http://127.0.0.1:8787), or set EDGE_AUTH_URL to where it runs.\n',
+    );
+    const invalid = await runCli(['clients', 'list'], { env: { EDGE_AUTH_URL: 'auth.example.com' } });
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/^error: EDGE_AUTH_URL must be an absolute URL such as https:\/\/auth\.example\.com, not "auth\.example\.com"\./);
   });
 });
 

@@ -151,8 +151,15 @@ export interface ClientJson {
   client_secret?: string;
 }
 
+/**
+ * A client the Management API accepts: a public app that signs users in, with one redirect URI, the
+ * openid scope and the Example API unless `fields` says otherwise (or asks for no authorization_code).
+ */
 export async function createClient(fields: Record<string, unknown> = {}): Promise<ClientJson> {
-  return ok<ClientJson>(await management('POST', '/clients', { name: `Client ${unique()}`, type: 'public', ...fields }), 201);
+  const grantTypes = fields.grant_types as string[] | undefined;
+  const signsIn = grantTypes === undefined || grantTypes.includes('authorization_code');
+  const app = signsIn ? { redirect_uris: [`com.example.app${unique()}:/callback`], scopes: ['openid'], audiences: ['https://api.example.com'] } : {};
+  return ok<ClientJson>(await management('POST', '/clients', { name: `Client ${unique()}`, type: 'public', ...app, ...fields }), 201);
 }
 
 /** A confidential machine-to-machine client with a client grant for `audience`: its id and secret. */
