@@ -1,5 +1,5 @@
-// The import rule of src/ (README, "Design"): floors, top to bottom; a module imports only from
-// floors below its own, and within a floor only from its own folder. `npm test` enforces it.
+// The import rule of src/ (docs/design.md, "Layers"): floors, top to bottom; a module imports only
+// from floors below its own, and within a floor only from its own folder. `npm test` enforces it.
 const FLOORS = [
   ['src/(index|app|scheduled)\\.ts'],
   ['src/routes/', 'src/management/'],

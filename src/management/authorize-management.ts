@@ -32,9 +32,10 @@ export function requireScope(scope: string) {
 }
 
 /**
- * Management API scopes are privilege boundaries (README, "The Management API's scopes"): passing
- * on Management API access, as a client grant or as the secret of a client that holds one, needs
- * MANAGEMENT_GRANT_SCOPE, and every scope passed on must be one the caller's own token carries.
+ * Management API scopes are privilege boundaries (docs/operator-guide.md, "The Management API's
+ * scopes"): passing on Management API access, as a client grant or as the secret of a client that
+ * holds one, needs MANAGEMENT_GRANT_SCOPE, and every scope passed on must be one the caller's own
+ * token carries.
  */
 export function requireManagementPrivilege(c: Context<ManagementEnv>, passedOn: readonly string[]): void {
   const held = c.get('callerScopes');

@@ -19,7 +19,7 @@ import {
 
 warnWhenSkipped('test/e2e/browser-login.test.ts');
 
-/** The README points here; the full set of pages is in test-results/screenshots/ (browser-pages.test.ts). */
+/** docs/design.md ("Tests") points here; the full set of pages is in test-results/screenshots/ (browser-pages.test.ts). */
 const README_SCREENSHOT = join(RESULTS_DIR, 'login-phone.png');
 
 describe.skipIf(!CHROMIUM)('login page in a real browser (Chromium, phone viewport)', () => {
