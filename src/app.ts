@@ -10,6 +10,7 @@ import { authorize } from './routes/authorize';
 import { showConsent, submitConsent } from './routes/consent';
 import { devHome } from './routes/dev-home';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
+import { favicon } from './routes/favicon';
 import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
 import { submitContinue } from './routes/continue-session';
@@ -66,6 +67,7 @@ export function buildApp() {
   app.route('/', browserPages);
   app.route('/', protocolEndpoints);
   app.route('/api/v1', managementApi);
+  app.get('/favicon.svg', favicon).get('/favicon.ico', favicon);
   for (const path of ['/oauth/token', '/oauth/revoke', '/oauth/introspect']) app.all(path, methodNotAllowed('POST'));
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: 'No such endpoint.' }, 404, NO_STORE));

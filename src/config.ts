@@ -29,6 +29,12 @@ function issuerProblem(raw: string): string | undefined {
   return undefined;
 }
 
+/** 127.0.0.0/8, [::1] or localhost: only the machine itself can reach such an issuer. */
+function isLoopbackIssuer(issuer: string): boolean {
+  const host = new URL(issuer).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 const issuer = v.pipe(
   v.string('ISSUER is required'),
   v.rawCheck(({ dataset, addIssue }) => {
@@ -61,6 +67,12 @@ export interface Config {
   issuer: string;
   /** Cookies get `__Host-` and `Secure` only when the issuer is https; browsers refuse them on plain http otherwise. */
   secureCookies: boolean;
+  /**
+   * The issuer is a loopback address: a developer's own machine (`npm run dev`, tests), never a
+   * deployment. Error log lines may then name what only the operator should see, such as a
+   * client's registered redirect URIs.
+   */
+  development: boolean;
   authorizationCodeTtlSeconds: number;
   loginRequestTtlSeconds: number;
   accessTokenTtlSeconds: number;
@@ -93,6 +105,7 @@ export function parseConfig(vars: Record<string, unknown>): Config {
   return {
     issuer: out.ISSUER,
     secureCookies: out.ISSUER.startsWith('https:'),
+    development: isLoopbackIssuer(out.ISSUER),
     authorizationCodeTtlSeconds: out.AUTHORIZATION_CODE_TTL_SECONDS,
     loginRequestTtlSeconds: out.LOGIN_REQUEST_TTL_SECONDS,
     accessTokenTtlSeconds: out.ACCESS_TOKEN_TTL_SECONDS,

@@ -3,6 +3,7 @@ import { freshIp } from './helpers/values';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/crypto/password';
 import { clearRegistryCache } from '../src/db/registry';
+import { expectErrorPage } from './helpers/assertions';
 import { DEMO_CLAIMED_REDIRECT, ISSUER, PBKDF2_FAST } from './helpers/fixtures';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
 import { authorizePath, defaultAuthorization, type PendingLogin, redeem, startLogin, submitLogin } from './helpers/flow';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   // A user per test: consent is remembered per user, and storage is shared within this file.
   const hash = await hashPassword('consent-password', PBKDF2_FAST);
   await env.DB.batch(
-    Array.from({ length: 8 }, (_, i) =>
+    Array.from({ length: 12 }, (_, i) =>
       env.DB.prepare('INSERT OR IGNORE INTO users (id, email, password_hash) VALUES (?, ?, ?)').bind(`user_consent_${i}`, `consent${i}@example.com`, hash),
     ),
   );
@@ -51,7 +52,9 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
     expect(page.headers.get('X-Frame-Options')).toBe('DENY');
     expect(page.headers.get('Cache-Control')).toBe('no-store');
     const html = await page.text();
-    expect(html).toContain('Allow Partner App?');
+    expect(html).toContain('<title>Allow Partner App?</title>');
+    expect(html).toContain('<h1>Allow Partner App?</h1>');
+    expect(html).toContain(`Signed in as <strong>consent${nextUser - 1}@example.com</strong>`);
     expect(html).toContain('<li>Your email address</li>');
     expect(html).toContain('<li>See your items</li>');
     expect(html).toContain('src="https://partner.example.com/logo.png"');
@@ -119,5 +122,46 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
     const asked = await call(authorizePath((await defaultAuthorization({ prompt: 'consent', redirect_uri: DEMO_CLAIMED_REDIRECT })).params), { headers: { Cookie: session } });
     expect(asked.headers.get('Location')).toBe('/consent');
     expect(asked.headers.getSetCookie().some((c) => c.startsWith(`${LOGIN_COOKIE}=`))).toBe(true);
+  });
+});
+
+describe('"Not you?" on the consent page', () => {
+  it('forgets who signed in and sends the browser to the password form for the same request', async () => {
+    const { pending, cookie } = await signInAwaitingConsent();
+    const html = await (await call('/consent', { headers: { Cookie: cookie } })).text();
+    expect(html).toContain(
+      `<form class="account" method="post" action="/consent">\n<input type="hidden" name="request_id" value="${pending.requestId}">\n` +
+        `Signed in as <strong>consent${nextUser - 1}@example.com</strong> · <button type="submit" name="decision" value="another_account" class="link">Not you?</button>`,
+    );
+
+    const switched = await decide(pending, cookie, 'another_account');
+    expect(switched.status).toBe(303);
+    expect(switched.headers.get('Location')).toBe('/login?account=another');
+    expect(switched.headers.get('Cache-Control')).toBe('no-store');
+    const forgotten = cookieFrom(switched);
+    // Nobody is signed in for the request any more: no consent page and no decision.
+    await expectErrorPage(await call('/consent', { headers: { Cookie: forgotten } }));
+    await expectErrorPage(await decide(pending, forgotten, 'allow'));
+
+    // The same request, same id, signs in with another account, which is asked in turn.
+    const form = await call('/login?account=another', { headers: { Cookie: forgotten } });
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain(`name="request_id" value="${pending.requestId}"`);
+    const other = `consent${nextUser++}@example.com`;
+    const signedIn = await submitLogin({ ...pending, cookie: forgotten }, { email: other, password: 'consent-password' }, { 'CF-Connecting-IP': freshIp() });
+    expect(signedIn.headers.get('Location')).toBe('/consent');
+    const asked = await call('/consent', { headers: { Cookie: cookieFrom(signedIn) } });
+    expect(await asked.text()).toContain(`Signed in as <strong>${other}</strong>`);
+  });
+
+  it('is refused from another site, with another request id, or without a signed-in request', async () => {
+    const { pending, cookie } = await signInAwaitingConsent();
+    const crossSite = await call('/consent', form({ request_id: pending.requestId, decision: 'another_account' }, { headers: { Cookie: cookie, Origin: 'https://evil.example' } }));
+    await expectErrorPage(crossSite, 403);
+    await expectErrorPage(await decide(pending, cookie, 'another_account', 'A'.repeat(22)));
+    const notSignedIn = await startLogin(THIRD_PARTY);
+    await expectErrorPage(await decide(notSignedIn, notSignedIn.cookie, 'another_account'));
+    // None of these touched the request: it can still be allowed.
+    expect((await decide(pending, cookie, 'allow')).status).toBe(303);
   });
 });

@@ -13,7 +13,7 @@ import { exhaustNetwork, NETWORK_LIMIT, startLogin, submitLogin } from './helper
 import { readAccount } from './helpers/storage';
 import { withoutNonce } from './helpers/assertions';
 
-const FAILED = 'Incorrect email or password. Check them, or wait a few minutes and try again.';
+const FAILED = 'Incorrect email or password.';
 const PASSWORD = 'throttle-password';
 const ip = (address: string) => ({ 'CF-Connecting-IP': address });
 

@@ -6,19 +6,27 @@ import { authorizePath, defaultAuthorization, startLogin, submitLogin } from './
 import { expectPageHeaders } from './helpers/assertions';
 
 describe('login page', () => {
-  it('renders a labelled form for the pending request, without script, with anti-framing headers', async () => {
+  it('renders a labelled form for the pending request, with anti-framing headers and only its own nonce\'d script', async () => {
     const { params } = await defaultAuthorization();
     const authorized = await call(authorizePath(params));
     const page = await call('/login', { headers: { Cookie: cookieFrom(authorized) } });
     expect(page.status).toBe(200);
     expectPageHeaders(page);
     const html = await page.text();
+    expect(html).toContain('<title>Sign in · Demo App</title>');
     expect(html).toContain('to continue to Demo App');
     expect(html).toContain('<label for="email">');
     expect(html).toContain('<label for="password">');
-    expect(html).not.toContain('<script');
-    const nonce = /'nonce-([^']+)'/.exec(page.headers.get('Content-Security-Policy')!)![1];
+    const csp = page.headers.get('Content-Security-Policy')!;
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
     expect(html).toContain(`<style nonce="${nonce}">`);
+    // Show-password is an enhancement: the toggle ships hidden, and only the nonce'd script shows it.
+    expect(csp).toContain(`script-src 'nonce-${nonce}';`);
+    expect(html.match(/<script[^>]*>/g)).toEqual([`<script nonce="${nonce}">`]);
+    expect(html).toMatch(/<button type="button" class="reveal" aria-controls="password" aria-pressed="false" hidden>/);
+    // No client logo in the seed: the header shows the app's initial.
+    expect(html).toContain('<span class="mark" aria-hidden="true">D</span>');
+    expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
   });
 
   it('shows an error page when the browser has no pending request', async () => {

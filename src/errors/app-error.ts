@@ -3,10 +3,17 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { renderErrorPage } from '../views/page-response';
 import { NO_STORE } from './no-store';
 
+/**
+ * What a log line may say about an error beyond its code: a sentence, or named values (what the
+ * request carried, what was refused). Never a secret; strings and lists are bounded when written.
+ */
+export type ErrorDetail = string | ErrorFields;
+export type ErrorFields = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+
 export interface AppErrorOptions {
   status?: ContentfulStatusCode;
   /** Logged, never sent: what a maintainer needs to know that the client must not. */
-  detail?: string | undefined;
+  detail?: ErrorDetail | undefined;
   headers?: Record<string, string>;
   /** The heading when the error is shown to a person as a page. */
   title?: string;
@@ -22,7 +29,7 @@ export type ErrorForm = 'json' | 'page';
 export abstract class AppError extends Error {
   abstract readonly code: string;
   readonly status: ContentfulStatusCode;
-  readonly detail: string | undefined;
+  readonly detail: ErrorDetail | undefined;
   readonly headers: Record<string, string>;
   readonly title: string;
 
@@ -41,9 +48,13 @@ export abstract class AppError extends Error {
     return { error: this.code, error_description: this.description };
   }
 
-  toResponse(c: Context, form: ErrorForm): Response | Promise<Response> {
+  /** `requestId` names the log line written for this error: shown on a page, a header on JSON. */
+  toResponse(c: Context, form: ErrorForm, requestId: string): Response | Promise<Response> {
     // A person is shown a plain refusal: 413 tells a program to send less, which a form cannot.
-    if (form === 'page') return renderErrorPage(c, this.title, this.description, this.status === 413 ? 400 : this.status);
-    return c.json(this.toJSON(), this.status, { ...NO_STORE, ...this.headers });
+    if (form === 'page') {
+      const shown = { title: this.title, description: this.description, code: this.code, requestId };
+      return renderErrorPage(c, shown, this.status === 413 ? 400 : this.status);
+    }
+    return c.json(this.toJSON(), this.status, { ...NO_STORE, ...this.headers, 'X-Request-Id': requestId });
   }
 }

@@ -14,7 +14,7 @@ export function parseScope(raw: string | undefined): string[] {
   if (raw === undefined) return [];
   const tokens = raw.split(' ').filter((token) => token !== '');
   for (const token of tokens) {
-    if (!SCOPE_TOKEN.test(token)) throw invalidScope('The scope parameter is malformed.');
+    if (!SCOPE_TOKEN.test(token)) throw invalidScope('The scope parameter is malformed.', { detail: { malformed_scope: token } });
   }
   return [...new Set(tokens)];
 }
@@ -30,7 +30,7 @@ export function grantScopes(requested: readonly string[], apiScopes: readonly st
       // Named only when it is a scope the API defines: arbitrary input is never reflected, since an
       // attacker's link could make the app display its text. The log has it either way.
       const description = offered ? `The scope ${scope} is not available to this client.` : 'A requested scope is not defined by the API.';
-      throw invalidScope(description, { detail: `scope not available: ${scope.slice(0, 100)}` });
+      throw invalidScope(description, { detail: { refused_scope: scope, reason: offered ? 'not allowed to the client' : 'not defined by the API' } });
     }
   }
   return [...requested];
@@ -43,7 +43,9 @@ export function grantScopes(requested: readonly string[], apiScopes: readonly st
 export function grantMachineScopes(requested: readonly string[], granted: readonly string[], apiScopes: readonly string[]): string[] {
   const available = granted.filter((scope) => apiScopes.includes(scope));
   for (const scope of requested) {
-    if (!available.includes(scope)) throw invalidScope('A requested scope is not granted to this client for that audience.');
+    if (!available.includes(scope)) {
+      throw invalidScope('A requested scope is not granted to this client for that audience.', { detail: { refused_scope: scope } });
+    }
   }
   return requested.length > 0 ? [...requested] : available;
 }

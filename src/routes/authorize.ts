@@ -1,6 +1,7 @@
 import { randomToken } from '../crypto/random';
 import { findClientAndApis } from '../db/registry';
 import type { ApiRow, ClientRow } from '../db/schema';
+import type { ErrorFields } from '../errors/app-error';
 import { OAuthError } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
 import { approveWithSession } from '../interaction/approval';
@@ -14,14 +15,21 @@ import { parsePrompt } from '../oauth/prompt';
 import { sessionNeedsConfirmation } from '../oauth/session-confirmation';
 import { matchRedirectUri } from '../oauth/redirect-uri';
 
-/** Shown, never redirected: the request has not yet earned a trusted redirect. */
-const untrusted = (description: string) => new OAuthError('invalid_request', description, { title: 'Sign-in request not valid' });
+/**
+ * Shown, never redirected: the request has not yet earned a trusted redirect. The log line gets
+ * what the developer needs and the page must not show: the client_id and redirect_uri received
+ * (every value, bounded by the log writer), and more when `extra` says so.
+ */
+function untrusted(url: URL, description: string, extra: ErrorFields = {}): OAuthError {
+  const received = { client_id: url.searchParams.getAll('client_id'), redirect_uri: url.searchParams.getAll('redirect_uri') };
+  return new OAuthError('invalid_request', description, { title: 'Sign-in request not valid', detail: { ...received, ...extra } });
+}
 
 /** The one value of a parameter that decides where errors may go; repeated or oversized means untrusted. */
 function soleParam(url: URL, name: string): string {
   const values = url.searchParams.getAll(name);
   if (values.length !== 1 || values[0] === '' || values[0]!.length > MAX_PARAM_LENGTH) {
-    throw untrusted(`The request must carry exactly one valid ${name}.`);
+    throw untrusted(url, `The request must carry exactly one valid ${name}.`);
   }
   return values[0]!;
 }
@@ -29,10 +37,14 @@ function soleParam(url: URL, name: string): string {
 /** Step one: until client and redirect URI are known, nothing may be redirected (RFC 6749 section 4.1.2.1). */
 async function trustedRedirect(c: AppContext, url: URL): Promise<{ client: ClientRow; redirectUri: string; apis: ApiRow[] }> {
   const { client, apis } = await findClientAndApis(c.env, soleParam(url, 'client_id'));
-  if (!client) throw untrusted('The app that sent you here is not registered.');
+  if (!client) throw untrusted(url, 'The app that sent you here is not registered.');
   // Kept as requested: a loopback redirect keeps the port the app listens on.
   const redirectUri = soleParam(url, 'redirect_uri');
-  if (!matchRedirectUri(redirectUri, client.redirectUris)) throw untrusted('The app asked to return to an address it has not registered.');
+  if (!matchRedirectUri(redirectUri, client.redirectUris)) {
+    // On a developer's machine the log also lists what is registered, to compare at a glance.
+    const registered = c.var.config.development ? { registered_redirect_uris: client.redirectUris } : {};
+    throw untrusted(url, 'The app asked to return to an address it has not registered.', registered);
+  }
   return { client, redirectUri, apis };
 }
 

@@ -1,12 +1,13 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { findApi, findClient } from '../db/registry';
+import { findUserById } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
 import { afterApproval, consentRequestFor } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
-import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
+import { clearLoginRequestCookie, pendingRequest, setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
 import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
 import { withQuery } from '../oauth/redirect-uri';
@@ -22,7 +23,11 @@ async function awaitingConsent(c: AppContext): Promise<LoginRequest & { authenti
 /** GET /consent: what the app asks for, to allow or deny (OIDC Core 3.1.2.4). */
 export async function showConsent(c: AppContext): Promise<Response> {
   const request = await awaitingConsent(c);
-  const [client, api] = await Promise.all([findClient(c.env, request.clientId), findApi(c.env, request.audience)]);
+  const [client, api, user] = await Promise.all([
+    findClient(c.env, request.clientId),
+    findApi(c.env, request.audience),
+    findUserById(c.env, request.authenticated.userId),
+  ]);
   return renderPage(c, 200, (nonce) =>
     consentPage({
       nonce,
@@ -33,16 +38,31 @@ export async function showConsent(c: AppContext): Promise<Response> {
       scopeDescriptions: api?.scopeDescriptions ?? {},
       logoUri: client?.logoUri,
       accent: client?.primaryColor,
+      email: user?.email,
     }),
   );
 }
 
-/** POST /consent: allow issues the code and remembers the consent; deny returns access_denied to the app. */
+/**
+ * "Not you?": the request forgets who signed in and goes back to the password form, where another
+ * account can sign in for it (/login?account=another shows the form even with a session).
+ */
+async function signInWithAnotherAccount(c: AppContext, request: LoginRequest): Promise<Response> {
+  await setLoginRequestCookie(c, { ...request, authenticated: undefined });
+  c.header('Cache-Control', 'no-store');
+  return c.redirect('/login?account=another', 303);
+}
+
+/**
+ * POST /consent: allow issues the code and remembers the consent; another_account starts the
+ * sign-in over; anything else is a refusal, and deny returns access_denied to the app.
+ */
 export async function submitConsent(c: AppContext): Promise<Response> {
   checkFormOrigin(c);
   const form = await readForm(c);
   const request = await awaitingConsent(c);
   if (!timingSafeEqual(form.get('request_id') ?? '', request.id)) throw pendingRequestGone();
+  if (form.get('decision') === 'another_account') return signInWithAnotherAccount(c, request);
   clearLoginRequestCookie(c);
   if (form.get('decision') !== 'allow') {
     // RFC 6749 section 4.1.2.1: the user said no, and the request is spent: no later "allow".

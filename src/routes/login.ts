@@ -26,7 +26,7 @@ const MAX_PASSWORD_LENGTH = 1024;
  * One message for unknown accounts, wrong passwords and refused attempts, so the form reveals
  * neither which accounts exist nor that one is locked.
  */
-const LOGIN_FAILED = 'Incorrect email or password. Check them, or wait a few minutes and try again.';
+const LOGIN_FAILED = 'Incorrect email or password.';
 
 async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: string): Promise<Response> {
   // Branding comes from the (cached) client, so a change shows without a new sign-in request.

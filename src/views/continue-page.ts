@@ -17,12 +17,12 @@ export interface ContinuePageProps {
  */
 export function continuePage(props: ContinuePageProps): Html {
   return layout({
-    title: `Continue to ${props.clientName}`,
+    title: `Continue to ${props.clientName}?`,
     nonce: props.nonce,
     accent: props.accent,
-    body: html`${props.logoUri ? html`<img class="logo" src="${props.logoUri}" alt="" width="48" height="48">` : ''}
-<h1>Continue to ${props.clientName}?</h1>
-<p>You are signed in as <strong>${props.email}</strong>.</p>
+    brand: { name: props.clientName, logoUri: props.logoUri },
+    body: html`<h1>Continue to ${props.clientName}?</h1>
+<p class="account">Signed in as <strong>${props.email}</strong></p>
 <form method="post" action="/login/continue">
 <input type="hidden" name="request_id" value="${props.requestId}">
 <button type="submit">Continue as ${props.email}</button>

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { randomToken } from '../crypto/random';
 import type { Html } from './layout';
-import { errorPage } from './pages';
+import { errorPage, type ErrorPageProps } from './pages';
 
 /** What a route tells the page renderer through the request context. */
 export interface PageVariables {
@@ -34,28 +34,37 @@ export function formAction(targets: readonly string[] | undefined): string {
 }
 
 /**
- * Headers of every HTML page: no script at all, only our nonce'd style, forms that post only to
- * us (and lead only to the app they came from), never framed (clickjacking), never cached (pages
- * carry per-request tokens), no referrer (URLs may carry codes or state).
+ * Headers of every HTML page: no script unless the page carries our nonce'd one, only our nonce'd
+ * style, forms that post only to us (and lead only to the app they came from), never framed
+ * (clickjacking), never cached (pages carry per-request tokens), no referrer (URLs may carry codes
+ * or state).
  */
-function pageHeaders(nonce: string, targets: readonly string[] | undefined): Record<string, string> {
+function pageHeaders(nonce: string, targets: readonly string[] | undefined, scripted: boolean): Record<string, string> {
+  const script = scripted ? ` script-src 'nonce-${nonce}';` : '';
   return {
     'Cache-Control': 'no-store',
     Pragma: 'no-cache',
-    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' https:; base-uri 'none'; ${formAction(targets)}; frame-ancestors 'none'`,
+    'Content-Security-Policy': `default-src 'none';${script} style-src 'nonce-${nonce}'; img-src 'self' https:; base-uri 'none'; ${formAction(targets)}; frame-ancestors 'none'`,
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };
 }
 
-/** Renders a page with a fresh CSP nonce handed to the view. */
+/**
+ * Renders a page with a fresh CSP nonce handed to the view. The policy allows scripts only on a
+ * page whose markup carries a script with this nonce: only our templates know it, so no injected
+ * text can ask for it, and every other page keeps no script source at all.
+ */
 export async function renderPage(c: Context, status: ContentfulStatusCode, view: (nonce: string) => Html): Promise<Response> {
   const nonce = randomToken(16);
   const { formTargets } = c.var as PageVariables;
-  return c.html(await view(nonce), status, pageHeaders(nonce, formTargets));
+  const page = await view(nonce);
+  return c.html(page, status, pageHeaders(nonce, formTargets, page.includes(`<script nonce="${nonce}">`)));
 }
 
-export function renderErrorPage(c: Context, title: string, description: string, status: ContentfulStatusCode = 400): Promise<Response> {
-  return renderPage(c, status, (nonce) => errorPage({ nonce, title, description }));
+/** An error shown to a person; the header repeats the page's request id for tools. */
+export function renderErrorPage(c: Context, error: ErrorPageProps, status: ContentfulStatusCode = 400): Promise<Response> {
+  c.header('X-Request-Id', error.requestId);
+  return renderPage(c, status, (nonce) => errorPage({ ...error, nonce }));
 }

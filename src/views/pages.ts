@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import { layout, type Html } from './layout';
+import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 
 export interface LoginPageProps {
   nonce: string;
@@ -16,11 +17,12 @@ export function loginPage(props: LoginPageProps): Html {
   const invalid = props.error ? html` aria-invalid="true" aria-describedby="login-error"` : '';
   const emailKept = props.email !== undefined && props.email !== '';
   return layout({
-    title: 'Sign in',
+    title: `Sign in · ${props.clientName}`,
     nonce: props.nonce,
     accent: props.accent,
-    body: html`${props.logoUri ? html`<img class="logo" src="${props.logoUri}" alt="" width="48" height="48">` : ''}
-<h1>Sign in</h1>
+    brand: { name: props.clientName, logoUri: props.logoUri },
+    script: SHOW_PASSWORD_SCRIPT,
+    body: html`<h1>Sign in</h1>
 <p>to continue to ${props.clientName}</p>
 ${props.error ? html`<p class="error" role="alert" id="login-error">${props.error}</p>` : ''}
 <form method="post" action="/login">
@@ -28,7 +30,7 @@ ${props.error ? html`<p class="error" role="alert" id="login-error">${props.erro
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" required${emailKept ? '' : html` autofocus`} value="${props.email ?? ''}"${invalid}>
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required${emailKept ? html` autofocus` : ''}${invalid}>
+${passwordField({ id: 'password', name: 'password', autocomplete: 'current-password', attributes: html`${emailKept ? html` autofocus` : ''}${invalid}` })}
 <button type="submit">Continue</button>
 </form>`,
   });
@@ -53,17 +55,26 @@ export interface ConsentPageProps {
   scopeDescriptions: Readonly<Record<string, string>>;
   logoUri?: string | null | undefined;
   accent?: string | null | undefined;
+  /** Who is signed in, when the account still exists: "Not you?" starts over with another account. */
+  email?: string | undefined;
 }
 
 export function consentPage(props: ConsentPageProps): Html {
   const words = (scope: string) => SCOPE_WORDS[scope] ?? (Object.hasOwn(props.scopeDescriptions, scope) ? props.scopeDescriptions[scope] : undefined) ?? scope;
   const items = props.scopes.map((scope) => html`<li>${words(scope)}</li>`);
+  const account = props.email
+    ? html`<form class="account" method="post" action="/consent">
+<input type="hidden" name="request_id" value="${props.requestId}">
+Signed in as <strong>${props.email}</strong> · <button type="submit" name="decision" value="another_account" class="link">Not you?</button>
+</form>`
+    : '';
   return layout({
     title: `Allow ${props.clientName}?`,
     nonce: props.nonce,
     accent: props.accent,
-    body: html`${props.logoUri ? html`<img class="logo" src="${props.logoUri}" alt="" width="48" height="48">` : ''}
-<h1>Allow ${props.clientName}?</h1>
+    brand: { name: props.clientName, logoUri: props.logoUri },
+    body: html`<h1>Allow ${props.clientName}?</h1>
+${account}
 <p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
 <ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
 <form method="post" action="/consent">
@@ -74,19 +85,28 @@ export function consentPage(props: ConsentPageProps): Html {
   });
 }
 
-export function errorPage(props: { nonce: string; title: string; description: string }): Html {
+/** What an error page shows: the public words, the OAuth error code, and the id its log line carries. */
+export interface ErrorPageProps {
+  title: string;
+  description: string;
+  code: string;
+  requestId: string;
+}
+
+export function errorPage(props: ErrorPageProps & { nonce: string }): Html {
   return layout({
     title: props.title,
     nonce: props.nonce,
     body: html`<h1>${props.title}</h1>
 <p role="alert">${props.description}</p>
-<p>Return to the app and try signing in again.</p>`,
+<p>Return to the app and try signing in again.</p>
+<p class="reference">Error <code>${props.code}</code> · Request ID <code>${props.requestId}</code></p>`,
   });
 }
 
 export function logoutConfirmPage(props: { nonce: string; confirmation: string }): Html {
   return layout({
-    title: 'Sign out',
+    title: 'Sign out?',
     nonce: props.nonce,
     body: html`<h1>Sign out?</h1>
 <p>You will need to sign in again the next time an app asks.</p>
@@ -99,7 +119,7 @@ export function logoutConfirmPage(props: { nonce: string; confirmation: string }
 
 export function signedOutPage(props: { nonce: string }): Html {
   return layout({
-    title: 'Signed out',
+    title: 'You are signed out',
     nonce: props.nonce,
     body: html`<h1>You are signed out</h1>
 <p>You can close this window and return to the app.</p>`,

@@ -24,7 +24,7 @@ const SCREENSHOT_DIR = join(RESULTS_DIR, 'screenshots');
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_PASSWORD = 'demo-password';
 /** The one message the form gives for unknown accounts, wrong passwords and locked accounts (src/routes/login.ts). */
-export const LOGIN_FAILED = 'Incorrect email or password. Check them, or wait a few minutes and try again.';
+export const LOGIN_FAILED = 'Incorrect email or password.';
 
 export const ACTION_TIMEOUT_MS = 10_000;
 export const NAVIGATION_TIMEOUT_MS = 15_000;
@@ -170,6 +170,8 @@ export interface PhoneOptions {
    * this browser's failures under its own network instead of the address every other test shares.
    */
   clientIp?: string;
+  /** False: the page as a browser with JavaScript turned off sees it (every page must work so). */
+  javaScriptEnabled?: boolean;
 }
 
 /**
@@ -183,6 +185,7 @@ export async function withPhone<T>(suite: BrowserSuite, options: PhoneOptions, u
     isMobile: true,
     hasTouch: true,
     colorScheme: options.colorScheme ?? 'light',
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
     ...(options.clientIp ? { extraHTTPHeaders: { 'CF-Connecting-IP': options.clientIp } } : {}),
   });
   context.setDefaultTimeout(ACTION_TIMEOUT_MS);
@@ -305,10 +308,11 @@ export async function createUser(issuer: string, email: string, password: string
   return created.body.id as string;
 }
 
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
+/** `scale: 'css'` saves one pixel per CSS pixel (a desktop window), instead of the phone's three. */
+export async function saveScreenshot(page: Page, name: string, scale: 'css' | 'device' = 'device'): Promise<string> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: true, scale });
   return path;
 }
 

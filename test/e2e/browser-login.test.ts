@@ -142,7 +142,7 @@ describe.skipIf(!CHROMIUM)('login page in a real browser (Chromium, phone viewpo
     });
   });
 
-  it('works with the keyboard alone: Tab goes email, password, Continue, and Enter submits', async () => {
+  it('works with the keyboard alone: Tab goes email, password, show password, Continue, and Enter submits', async () => {
     await withPhone(suite, {}, async (page) => {
       const authorization = newAuthorization(suite.issuer, { redirectUri: callbackUri() });
       const arrived = suite.loopback.next('/callback');
@@ -161,11 +161,16 @@ describe.skipIf(!CHROMIUM)('login page in a real browser (Chromium, phone viewpo
       expect(await focused()).toMatchObject({ id: 'password', outline: 'solid 3px' });
       await page.keyboard.type(DEMO_PASSWORD);
       await page.keyboard.press('Tab');
+      // The show-password toggle sits right after its field.
+      expect(await focused()).toMatchObject({ tag: 'button', text: 'Show password', outline: 'solid 3px' });
+      await page.keyboard.press('Tab');
       // The focus ring stays visible on the button too.
       expect(await focused()).toMatchObject({ tag: 'button', text: 'Continue', outline: 'solid 3px' });
       // And back, in the same order.
       await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Shift+Tab');
       expect((await focused()).id).toBe('password');
+      await page.keyboard.press('Tab');
       await page.keyboard.press('Tab');
 
       await page.keyboard.press('Enter');

@@ -11,6 +11,15 @@ describe('configuration', () => {
     }
   });
 
+  it('knows a developer machine by its loopback issuer, and nothing else', () => {
+    for (const issuer of ['http://127.0.0.1:8787', 'http://127.0.0.2', 'http://localhost:8787', 'http://[::1]:8787']) {
+      expect(parseConfig({ ISSUER: issuer }).development, issuer).toBe(true);
+    }
+    for (const issuer of ['https://auth.example.com', 'https://127.0.0.1.example.com', 'http://10.0.0.1', 'https://localhost.example']) {
+      expect(parseConfig({ ISSUER: issuer }).development, issuer).toBe(false);
+    }
+  });
+
   it('refuses lifetimes that are not whole numbers in range', () => {
     for (const value of ['0', '-1', '1.5', 'abc', '601']) {
       expect(() => parseConfig({ ISSUER: 'https://a.example', AUTHORIZATION_CODE_TTL_SECONDS: value })).toThrow(ConfigError);
