@@ -26,15 +26,26 @@ VALUES
    '[]', '[]', '["client_credentials"]', '[]', '[]')
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secret_hash = excluded.secret_hash,
   redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris,
-  grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences;
+  grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences,
+  -- Columns left out of the VALUES above are put back to their defaults too.
+  require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation,
+  logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
+  refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
+  refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
+  refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;
 
 -- A third-party app: the user is asked to consent, on a page in its brand colour.
 INSERT INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, primary_color)
 VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/callback","http://127.0.0.1/callback","https://partner.example.com/callback"]',
         '["authorization_code"]', '["openid","email","read:items"]', '["https://api.example.com"]', 1, '#0a7d32')
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types,
-  scopes = excluded.scopes, audiences = excluded.audiences, require_consent = excluded.require_consent,
-  primary_color = excluded.primary_color;
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secret_hash = excluded.secret_hash,
+  redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris,
+  grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences,
+  require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation,
+  logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
+  refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
+  refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
+  refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;
 
 -- dev-admin holds every Management API scope the migrations define, grant:management_api among them.
 INSERT INTO client_grants (id, client_id, audience, scopes)

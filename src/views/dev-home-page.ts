@@ -46,7 +46,8 @@ Copy the code from its address bar and redeem it within ${props.codeTtlSeconds} 
 </ul>
 <h2>Read</h2>
 <ul>
-<li><code>README.md</code> in the repository: the flow, the endpoints, configuration, deploying</li>
+<li><code>README.md</code> in the repository: what edge-auth is, the quickstart and the dev seed</li>
+<li><code>docs/mobile-guide.md</code>: the flow and the endpoints, for app developers; <code>docs/operator-guide.md</code>: configuration, the CLI, deploying</li>
 <li><code>examples/native-app/README.md</code>: the same sign-in in an iOS or Android app (AppAuth)</li>
 </ul>`,
   });

@@ -217,6 +217,21 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
     });
   });
 
+  it('continue as (single sign-on from a redirect that cannot prove the app)', async () => {
+    await withPhone(suite, {}, async (page) => {
+      await signInThroughBrowser(page, suite, newAuthorization(suite.issuer, { redirectUri: callbackUri() }));
+      const violations = collectCspViolations(page);
+      expect((await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url))?.status()).toBe(200);
+      const audits = await auditEverywhere(page, 'continue-as');
+      expect(audits.light.headings).toEqual(['Continue to Demo App?']);
+      expect(await page.title()).toBe('Continue to Demo App?');
+      expect(await page.locator('.account').innerText()).toBe(`Signed in as ${DEMO_EMAIL}`);
+      expect(await page.getByRole('button', { name: `Continue as ${DEMO_EMAIL}` }).isVisible()).toBe(true);
+      expect(await page.getByRole('link', { name: 'Use another account' }).isVisible()).toBe(true);
+      expect(violations).toEqual([]);
+    });
+  });
+
   // Regression: dark text on a brand colour measured 3.17:1; the text colour is now chosen for the brand colour.
   it('consent: the brand-coloured Allow button is readable in dark mode', async () => {
     await withPhone(suite, { colorScheme: 'dark' }, async (page) => {

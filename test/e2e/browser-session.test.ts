@@ -9,7 +9,6 @@ import {
   NAVIGATION_TIMEOUT_MS,
   newAuthorization,
   redeemCode,
-  saveScreenshot,
   signInThroughBrowser,
   submitLogin,
   useBrowserSuite,
@@ -129,7 +128,6 @@ describe.skipIf(!CHROMIUM)('consent, single sign-on and logout in a real browser
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Continue to Demo App?');
       expect(await page.getByLabel('Password', { exact: true }).count()).toBe(0);
       expect(callbacks()).toBe(callbacksBefore);
-      await saveScreenshot(page, 'continue-as-phone');
       const arrived = suite.loopback.next('/callback');
       await page.getByRole('button', { name: `Continue as ${DEMO_EMAIL}` }).click();
       const query = (await arrived).searchParams;
