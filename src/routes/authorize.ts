@@ -42,7 +42,7 @@ function soleParam(query: URLSearchParams, name: string): string {
  * page: without the request there is no trusted redirect. Undefined when the front channel carries
  * no request_uri of ours (any other is refused as unsupported, after the redirect is trusted).
  */
-async function pushedRequest(c: AppContext, url: URL): Promise<URLSearchParams | undefined> {
+async function pushedQuery(c: AppContext, url: URL): Promise<URLSearchParams | undefined> {
   if (!url.searchParams.getAll('request_uri').some((value) => value.startsWith(REQUEST_URI_PREFIX))) return undefined;
   const clientId = soleParam(url.searchParams, 'client_id');
   const requestUri = soleParam(url.searchParams, 'request_uri');
@@ -83,7 +83,7 @@ function stateOf(query: URLSearchParams): string | undefined {
  */
 export async function authorize(c: AppContext): Promise<Response> {
   const url = new URL(c.req.url);
-  const pushed = await pushedRequest(c, url);
+  const pushed = await pushedQuery(c, url);
   const query = pushed ?? url.searchParams;
   const { client, redirectUri, apis } = await trustedRedirect(c, query);
   // From here on, errors go back to the client.
