@@ -3,7 +3,10 @@
  * endpoint does and checks the request as /authorize does, with errors as JSON; /authorize then
  * takes the request by reference, once, before it expires, for the client that pushed it.
  */
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import worker from '../src/index';
 import { sha256Base64url } from '../src/crypto/hash';
 import { expectErrorPage, expectErrorRedirect, expectLoginRedirect, expectOAuthError, PUSH_ERRORS, verifiedIdToken } from './helpers/assertions';
 import { DEFAULT_NONCE, DEFAULT_STATE, DEMO_REDIRECT, ISSUER } from './helpers/fixtures';
@@ -192,6 +195,29 @@ describe('require_pushed_authorization_requests', () => {
   it('is off for the dev seed’s clients: they may send requests in full', async () => {
     const { params } = await defaultAuthorization();
     expectLoginRedirect(await call(authorizePath(params)));
+  });
+});
+
+/** The worker with REQUIRE_PUSHED_AUTHORIZATION_REQUESTS=true, as a deployment with that var would run. */
+async function callRequiringPar(path: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const vars = { REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'true' };
+  const response = await worker.fetch(new Request(new URL(path, ISSUER), { redirect: 'manual', ...init }), { ...env, ...vars } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+describe('REQUIRE_PUSHED_AUTHORIZATION_REQUESTS=true', () => {
+  it('refuses every client’s request sent in full, accepts a pushed one, and discovery says so', async () => {
+    const { params } = await defaultAuthorization();
+    expectErrorRedirect(await callRequiringPar(authorizePath(params)), 'invalid_request');
+    const pushed = await callRequiringPar('/par', form(params as Record<string, string>));
+    expect(pushed.status).toBe(201);
+    const { request_uri: requestUri } = (await pushed.json()) as { request_uri: string };
+    expectLoginRedirect(await callRequiringPar(pushedAuthorizePath('demo-app', requestUri)));
+    for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      expect(await (await callRequiringPar(path)).json()).toMatchObject({ require_pushed_authorization_requests: true });
+    }
   });
 });
 
