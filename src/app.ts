@@ -15,6 +15,7 @@ import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
+import { pushAuthorizationRequest } from './routes/pushed-authorization';
 import { revoke } from './routes/revocation';
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
@@ -40,6 +41,7 @@ const browserPages = new Hono<AppEnv>()
 /** What apps and APIs call: errors are JSON in the RFCs' shape. */
 const protocolEndpoints = new Hono<AppEnv>()
   .post('/oauth/token', token)
+  .post('/par', pushAuthorizationRequest)
   .post('/oauth/revoke', revoke)
   .post('/oauth/introspect', introspect)
   .on(['GET', 'POST'], '/userinfo', userinfo)
@@ -60,6 +62,7 @@ export function buildApp() {
   // Browser-based clients may call these; the login page never gets CORS.
   const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], maxAge: 86_400 });
   app.use('/oauth/token', publicCors);
+  app.use('/par', publicCors);
   app.use('/oauth/revoke', publicCors);
   app.use('/userinfo', publicCors);
   app.use('/.well-known/*', publicCors);
@@ -68,7 +71,7 @@ export function buildApp() {
   app.route('/', protocolEndpoints);
   app.route('/api/v1', managementApi);
   app.get('/favicon.svg', favicon).get('/favicon.ico', favicon);
-  for (const path of ['/oauth/token', '/oauth/revoke', '/oauth/introspect']) app.all(path, methodNotAllowed('POST'));
+  for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect']) app.all(path, methodNotAllowed('POST'));
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: 'No such endpoint.' }, 404, NO_STORE));
   // Errors outside the groups (middleware, configuration) answer as JSON.

@@ -57,6 +57,12 @@ const Vars = v.object({
   // Production Workers refuse PBKDF2 above the cap, so a larger value is refused here too.
   PASSWORD_HASH_ITERATIONS: wholeNumber('PASSWORD_HASH_ITERATIONS', MAX_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS),
   REGISTRY_CACHE_TTL_SECONDS: wholeNumber('REGISTRY_CACHE_TTL_SECONDS', 60, 3600),
+  /** RFC 9126 section 2.2: a pushed request is meant to be used at once; ten minutes at most. */
+  PUSHED_REQUEST_TTL_SECONDS: wholeNumber('PUSHED_REQUEST_TTL_SECONDS', 60, 600),
+  REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: v.optional(
+    v.picklist(['true', 'false'], 'REQUIRE_PUSHED_AUTHORIZATION_REQUESTS must be true or false'),
+    'false',
+  ),
   KEY_ROTATION_DAYS: wholeNumber('KEY_ROTATION_DAYS', 30, 365),
   AUDIT_RETENTION_DAYS: wholeNumber('AUDIT_RETENTION_DAYS', 30, 3650),
   /** Set only by `npm run dev` (scripts/dev.mjs passes it with --var); never in wrangler.toml. */
@@ -81,6 +87,10 @@ export interface Config {
   /** New hashes and the stand-in for unknown accounts; stored hashes keep their own parameters. */
   passwordHashing: PasswordHashing;
   registryCacheTtlSeconds: number;
+  /** How long a request_uri from POST /par may be used (`expires_in`). */
+  pushedRequestTtlSeconds: number;
+  /** Every client must use POST /par (RFC 9126 section 5, `require_pushed_authorization_requests`). */
+  requirePushedAuthorizationRequests: boolean;
   keyRotationDays: number;
   auditRetentionDays: number;
   /** The development home page at `/` (src/routes/dev-home.ts): only on a plain-http loopback issuer. */
@@ -114,6 +124,8 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     passwordHashing:
       out.PASSWORD_HASH_SCHEME === 'scrypt' ? { scheme: 'scrypt', ...SCRYPT } : { scheme: 'pbkdf2-sha256', iterations: out.PASSWORD_HASH_ITERATIONS },
     registryCacheTtlSeconds: out.REGISTRY_CACHE_TTL_SECONDS,
+    pushedRequestTtlSeconds: out.PUSHED_REQUEST_TTL_SECONDS,
+    requirePushedAuthorizationRequests: out.REQUIRE_PUSHED_AUTHORIZATION_REQUESTS === 'true',
     keyRotationDays: out.KEY_ROTATION_DAYS,
     auditRetentionDays: out.AUDIT_RETENTION_DAYS,
     devHomePage: out.DEV_HOME_PAGE === 'true' && isLoopbackHttp(out.ISSUER),

@@ -3,6 +3,7 @@ import { consumeAuditEvents } from './audit/audit-consumer';
 import type { AuditMessage } from './audit/audit-log';
 import { scheduled } from './scheduled';
 
+export { PushedRequestStore } from './durable-objects/pushed-request-store';
 export { SigningKeyStore } from './durable-objects/signing-key-store';
 export { UserStore } from './durable-objects/user-store';
 

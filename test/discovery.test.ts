@@ -17,6 +17,8 @@ describe('authorization server metadata (RFC 8414) and OpenID discovery', () => 
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
       revocation_endpoint: `${ISSUER}/oauth/revoke`,
       introspection_endpoint: `${ISSUER}/oauth/introspect`,
+      pushed_authorization_request_endpoint: `${ISSUER}/par`,
+      require_pushed_authorization_requests: false,
       scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'read:items', 'write:items'],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],

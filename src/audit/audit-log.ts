@@ -5,6 +5,7 @@ import { auditEvents } from '../db/schema';
 export type AuditEventName =
   | 'login_succeeded'
   | 'login_failed'
+  | 'authorization_request_pushed'
   | 'code_issued'
   | 'code_redeemed'
   | 'code_replay_detected'

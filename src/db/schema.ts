@@ -44,6 +44,11 @@ export const clients = sqliteTable(
      * rebuild the table, which D1 cannot do safely under the foreign keys that point at it.
      */
     ssoConfirmation: text('sso_confirmation', { enum: SSO_CONFIRMATION }).notNull().default('unverified_redirects'),
+    /**
+     * RFC 9126 section 5: /authorize takes this client's requests only by reference, from POST /par
+     * (`require_pushed_authorization_requests`).
+     */
+    requirePushedAuthorizationRequests: integer('require_pushed_authorization_requests', { mode: 'boolean' }).notNull().default(false),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),

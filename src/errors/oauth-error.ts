@@ -1,7 +1,7 @@
 import { AppError, type AppErrorOptions } from './app-error';
 
 /**
- * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, OpenID Connect Core 3.1.2.6, and RFC 6750
+ * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, OpenID Connect Core 3.1.2.6, RFC 9101 section 7, and RFC 6750
  * section 3.1 for protected resources such as /userinfo.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
@@ -21,6 +21,7 @@ export type OAuthErrorCode =
   | 'interaction_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  | 'invalid_request_uri'
   | 'invalid_token'
   | 'insufficient_scope';
 

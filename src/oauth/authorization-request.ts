@@ -2,6 +2,7 @@ import { invalidRequest, OAuthError } from '../errors/oauth-error';
 import { optionalParam, requiredParam } from './params';
 import { isS256Challenge } from './pkce';
 import type { ApiPolicy, ClientPolicy } from './policy';
+import { parsePrompt, type Prompt } from './prompt';
 import { grantScopes, parseScope } from './scope';
 
 /** A validated authorization request (RFC 6749 section 4.1.1, RFC 7636 section 4.3). */
@@ -20,11 +21,14 @@ export interface AuthorizationRequest {
  * Request objects (OIDC Core 6.1, 6.2) are not supported, and discovery says so: a request that
  * sends one is answered with the matching error instead of being served without it, since the
  * parameters that count may be inside it. Redirected: client and redirect URI are trusted by then
- * (OIDC Core 6.3.1 requires both outside the object anyway).
+ * (OIDC Core 6.3.1 requires both outside the object anyway). A request_uri from POST /par never
+ * gets here: /authorize replaces the request with the pushed one first, and /par refuses one.
  */
 function refuseRequestObjects(params: Map<string, string>): void {
   if (params.has('request')) throw new OAuthError('request_not_supported', 'Request objects (the request parameter) are not supported.');
-  if (params.has('request_uri')) throw new OAuthError('request_uri_not_supported', 'The request_uri parameter is not supported.');
+  if (params.has('request_uri')) {
+    throw new OAuthError('request_uri_not_supported', 'Only a request_uri from the pushed authorization request endpoint is supported.');
+  }
 }
 
 /**
@@ -90,4 +94,21 @@ export function parseAuthorizationRequest(
     codeChallenge,
     nonce: optionalParam(params, 'nonce'),
   };
+}
+
+/**
+ * Everything /authorize checks after client and redirect URI, and POST /par before it stores a
+ * request (RFC 9126 section 2.1: "the same validation"): the request and how the user is to be
+ * involved. `apis` are all the APIs; the one the request names is looked up here.
+ */
+export function validateAuthorizationRequest(
+  params: Map<string, string>,
+  client: ClientPolicy,
+  redirectUri: string,
+  apis: readonly ApiPolicy[],
+): { request: AuthorizationRequest; prompt: Prompt } {
+  const audience = requestedAudience(params, client);
+  const api = apis.find((candidate) => candidate.identifier === audience);
+  const request = parseAuthorizationRequest(params, client, redirectUri, audience, api);
+  return { request, prompt: parsePrompt(params) };
 }

@@ -1,17 +1,18 @@
 import { randomToken } from '../crypto/random';
 import { findClientAndApis } from '../db/registry';
 import type { ApiRow, ClientRow } from '../db/schema';
+import { takePushedRequest } from '../durable-objects/pushed-request-store';
 import type { ErrorFields } from '../errors/app-error';
-import { OAuthError } from '../errors/oauth-error';
+import { invalidRequest, OAuthError } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
 import { approveWithSession } from '../interaction/approval';
 import { setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
 import { liveSession, readSessionCookie } from '../interaction/session-cookie';
-import { parseAuthorizationRequest, requestedAudience } from '../oauth/authorization-request';
+import { validateAuthorizationRequest } from '../oauth/authorization-request';
 import type { LoginRequest } from '../oauth/login-request';
 import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
-import { parsePrompt } from '../oauth/prompt';
+import { isPushedRequestUri, REQUEST_URI_PREFIX } from '../oauth/pushed-request';
 import { sessionNeedsConfirmation } from '../oauth/session-confirmation';
 import { matchRedirectUri } from '../oauth/redirect-uri';
 
@@ -20,52 +21,80 @@ import { matchRedirectUri } from '../oauth/redirect-uri';
  * what the developer needs and the page must not show: the client_id and redirect_uri received
  * (every value, bounded by the log writer), and more when `extra` says so.
  */
-function untrusted(url: URL, description: string, extra: ErrorFields = {}): OAuthError {
-  const received = { client_id: url.searchParams.getAll('client_id'), redirect_uri: url.searchParams.getAll('redirect_uri') };
+function untrusted(query: URLSearchParams, description: string, extra: ErrorFields = {}): OAuthError {
+  const received = { client_id: query.getAll('client_id'), redirect_uri: query.getAll('redirect_uri') };
   return new OAuthError('invalid_request', description, { title: 'Sign-in request not valid', detail: { ...received, ...extra } });
 }
 
 /** The one value of a parameter that decides where errors may go; repeated or oversized means untrusted. */
-function soleParam(url: URL, name: string): string {
-  const values = url.searchParams.getAll(name);
+function soleParam(query: URLSearchParams, name: string): string {
+  const values = query.getAll(name);
   if (values.length !== 1 || values[0] === '' || values[0]!.length > MAX_PARAM_LENGTH) {
-    throw untrusted(url, `The request must carry exactly one valid ${name}.`);
+    throw untrusted(query, `The request must carry exactly one valid ${name}.`);
   }
   return values[0]!;
 }
 
+/**
+ * RFC 9126 section 4: a request_uri from POST /par stands for the whole request. It is used once
+ * (one call to its object, which deletes it), only before it expires and only by the client that
+ * pushed it; the front channel's other parameters are ignored, the pushed ones count. Refused on a
+ * page: without the request there is no trusted redirect. Undefined when the front channel carries
+ * no request_uri of ours (any other is refused as unsupported, after the redirect is trusted).
+ */
+async function pushedQuery(c: AppContext, url: URL): Promise<URLSearchParams | undefined> {
+  if (!url.searchParams.getAll('request_uri').some((value) => value.startsWith(REQUEST_URI_PREFIX))) return undefined;
+  const clientId = soleParam(url.searchParams, 'client_id');
+  const requestUri = soleParam(url.searchParams, 'request_uri');
+  const pushed = isPushedRequestUri(requestUri) ? await takePushedRequest(c.env, requestUri) : undefined;
+  if (!pushed || pushed.clientId !== clientId) {
+    const reason = !pushed ? 'unknown, used or expired' : 'pushed by another client';
+    throw new OAuthError('invalid_request_uri', 'This sign-in link has expired or was already used. Return to the app and start again.', {
+      title: 'Sign-in request expired',
+      detail: { client_id: clientId, reason },
+    });
+  }
+  return new URLSearchParams(pushed.params);
+}
+
 /** Step one: until client and redirect URI are known, nothing may be redirected (RFC 6749 section 4.1.2.1). */
-async function trustedRedirect(c: AppContext, url: URL): Promise<{ client: ClientRow; redirectUri: string; apis: ApiRow[] }> {
-  const { client, apis } = await findClientAndApis(c.env, soleParam(url, 'client_id'));
-  if (!client) throw untrusted(url, 'The app that sent you here is not registered.');
+async function trustedRedirect(c: AppContext, query: URLSearchParams): Promise<{ client: ClientRow; redirectUri: string; apis: ApiRow[] }> {
+  const { client, apis } = await findClientAndApis(c.env, soleParam(query, 'client_id'));
+  if (!client) throw untrusted(query, 'The app that sent you here is not registered.');
   // Kept as requested: a loopback redirect keeps the port the app listens on.
-  const redirectUri = soleParam(url, 'redirect_uri');
+  const redirectUri = soleParam(query, 'redirect_uri');
   if (!matchRedirectUri(redirectUri, client.redirectUris)) {
     // On a developer's machine the log also lists what is registered, to compare at a glance.
     const registered = c.var.config.development ? { registered_redirect_uris: client.redirectUris } : {};
-    throw untrusted(url, 'The app asked to return to an address it has not registered.', registered);
+    throw untrusted(query, 'The app asked to return to an address it has not registered.', registered);
   }
   return { client, redirectUri, apis };
 }
 
 /** The state to send back with a redirected error: only a single, bounded one. */
-function stateOf(url: URL): string | undefined {
-  const states = url.searchParams.getAll('state');
+function stateOf(query: URLSearchParams): string | undefined {
+  const states = query.getAll('state');
   return states.length === 1 && states[0]!.length <= MAX_PARAM_LENGTH ? states[0] : undefined;
 }
 
-/** GET /authorize: RFC 6749 section 4.1.1 with PKCE (RFC 7636), `audience` and `nonce`. */
+/**
+ * GET /authorize: RFC 6749 section 4.1.1 with PKCE (RFC 7636), `audience` and `nonce`, the
+ * parameters sent directly or pushed before (RFC 9126).
+ */
 export async function authorize(c: AppContext): Promise<Response> {
   const url = new URL(c.req.url);
-  const { client, redirectUri, apis } = await trustedRedirect(c, url);
+  const pushed = await pushedQuery(c, url);
+  const query = pushed ?? url.searchParams;
+  const { client, redirectUri, apis } = await trustedRedirect(c, query);
   // From here on, errors go back to the client.
-  c.set('errorRedirect', { redirectUri, state: stateOf(url) });
+  c.set('errorRedirect', { redirectUri, state: stateOf(query) });
+  // RFC 9126 section 4: where pushing is required, a request sent in full is refused.
+  if (!pushed && (client.requirePushedAuthorizationRequests || c.var.config.requirePushedAuthorizationRequests)) {
+    throw invalidRequest('This app must send its authorization requests to the pushed authorization request endpoint first.');
+  }
 
-  const params = singleValuedParams(url.searchParams);
-  const audience = requestedAudience(params, client);
-  const api = apis.find((candidate) => candidate.identifier === audience);
-  const request = parseAuthorizationRequest(params, client, redirectUri, audience, api);
-  const prompt = parsePrompt(params);
+  const params = singleValuedParams(query);
+  const { request, prompt } = validateAuthorizationRequest(params, client, redirectUri, apis);
   const pending: LoginRequest = {
     ...request,
     id: randomToken(16),

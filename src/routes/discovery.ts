@@ -21,6 +21,9 @@ async function authorizationServerMetadata(c: AppContext) {
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
+    // RFC 9126 section 5: a request_uri from this endpoint works whatever request_uri_parameter_supported says.
+    pushed_authorization_request_endpoint: `${issuer}/par`,
+    require_pushed_authorization_requests: c.var.config.requirePushedAuthorizationRequests,
     scopes_supported: [...new Set([...OIDC_SCOPES, ...apiScopes])],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
@@ -50,7 +53,8 @@ export async function openidConfiguration(c: AppContext): Promise<Response> {
       // select_account is accepted but has no effect (one session per browser), so it is not advertised.
       prompt_values_supported: ['none', 'login', 'consent'],
       // OIDC Discovery 3: request_parameter_supported defaults to false, but request_uri_parameter_supported
-      // to true; both are said, and /authorize answers request_not_supported or request_uri_not_supported.
+      // to true; both are said, and /authorize answers request_not_supported, or request_uri_not_supported
+      // for any request_uri not issued by the pushed authorization request endpoint.
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
     },

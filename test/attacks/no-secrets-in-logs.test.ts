@@ -8,7 +8,7 @@ import { freshIp } from '../helpers/values';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { DEMO_API_BASIC, DEMO_CLAIMED_REDIRECT, DEMO_REDIRECT } from '../helpers/fixtures';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from '../helpers/http';
-import { authorizePath, defaultAuthorization, introspect, refresh, startLogin, submitLogin } from '../helpers/flow';
+import { authorizePath, defaultAuthorization, introspect, pushedAuthorizePath, refresh, startLogin, submitLogin } from '../helpers/flow';
 import { insertUsers } from '../helpers/storage';
 
 const EMAIL = 'logs@example.com';
@@ -140,6 +140,19 @@ describe('no secret in any log line', () => {
     // 7. Revocation of the access token, then of the refresh token.
     expect((await call('/oauth/revoke', form({ token: live.access_token, client_id: 'demo-app' }))).status).toBe(200);
     expect((await call('/oauth/revoke', form({ token: live.refresh_token, client_id: 'demo-app' }))).status).toBe(200);
+
+    // A pushed authorization request (RFC 9126): its request_uri stands for the request, so it
+    // stays out of the log like a code; used, replayed, and a push with a wrong secret.
+    const toPush = await defaultAuthorization({ scope: SCOPE });
+    remember('pushed code verifier', toPush.verifier);
+    const pushedResponse = await call('/par', form(toPush.params as Record<string, string>));
+    expect(pushedResponse.status).toBe(201);
+    const { request_uri: requestUri } = (await pushedResponse.json()) as { request_uri: string };
+    remember('request_uri', requestUri.slice('urn:ietf:params:oauth:request_uri:'.length));
+    expect((await call(pushedAuthorizePath('demo-app', requestUri))).status).toBe(302);
+    expect((await call(pushedAuthorizePath('demo-app', requestUri))).status).toBe(400);
+    remember('wrong pushed secret', 'wrong-par-secret');
+    expect((await call('/par', form({ ...(toPush.params as Record<string, string>), client_id: 'demo-api', client_secret: 'wrong-par-secret' }))).status).toBe(401);
 
     // 10. Logout: a confirmation page without a hint (sealed value), then with the hint.
     const confirm = await call('/logout', { headers: { Cookie: `${SESSION_COOKIE}=${session}` } });

@@ -1,7 +1,7 @@
 /**
  * Issue 12, finding 8 (a to c): request objects were silently ignored, so a request whose real
  * parameters sat in `request` or behind `request_uri` was served without them (OIDC Core 6.1,
- * 6.2); pages' CSP let forms post anywhere (no `form-action`); JSON answers could be sniffed (no
+ * 6.2; a request_uri from POST /par is supported since, test/pushed-authorization.test.ts); pages' CSP let forms post anywhere (no `form-action`); JSON answers could be sniffed (no
  * `X-Content-Type-Options`).
  */
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,6 @@ describe('request objects at /authorize (OIDC Core 6.1, 6.2)', () => {
   it.each([
     ['request', REQUEST_OBJECT, 'request_not_supported'],
     ['request_uri', 'https://app.example.org/request.jwt', 'request_uri_not_supported'],
-    ['request_uri', 'urn:ietf:params:oauth:request_uri:abc', 'request_uri_not_supported'],
   ])('answers %s with %s, redirected to the trusted redirect URI', async (name, value, error) => {
     const { params } = await defaultAuthorization({ [name]: value });
     expectErrorRedirect(await call(authorizePath(params)), error);
@@ -38,6 +37,13 @@ describe('request objects at /authorize (OIDC Core 6.1, 6.2)', () => {
     expectErrorRedirect(await call(authorizePath(without.params)), 'invalid_request', { redirectUri });
     const { params } = await defaultAuthorization({ ...base, request: REQUEST_OBJECT });
     expectErrorRedirect(await call(authorizePath(params)), 'request_not_supported', { redirectUri });
+  });
+
+  it('takes a request_uri of the pushed-request form as one (RFC 9126): unknown, it is a page, never a redirect', async () => {
+    const { params } = await defaultAuthorization({ request_uri: 'urn:ietf:params:oauth:request_uri:abc' });
+    const response = await call(authorizePath(params));
+    expect(response.status).toBe(400);
+    expect(response.headers.get('Location')).toBeNull();
   });
 
   it('still shows a page, never a redirect, while the redirect URI is untrusted', async () => {

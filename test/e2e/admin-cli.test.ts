@@ -462,7 +462,7 @@ describe('npm run admin: guardrails for clients (issue 18)', () => {
     expect(typo.stderr).toContain("scopes.1: read:itemz is defined by none of the client's APIs (https://api.example.com)");
   });
 
-  it('sets and clears consent, logo and brand colour', async () => {
+  it('sets and clears consent, pushed requests, logo and brand colour', async () => {
     const created = await adminJson([
       'clients', 'create', '--name', 'Partner', '--type', 'public', '--redirect-uri', 'com.example.partner:/cb',
       '--scope', 'openid', '--audience', 'https://api.example.com',
@@ -471,8 +471,13 @@ describe('npm run admin: guardrails for clients (issue 18)', () => {
     expect(created).toMatchObject({ require_consent: true, logo_uri: 'https://cdn.example.test/logo.png', primary_color: '#0a7d32' });
     const cleared = await adminJson(['clients', 'update', created.id, '--no-require-consent', '--logo-uri', 'none', '--primary-color', 'none']);
     expect(cleared).toMatchObject({ require_consent: false, logo_uri: null, primary_color: null, name: 'Partner' });
+    const pushing = await adminJson(['clients', 'update', created.id, '--require-pushed-authorization-requests']);
+    expect(pushing).toMatchObject({ require_pushed_authorization_requests: true, require_consent: false });
+    const notPushing = await adminJson(['clients', 'update', created.id, '--no-require-pushed-authorization-requests']);
+    expect(notPushing).toMatchObject({ require_pushed_authorization_requests: false });
     const help = await runCli(['clients', 'update', '--help']);
     expect(help.stdout).toContain('--[no-]require-consent');
+    expect(help.stdout).toContain('--[no-]require-pushed-authorization-requests');
     expect(help.stdout).toMatch(/--sso-confirmation WHEN +.*unverified_redirects \(default.*always or never/);
   });
 

@@ -387,3 +387,72 @@ describe('a native app keeps its user signed in, and signs out (token lifecycle 
     }
   });
 });
+
+describe('a native app pushes its authorization request first (RFC 9126, with oauth4webapi)', () => {
+  /** The app pushes every parameter over the back channel; the browser gets only client_id and request_uri. */
+  async function pushedAuthorization(redirectUri: string): Promise<PendingAuthorization & { requestUri: string; expiresIn: number }> {
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const response = await oauth.pushedAuthorizationRequest(
+      as,
+      CLIENT,
+      oauth.None(),
+      {
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: SCOPE,
+        audience: API,
+        state,
+        nonce,
+        code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+      },
+      LOOPBACK_HTTP,
+    );
+    expect(response.status).toBe(201);
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+    const pushed = await oauth.processPushedAuthorizationResponse(as, CLIENT, response);
+    expect(pushed.request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/);
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({ client_id: CLIENT.client_id, request_uri: pushed.request_uri }).toString();
+    return { url, redirectUri, state, nonce, codeVerifier, requestUri: pushed.request_uri, expiresIn: pushed.expires_in };
+  }
+
+  it('discovery names the endpoint, and pushing is not required server-wide', () => {
+    expect(as.pushed_authorization_request_endpoint).toBe(`${server.issuer}/par`);
+    expect(as.require_pushed_authorization_requests).toBe(false);
+  });
+
+  it('PAR → authorize with the request_uri → login → code → tokens, and the request_uri works once', async () => {
+    const listener = await listenOnLoopback();
+    try {
+      const pending = await pushedAuthorization(listener.redirectUri);
+      expect(pending.expiresIn).toBe(60);
+      const page = await openLoginPage(pending.url);
+      const callback = await returnToApp(await submitLogin(page, DEMO_PASSWORD), listener);
+      const params = oauth.validateAuthResponse(as, CLIENT, callback, pending.state);
+      const tokens = await oauth.processAuthorizationCodeResponse(as, CLIENT, await exchangeCode(pending, params), {
+        expectedNonce: pending.nonce,
+        requireIdToken: true,
+      });
+      expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({ iss: as.issuer, sub: 'user_demo', aud: CLIENT.client_id, nonce: pending.nonce });
+      const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(as.jwks_uri!)), { issuer: as.issuer, audience: API, typ: 'at+jwt' });
+      expect(payload.client_id).toBe(CLIENT.client_id);
+
+      // RFC 9126 section 4: the request_uri is spent.
+      const again = await fetch(pending.url, { redirect: 'manual' });
+      expect(again.status).toBe(400);
+      expect(again.headers.get('Location')).toBeNull();
+      expect(again.headers.get('Content-Type')).toMatch(/^text\/html/);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('a refused push is a JSON error the app can read (oauth4webapi raises it)', async () => {
+    const response = await oauth.pushedAuthorizationRequest(as, CLIENT, oauth.None(), { redirect_uri: 'https://evil.example/cb', response_type: 'code' }, LOOPBACK_HTTP);
+    expect(response.status).toBe(400);
+    await expect(oauth.processPushedAuthorizationResponse(as, CLIENT, response)).rejects.toMatchObject({ error: 'invalid_request' });
+  });
+});

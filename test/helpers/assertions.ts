@@ -43,6 +43,12 @@ export const AUTHORIZATION_ERRORS: ReadonlySet<string> = new Set([
   'request_uri_not_supported',
 ]);
 
+/**
+ * Error codes of the pushed authorization request endpoint (RFC 9126 section 2.3): the token
+ * endpoint's for client authentication and the body, the authorization endpoint's for the request.
+ */
+export const PUSH_ERRORS: ReadonlySet<string> = new Set([...TOKEN_ERRORS, ...AUTHORIZATION_ERRORS]);
+
 // ---------------------------------------------------------------------------------------------
 // HTML pages
 // ---------------------------------------------------------------------------------------------

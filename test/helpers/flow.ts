@@ -70,6 +70,41 @@ export async function authorizeWith(cookie: string | undefined, overrides: Autho
 }
 
 // ---------------------------------------------------------------------------------------------
+// Pushed authorization requests (RFC 9126)
+// ---------------------------------------------------------------------------------------------
+
+/** POST /par with these parameters (undefined: left out); public unless `headers` carry credentials. */
+export function push(params: AuthorizationParams, headers: Record<string, string> = {}): Promise<Response> {
+  const body: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) body[name] = value;
+  return call('/par', form(body, { headers }));
+}
+
+/** The front channel of a pushed request: only client_id and request_uri count; `ignored` are sent too. */
+export function pushedAuthorizePath(clientId: string, requestUri: string, ignored: Record<string, string> = {}): string {
+  return authorizePath({ ...ignored, client_id: clientId, request_uri: requestUri });
+}
+
+export interface PushedAuthorization {
+  requestUri: string;
+  expiresIn: number;
+  params: AuthorizationParams;
+  verifier: string;
+}
+
+/** Pushes demo-app's default request changed by `overrides` and expects a request_uri (201). */
+export async function pushAuthorization(overrides: AuthorizationParams = {}, headers: Record<string, string> = {}): Promise<PushedAuthorization> {
+  const { params, verifier } = await defaultAuthorization(overrides);
+  const response = await push(params, headers);
+  expect(response.status).toBe(201);
+  expect(response.headers.get('Cache-Control')).toBe('no-store');
+  const body = (await response.json()) as { request_uri: string; expires_in: number };
+  expect(Object.keys(body).sort()).toEqual(['expires_in', 'request_uri']);
+  expect(body.request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/);
+  return { requestUri: body.request_uri, expiresIn: body.expires_in, params, verifier };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Login
 // ---------------------------------------------------------------------------------------------
 
@@ -83,7 +118,11 @@ export interface PendingLogin {
 /** /authorize then GET /login, as the in-app browser tab does. */
 export async function startLogin(overrides: AuthorizationParams = {}): Promise<PendingLogin> {
   const { params, verifier } = await defaultAuthorization(overrides);
-  const authorized = await call(authorizePath(params));
+  return openLogin(await call(authorizePath(params)), verifier, params);
+}
+
+/** From /authorize's answer to the login form: the redirect to /login, its cookie, the form's request id. */
+export async function openLogin(authorized: Response, verifier: string, params: AuthorizationParams): Promise<PendingLogin> {
   expect(authorized.status).toBe(302);
   expect(authorized.headers.get('Location')).toBe('/login');
   const cookie = cookieFrom(authorized);

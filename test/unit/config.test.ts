@@ -38,4 +38,20 @@ describe('configuration', () => {
     }
     expect(() => parseConfig({ ISSUER: 'http://127.0.0.1:8787', DEV_HOME_PAGE: 'yes' })).toThrow(ConfigError);
   });
+
+  it('keeps pushed requests 60 s by default and 1 to 600 s when set', () => {
+    expect(parseConfig({ ISSUER: 'https://a.example' }).pushedRequestTtlSeconds).toBe(60);
+    expect(parseConfig({ ISSUER: 'https://a.example', PUSHED_REQUEST_TTL_SECONDS: '600' }).pushedRequestTtlSeconds).toBe(600);
+    for (const value of ['0', '601', '30s']) {
+      expect(() => parseConfig({ ISSUER: 'https://a.example', PUSHED_REQUEST_TTL_SECONDS: value })).toThrow(ConfigError);
+    }
+  });
+
+  it('requires pushed requests of every client only when REQUIRE_PUSHED_AUTHORIZATION_REQUESTS=true', () => {
+    const required = (vars: Record<string, string>) => parseConfig({ ISSUER: 'https://a.example', ...vars }).requirePushedAuthorizationRequests;
+    expect(required({})).toBe(false);
+    expect(required({ REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'false' })).toBe(false);
+    expect(required({ REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'true' })).toBe(true);
+    expect(() => required({ REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'yes' })).toThrow(ConfigError);
+  });
 });
