@@ -44,6 +44,11 @@ export const clients = sqliteTable(
      * rebuild the table, which D1 cannot do safely under the foreign keys that point at it.
      */
     ssoConfirmation: text('sso_confirmation', { enum: SSO_CONFIRMATION }).notNull().default('unverified_redirects'),
+    /**
+     * RFC 9449 section 5.2: every token request of this client must carry a DPoP proof, so all its
+     * access tokens are DPoP-bound. Without it DPoP is optional, per request.
+     */
+    dpopBoundAccessTokens: integer('dpop_bound_access_tokens', { mode: 'boolean' }).notNull().default(false),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),
