@@ -2,6 +2,7 @@
  * DPoP (RFC 9449) at the token endpoint and at /userinfo: every check of a proof, the nonce, the
  * binding of tokens, refresh families and codes to the app's key. Attacks: test/attacks/dpop.test.ts.
  */
+import { env } from 'cloudflare:workers';
 import { decodeJwt, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectTokenResponse, expectErrorRedirect } from './helpers/assertions';
@@ -145,6 +146,21 @@ describe('DPoP at the token endpoint (RFC 9449 section 5)', () => {
     });
     expect(asDpop.status).toBe(200);
     await expectDpopError(await call('/api/v1/clients', { headers: { Authorization: `Bearer ${tokens.access_token}` } }), 401, 'invalid_token');
+  });
+});
+
+describe('a client registered with dpop_bound_access_tokens (section 5.2)', () => {
+  it('must send a proof with every token request', async () => {
+    await env.DB.prepare(
+      `INSERT OR IGNORE INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, dpop_bound_access_tokens)
+       VALUES ('dpop-app', 'DPoP App', 'public', '["com.example.dpop:/cb"]', '["authorization_code","refresh_token"]',
+               '["openid","read:items"]', '["https://api.example.com"]', 1)`,
+    ).run();
+    const overrides = { client_id: 'dpop-app', redirect_uri: 'com.example.dpop:/cb', scope: 'openid read:items' };
+    const body = { ...codeBody(await obtainCode(overrides)), client_id: 'dpop-app' };
+    await expectDpopError(await tokenRequest(body, undefined), 400, 'invalid_dpop_proof');
+    // The refusal did not spend the code: the proof is checked first.
+    expect((await expectTokenResponse(await tokenRequest(body, await dpopProof(key, { nonce })))).token_type).toBe('DPoP');
   });
 });
 
