@@ -255,6 +255,11 @@ describe('DPoP at /userinfo (section 7)', () => {
     expect(body).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: key.jkt } });
   });
 
+  it('lets browser-based clients read DPoP-Nonce and the challenge (CORS)', async () => {
+    const response = await call('/userinfo', { headers: { Origin: 'https://spa.example' } });
+    expect(response.headers.get('Access-Control-Expose-Headers')).toBe('DPoP-Nonce,WWW-Authenticate');
+  });
+
   it('discovery advertises the proof algorithms', async () => {
     for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const metadata = (await (await call(path)).json()) as Record<string, unknown>;

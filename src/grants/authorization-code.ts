@@ -98,6 +98,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
     // RFC 6749 section 4.1.2: a second use revokes the grant the first one created.
     if (result.reason === 'replayed') audit({ event: 'code_replay_detected', clientId: client.id, userId: target.userId, grantId });
     // A code bound by dpop_jkt presented with another key is spent like any other mismatch.
+    if (result.reason === 'dpop_key_mismatch') audit({ event: 'dpop_key_mismatch', clientId: client.id, userId: target.userId, grantId });
     if (isDpopFailure(result.reason)) throw dpopFailureError(result.reason, 'authorization code');
     throw invalidGrant(FAILURES[result.reason]);
   }

@@ -44,6 +44,8 @@ export const refreshTokenGrant: GrantHandler = async ({ env, client, params, aud
   });
   if (!result.ok) {
     if (result.reason === 'invalid_scope') throw invalidScope('A refresh may only narrow the granted scope.');
+    // Another key than the family's: the token was very likely taken from the device.
+    if (result.reason === 'dpop_key_mismatch') audit({ event: 'dpop_key_mismatch', clientId: client.id, userId: target.userId, grantId });
     if (isDpopFailure(result.reason)) throw dpopFailureError(result.reason, 'refresh token');
     if (result.reason === 'reused') audit({ event: 'refresh_token_reuse_detected', clientId: client.id, userId: result.userId, grantId });
     throw invalidGrant(FAILURES[result.reason]);

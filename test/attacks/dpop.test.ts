@@ -4,7 +4,7 @@
  * Each of these worked before DPoP: the tokens were bearer tokens.
  */
 import { decodeJwt } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectTokenResponse } from '../helpers/assertions';
 import { dpopKey, dpopProof, expectDpopError, rawJwt, serverNonce, tokenRequest, USERINFO_URL, type DpopKey } from '../helpers/dpop';
 import { obtainCode, type IssuedCode } from '../helpers/flow';
@@ -37,9 +37,16 @@ async function deviceTokens() {
 const refreshBody = (refreshToken: string) => ({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken });
 
 describe('a refresh token stolen from the device (backup, storage)', () => {
-  it('is refused with the thief own key, and without any proof', async () => {
+  it('is refused with the thief own key (and audited), and without any proof', async () => {
     const { refresh_token } = await deviceTokens();
-    await expectDpopError(await tokenRequest(refreshBody(refresh_token!), await dpopProof(attacker, { nonce })), 400, 'invalid_grant');
+    const log = vi.spyOn(console, 'log');
+    try {
+      await expectDpopError(await tokenRequest(refreshBody(refresh_token!), await dpopProof(attacker, { nonce })), 400, 'invalid_grant');
+      const audited = log.mock.calls.map((args) => String(args[0])).find((line) => line.includes('"audit":"dpop_key_mismatch"'));
+      expect(audited).toContain(`"grantId":"${refresh_token!.split('.')[1]}"`);
+    } finally {
+      log.mockRestore();
+    }
     await expectDpopError(await tokenRequest(refreshBody(refresh_token!), undefined), 400, 'invalid_dpop_proof');
   });
 });
