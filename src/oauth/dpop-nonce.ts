@@ -13,10 +13,13 @@ export function issueDpopNonce(key: CryptoKey, now: number): Promise<string> {
   return seal(key, PURPOSE, Math.floor(now / 1000));
 }
 
-/** The nonce was made by us, within the last DPOP_NONCE_TTL_S seconds (and not in the future). */
+/** Another machine's clock may run this far ahead of the one checking. */
+const CLOCK_SKEW_S = 5;
+
+/** The nonce was made by us, within the last DPOP_NONCE_TTL_S seconds (and not later than now, give or take the skew). */
 export async function isFreshDpopNonce(key: CryptoKey, nonce: string | undefined, now: number): Promise<boolean> {
   if (nonce === undefined || nonce.length > 256) return false;
   const madeAt = await unseal(key, PURPOSE, nonce);
   const nowS = Math.floor(now / 1000);
-  return typeof madeAt === 'number' && madeAt <= nowS && nowS - madeAt < DPOP_NONCE_TTL_S;
+  return typeof madeAt === 'number' && madeAt <= nowS + CLOCK_SKEW_S && nowS - madeAt < DPOP_NONCE_TTL_S;
 }
