@@ -9,7 +9,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PEERS, SERVERS, label, peerByName, verifyAccessToken } from './lib/adapters.mjs';
-import { ENDPOINTS, Recorder, pool, runFlow, runPhases, setUsers } from './lib/flows.mjs';
+import { ENDPOINTS, Recorder, pool, runFlow, runDpopTokenPhase, runPhases, setUsers } from './lib/flows.mjs';
 import { attribute, inspectorSession, moduleMap } from './lib/profile.mjs';
 import { LOAD_SETTLE_S, printLoadReport, printReport } from './lib/report.mjs';
 import {
@@ -334,6 +334,9 @@ async function runMode(mode, ctx) {
         phaseRecorder: new Recorder(),
         flows: emptyTotals(),
         phases: Object.fromEntries(ENDPOINTS.map((e) => [e, emptyTotals()])),
+        // edge-auth's token requests with a DPoP proof (issue 15), beside its Bearer ones in `phases`.
+        dpopToken: emptyTotals(),
+        dpopRecorder: new Recorder(),
       };
     }
 
@@ -363,6 +366,12 @@ async function runMode(mode, ctx) {
         await runPhases(servers[which], result[which].phaseRecorder, n, settings.repeat, settings.concurrency, deadline, async (endpoint, fn) =>
           addTo(result[which].phases[endpoint], await measured(servers[which], fn)),
         );
+        if (which === 'edge') {
+          progress(`${mode}: DPoP token phase, turn ${turn + 1}/${settings.phaseTurns}, ${label(which)}, ${n} sign-ins`);
+          await runDpopTokenPhase(servers.edge, result.edge.dpopRecorder, n, settings.concurrency, deadline, async (fn) =>
+            addTo(result.edge.dpopToken, await measured(servers.edge, fn)),
+          );
+        }
       }
     }
 

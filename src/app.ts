@@ -60,7 +60,8 @@ export function buildApp() {
   app.use(requestContext);
 
   // Browser-based clients may call these; the login page never gets CORS.
-  const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], maxAge: 86_400 });
+  // A browser-based DPoP client reads the next nonce (RFC 9449 section 8) from DPoP-Nonce.
+  const publicCors = cors({ origin: '*', allowMethods: ['GET', 'POST'], exposeHeaders: ['DPoP-Nonce', 'WWW-Authenticate'], maxAge: 86_400 });
   app.use('/oauth/token', publicCors);
   app.use('/par', publicCors);
   app.use('/oauth/revoke', publicCors);

@@ -28,6 +28,7 @@ describe('authorization server metadata (RFC 8414) and OpenID discovery', () => 
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
+      dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256'],
     });
   });
 

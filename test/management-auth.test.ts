@@ -81,7 +81,7 @@ describe.each(table)('$route', ({ method, path, scope, body }) => {
   it('refuses a request without a token: 401 and a bare Bearer challenge (RFC 6750 section 3.1)', async () => {
     const response = await management(method, path, body, null);
     expect(response.status).toBe(401);
-    expect(response.headers.get('WWW-Authenticate')).toBe('Bearer realm="edge-auth"');
+    expect(response.headers.get('WWW-Authenticate')).toBe('Bearer realm="edge-auth", DPoP algs="ES256 EdDSA RS256"');
     expect(response.headers.get('Cache-Control')).toBe('no-store');
   });
 

@@ -10,6 +10,7 @@ const CLIENT_KEYS = [
   'access_token_ttl_seconds',
   'audiences',
   'created_at',
+  'dpop_bound_access_tokens',
   'grant_types',
   'id',
   'logo_uri',
@@ -57,6 +58,7 @@ describe('POST /api/v1/clients', () => {
       require_consent: false,
       require_pushed_authorization_requests: false,
       sso_confirmation: 'unverified_redirects',
+      dpop_bound_access_tokens: false,
       logo_uri: null,
       primary_color: null,
     });
@@ -102,6 +104,7 @@ describe('POST /api/v1/clients', () => {
     ['require_consent as a string', { require_consent: 'yes' }, ['require_consent']],
     ['an unknown sso_confirmation', { sso_confirmation: 'sometimes' }, ['sso_confirmation']],
     ['require_pushed_authorization_requests as a string', { require_pushed_authorization_requests: 'true' }, ['require_pushed_authorization_requests']],
+    ['dpop_bound_access_tokens as a string', { dpop_bound_access_tokens: 'true' }, ['dpop_bound_access_tokens']],
     ['a string where a list belongs', { redirect_uris: 'com.example.app:/cb' }, ['redirect_uris']],
   ])('refuses %s with 400 and the field path', async (_name, change, paths) => {
     await expectInvalidFields(await management('POST', '/clients', { ...APP, ...change }), paths);
@@ -276,10 +279,12 @@ describe('GET, PATCH and DELETE /api/v1/clients/:id', () => {
     const branded = await ok<ClientJson>(
       await management('PATCH', `/clients/${created.id}`, {
         logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always', require_pushed_authorization_requests: true,
+        dpop_bound_access_tokens: true,
       }),
     );
     expect(branded).toMatchObject({
       name: 'Renamed', logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always', require_pushed_authorization_requests: true,
+      dpop_bound_access_tokens: true,
     });
     expect(await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { logo_uri: null }))).toMatchObject({ logo_uri: null, primary_color: '#1a73e8' });
     const cleared = await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { access_token_ttl_seconds: 600 }));

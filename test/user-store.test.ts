@@ -111,6 +111,21 @@ describe('codes and tokens in the user’s object', () => {
     expect((await grantRecord(store, grant.grantId))?.revokedAt).toBeTypeOf('number');
   });
 
+  it('accepts one DPoP proof once, however many requests carry it at the same time; a blocked user none', async () => {
+    const userId = newUser();
+    const store = userStore(env, userId);
+    const grant = approval();
+    await store.signIn(signInput(userId, true, grant));
+    expect(await store.redeemCode(grant.grantId, redeemInput(grant))).toMatchObject({ ok: true });
+    const proof = { jkt: 'key', jti: 'captured', replayableUntil: Date.now() + 60_000 };
+    const jti = `${grant.grantId}.jti`;
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.useDpopAccessToken(grant.grantId, jti, proof)));
+    expect(results.filter((r) => r === 'live')).toHaveLength(1);
+    expect(results.filter((r) => r === 'dpop_replayed')).toHaveLength(19);
+    await store.setBlocked(true);
+    expect(await store.useDpopAccessToken(grant.grantId, jti, { ...proof, jti: 'fresh' })).toBe('revoked');
+  });
+
   it('a block revokes an outstanding code and refuses consent; unblocking restores neither', async () => {
     const userId = newUser();
     const store = userStore(env, userId);

@@ -56,7 +56,7 @@ describe.each(METHODS)('%s /userinfo (OIDC Core section 5.3)', (method) => {
   it('answers a request without credentials with 401 and a bare challenge (RFC 6750 section 3.1)', async () => {
     const response = await userinfo(method);
     expect(response.status).toBe(401);
-    expect(response.headers.get('WWW-Authenticate')).toBe('Bearer realm="edge-auth"');
+    expect(response.headers.get('WWW-Authenticate')).toBe('Bearer realm="edge-auth", DPoP algs="ES256 EdDSA RS256"');
     expect(response.headers.get('Cache-Control')).toBe('no-store');
   });
 

@@ -148,9 +148,22 @@ export function printReport(data) {
     out.push(
       `POST /login without its PBKDF2 verification (${fmt(m.pbkdf2.workerCpuMs)} ms): edge-auth ${fmt(loginExcess(e), 2)} ms, floor ${fmt(loginExcess(f), 2)} ms of worker CPU`,
     );
+    // Issue 15: a DPoP token request against a Bearer one, same phases, same worker.
+    const bearerCpu = perRequest(e.phases.token, 'workerCpuMs');
+    const dpopCpu = perRequest(e.dpopToken, 'workerCpuMs');
+    out.push(
+      `POST /oauth/token with a DPoP proof (ES256): edge-auth ${fmt(dpopCpu, 2)} ms of worker CPU over ${e.dpopToken.requests} requests ` +
+        `(p50 / p95 / p99 ${pcts(e.dpopRecorder.latency.token)} ms), against ${fmt(bearerCpu, 2)} ms as Bearer: ${fmt(dpopCpu - bearerCpu, 2)} ms more`,
+    );
     out.push('', ...allServersTable(mode, m, roundTrips));
     const messages = [
-      ...new Set(m.servers.flatMap((which) => [m[which].warmup, m[which].flowRecorder, m[which].phaseRecorder].flatMap((r) => r.errorMessages.map((msg) => `${label(which)}: ${msg}`)))),
+      ...new Set(
+        m.servers.flatMap((which) =>
+          [m[which].warmup, m[which].flowRecorder, m[which].phaseRecorder, ...(m[which].dpopRecorder ? [m[which].dpopRecorder] : [])].flatMap((r) =>
+            r.errorMessages.map((msg) => `${label(which)}: ${msg}`),
+          ),
+        ),
+      ),
     ];
     if (messages.length) out.push(`errors seen: ${messages.slice(0, 8).join(' | ')}`);
     out.push('');
@@ -231,7 +244,7 @@ function allServersTable(mode, m, roundTrips) {
 }
 
 function errorsOf(t) {
-  const recorders = [t.warmup, t.flowRecorder, t.phaseRecorder];
+  const recorders = [t.warmup, t.flowRecorder, t.phaseRecorder, ...(t.dpopRecorder ? [t.dpopRecorder] : [])];
   return `${recorders.reduce((n, r) => n + r.errors, 0)} / ${recorders.reduce((n, r) => n + r.duplicateCodes, 0)}`;
 }
 
@@ -302,6 +315,7 @@ function summarize(modes) {
   const target = (t) => ({
     flows: t.flows,
     phases: t.phases,
+    ...(t.dpopToken && { dpopToken: t.dpopToken, inDpopPhase: recorder(t.dpopRecorder) }),
     warmup: recorder(t.warmup),
     inFlows: recorder(t.flowRecorder),
     inPhases: recorder(t.phaseRecorder),

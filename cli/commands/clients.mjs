@@ -29,6 +29,11 @@ const SETTINGS = /** @type {const} */ ({
     negatable: true,
     help: 'accept its sign-in requests only through POST /par, never in full on the browser URL (RFC 9126; default: no)',
   },
+  'dpop-bound-access-tokens': {
+    type: 'boolean',
+    negatable: true,
+    help: 'require a DPoP proof (RFC 9449) on every token request, so all its tokens are bound to the app\'s key (default: DPoP optional)',
+  },
   'logo-uri': { type: 'string', value: 'URL', help: 'https URL of a logo for its sign-in and consent pages, or `none`' },
   'primary-color': { type: 'string', value: 'COLOR', help: 'brand colour of those pages, such as #1a73e8, or `none` for the default' },
   'sso-confirmation': {
@@ -56,6 +61,7 @@ function settings(values) {
     refresh_token_reuse_leeway_seconds: wholeNumber(values, 'refresh-token-reuse-leeway'),
     require_consent: /** @type {boolean | undefined} */ (values['require-consent']),
     require_pushed_authorization_requests: /** @type {boolean | undefined} */ (values['require-pushed-authorization-requests']),
+    dpop_bound_access_tokens: /** @type {boolean | undefined} */ (values['dpop-bound-access-tokens']),
     logo_uri: valueOrNone(values, 'logo-uri'),
     primary_color: valueOrNone(values, 'primary-color'),
     // The server knows the values; it answers a wrong one with the field path.

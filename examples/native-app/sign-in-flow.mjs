@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, createRemoteJWKSet, decodeProtectedHeader, exportJWK, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { SignInError, step } from './errors.mjs';
 import { listenForRedirect } from './loopback-redirect.mjs';
@@ -20,7 +20,14 @@ const REGISTRATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', '
  * @property {string} clientId  a public client: no secret, PKCE instead (RFC 8252 section 8.4)
  * @property {number} timeoutMs  how long to wait for the browser to come back
  * @property {boolean} openBrowser
+ * @property {boolean} [dpop]  bind the tokens to a key that cannot leave this process (RFC 9449)
  * @property {(line: string) => void} log  progress, for people
+ */
+
+/**
+ * @typedef {object} ProofKey  the app's DPoP key: as a Secure Enclave or Android Keystore key, its private half cannot be exported
+ * @property {oauth.DPoPHandle} handle  signs the proofs and keeps the server's latest nonce
+ * @property {string} jkt  its RFC 7638 thumbprint: `dpop_jkt` at /authorize, `cnf.jkt` in the access token
  */
 
 /**
@@ -41,6 +48,7 @@ const REGISTRATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', '
  * @property {string | undefined} refreshToken
  * @property {Record<string, unknown>} userinfo
  * @property {Refreshed | undefined} refresh  absent when the server issued no refresh token
+ * @property {string | undefined} dpopJkt  the thumbprint of the key the tokens are bound to, with --dpop
  */
 
 /**
@@ -57,15 +65,17 @@ const REGISTRATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', '
  * @param {SignInOptions} options
  * @returns {Promise<SignInResult>}
  */
-export async function signIn({ issuer, clientId, timeoutMs, openBrowser, log }) {
-  const http = httpOptions(issuer);
+export async function signIn({ issuer, clientId, timeoutMs, openBrowser, dpop = false, log }) {
   /** @type {oauth.Client} */
   const client = { client_id: clientId };
+  const proofKey = dpop ? await newProofKey(client) : undefined;
+  const http = { ...httpOptions(issuer), ...(proofKey && { DPoP: proofKey.handle }) };
 
   const as = await discover(issuer, http);
   log(`Discovered ${as.issuer} through its /.well-known/openid-configuration`);
+  if (proofKey) log(`DPoP key made (ES256, not extractable), thumbprint ${proofKey.jkt}: sent as dpop_jkt, every token request carries a proof`);
 
-  const { pending, callback } = await authorize(as, client, { timeoutMs, openBrowser, log });
+  const { pending, callback } = await authorize(as, client, { timeoutMs, openBrowser, log, dpopJkt: proofKey?.jkt });
 
   // RFC 9207: the response must name the issuer we sent the user to (metadata says it always does),
   // and RFC 6749 section 10.12: carry the state we generated. The library checks both.
@@ -74,34 +84,41 @@ export async function signIn({ issuer, clientId, timeoutMs, openBrowser, log }) 
   });
   log(`Authorization response checked: state matches, iss is ${as.issuer} (RFC 9207)`);
 
-  const tokens = await step('code_exchange', async () => {
-    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callbackParams, pending.redirectUri, pending.codeVerifier, http);
-    // Checks the ID token's iss, aud, azp, exp, iat and our nonce (OIDC Core 3.1.3.7).
-    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
-    // oauth4webapi leaves the ID token's signature to TLS by default; this checks it against the JWKS too.
-    await oauth.validateApplicationLevelSignature(as, response, http);
-    return result;
-  });
+  const tokens = await step('code_exchange', () =>
+    withNonceRetry(
+      () => oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callbackParams, pending.redirectUri, pending.codeVerifier, http),
+      async (response) => {
+        // Checks the ID token's iss, aud, azp, exp, iat and our nonce (OIDC Core 3.1.3.7).
+        const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
+        // oauth4webapi leaves the ID token's signature to TLS by default; this checks it against the JWKS too.
+        await oauth.validateApplicationLevelSignature(as, response, http);
+        return result;
+      },
+    ),
+  );
   const idToken = validatedIdToken(tokens);
   log('Code exchanged with the PKCE verifier; ID token validated (claims, nonce, signature)');
 
   // From here on, the API's side: it verifies the access token against our published keys (RFC 9068).
   // The app itself treats the access token as opaque and only sends it.
   const jwks = createRemoteJWKSet(new URL(/** @type {string} */ (as.jwks_uri)), { timeoutDuration: HTTP_TIMEOUT_MS });
-  const accessToken = await step('access_token', () => verifyAccessToken(as, jwks, tokens));
-  log(`Access token verified with jose against ${as.jwks_uri}: typ at+jwt, iss, aud ${AUDIENCE}`);
+  const accessToken = await step('access_token', () => verifyAccessToken(as, jwks, tokens, proofKey?.jkt));
+  log(`Access token verified with jose against ${as.jwks_uri}: typ at+jwt, iss, aud ${AUDIENCE}${proofKey ? ', cnf.jkt is our key' : ''}`);
 
-  const userinfo = await step('userinfo', async () => {
-    const response = await oauth.userInfoRequest(as, client, tokens.access_token, http);
-    // The `sub` must be the ID token's (OIDC Core 5.3.4).
-    return oauth.processUserInfoResponse(as, client, String(idToken.claims.sub), response);
-  });
+  const userinfo = await step('userinfo', () =>
+    withNonceRetry(
+      // With DPoP: `Authorization: DPoP <token>` and a proof carrying the token's hash (ath).
+      () => oauth.userInfoRequest(as, client, tokens.access_token, http),
+      // The `sub` must be the ID token's (OIDC Core 5.3.4).
+      (response) => oauth.processUserInfoResponse(as, client, String(idToken.claims.sub), response),
+    ),
+  );
   log(`Userinfo read from ${as.userinfo_endpoint}`);
 
   /** @type {Refreshed | undefined} */
   let refresh;
   if (tokens.refresh_token) {
-    refresh = await refreshOnce(as, client, jwks, tokens.refresh_token, idToken, http);
+    refresh = await refreshOnce(as, client, jwks, tokens.refresh_token, idToken, http, proofKey?.jkt);
     log(`Refreshed: ${refresh.rotated ? 'a new refresh token replaced the old one (rotation)' : 'the refresh token did not change'}`);
   } else {
     log('No refresh token was issued (the client needs the refresh_token grant and offline_access): refresh skipped');
@@ -117,7 +134,37 @@ export async function signIn({ issuer, clientId, timeoutMs, openBrowser, log }) 
     refreshToken: tokens.refresh_token,
     userinfo,
     refresh,
+    dpopJkt: proofKey?.jkt,
   };
+}
+
+/**
+ * A key pair made as a phone makes one in its Secure Enclave or Keystore: the private key is not
+ * extractable, so the tokens bound to it are useless anywhere else.
+ * @param {oauth.Client} client
+ * @returns {Promise<ProofKey>}
+ */
+async function newProofKey(client) {
+  const keyPair = await oauth.generateKeyPair('ES256', { extractable: false });
+  return { handle: oauth.DPoP(client, keyPair), jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey)) };
+}
+
+/**
+ * edge-auth asks for a DPoP nonce (RFC 9449 section 8): the first request answers `use_dpop_nonce`,
+ * the handle keeps the nonce from that answer, and the request is sent once more. Without DPoP this
+ * sends once.
+ * @template T
+ * @param {() => Promise<Response>} send
+ * @param {(response: Response) => Promise<T>} process
+ * @returns {Promise<T>}
+ */
+async function withNonceRetry(send, process) {
+  try {
+    return await process(await send());
+  } catch (error) {
+    if (!oauth.isDPoPNonceError(error)) throw error;
+    return process(await send());
+  }
 }
 
 /**
@@ -163,13 +210,13 @@ async function discover(issuer, http) {
  * redirect back (RFC 8252 sections 6 and 7.3).
  * @param {oauth.AuthorizationServer} as
  * @param {oauth.Client} client
- * @param {Pick<SignInOptions, 'timeoutMs' | 'openBrowser' | 'log'>} options
+ * @param {Pick<SignInOptions, 'timeoutMs' | 'openBrowser' | 'log'> & { dpopJkt: string | undefined }} options
  * @returns {Promise<{ pending: PendingAuthorization, callback: URL }>}
  */
-async function authorize(as, client, { timeoutMs, openBrowser, log }) {
+async function authorize(as, client, { timeoutMs, openBrowser, log, dpopJkt }) {
   const redirect = await step('redirect', () => listenForRedirect());
   try {
-    const pending = await authorizationRequest(as, client, redirect.redirectUri);
+    const pending = await authorizationRequest(as, client, redirect.redirectUri, dpopJkt);
     log(`Listening for the redirect on ${pending.redirectUri}`);
     if (new URL(as.issuer).protocol === 'http:') log('The dev seed signs in as demo@example.com / demo-password.');
     log(`Open this URL: ${pending.url.href}`);
@@ -187,13 +234,15 @@ async function authorize(as, client, { timeoutMs, openBrowser, log }) {
 
 /**
  * RFC 6749 section 4.1.1 with PKCE S256 (RFC 7636), `state` against CSRF, `nonce` for the ID token,
- * and `audience` naming the API. The random values come from the library.
+ * and `audience` naming the API. The random values come from the library. With DPoP, `dpop_jkt`
+ * binds the code to the app's key (RFC 9449 section 10).
  * @param {oauth.AuthorizationServer} as
  * @param {oauth.Client} client
  * @param {string} redirectUri
+ * @param {string | undefined} dpopJkt
  * @returns {Promise<PendingAuthorization>}
  */
-async function authorizationRequest(as, client, redirectUri) {
+async function authorizationRequest(as, client, redirectUri, dpopJkt) {
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
@@ -208,6 +257,7 @@ async function authorizationRequest(as, client, redirectUri) {
     nonce,
     code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
+    ...(dpopJkt && { dpop_jkt: dpopJkt }),
   }).toString();
   return { url, redirectUri, state, nonce, codeVerifier };
 }
@@ -222,13 +272,19 @@ function validatedIdToken(tokens) {
 }
 
 /**
- * What the API does (RFC 9068 section 4): signature against the JWKS, `typ` at+jwt, our issuer, its own audience, expiry.
+ * What the API does (RFC 9068 section 4): signature against the JWKS, `typ` at+jwt, our issuer, its own audience, expiry;
+ * with DPoP, the token is bound to the app's key (`cnf.jkt`, RFC 9449 section 6.1).
  * @param {oauth.AuthorizationServer} as
  * @param {ReturnType<typeof createRemoteJWKSet>} jwks
  * @param {oauth.TokenEndpointResponse} tokens
+ * @param {string | undefined} jkt
  */
-async function verifyAccessToken(as, jwks, tokens) {
+async function verifyAccessToken(as, jwks, tokens, jkt) {
   const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer: as.issuer, audience: AUDIENCE, typ: 'at+jwt' });
+  const cnf = /** @type {{ jkt?: unknown } | undefined} */ (payload.cnf);
+  if (jkt !== undefined && (tokens.token_type !== 'dpop' || cnf?.jkt !== jkt)) {
+    throw new SignInError('access_token', 'DPOP_NOT_BOUND', 'the access token is not bound to our DPoP key (token_type or cnf.jkt)');
+  }
   return { token: tokens.access_token, header: protectedHeader, claims: { ...payload }, expiresIn: tokens.expires_in };
 }
 
@@ -240,22 +296,27 @@ async function verifyAccessToken(as, jwks, tokens) {
  * @param {ReturnType<typeof createRemoteJWKSet>} jwks
  * @param {string} refreshToken
  * @param {VerifiedJwt} idToken  from the sign-in, which a refreshed ID token must match
- * @param {ReturnType<typeof httpOptions>} http
+ * @param {ReturnType<typeof httpOptions> & { DPoP?: oauth.DPoPHandle }} http
+ * @param {string | undefined} jkt  with DPoP: the refresh needs a proof by the key the family is bound to
  * @returns {Promise<Refreshed>}
  */
-async function refreshOnce(as, client, jwks, refreshToken, idToken, http) {
-  const tokens = await step('refresh', async () => {
-    const response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, http);
-    const result = await oauth.processRefreshTokenResponse(as, client, response);
-    if (result.id_token) await oauth.validateApplicationLevelSignature(as, response, http);
-    return result;
-  });
+async function refreshOnce(as, client, jwks, refreshToken, idToken, http, jkt) {
+  const tokens = await step('refresh', () =>
+    withNonceRetry(
+      () => oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, http),
+      async (response) => {
+        const result = await oauth.processRefreshTokenResponse(as, client, response);
+        if (result.id_token) await oauth.validateApplicationLevelSignature(as, response, http);
+        return result;
+      },
+    ),
+  );
   const refreshedIdToken = tokens.id_token ? validatedIdToken(tokens) : undefined;
   // OIDC Core 12.2: a refreshed ID token is about the same user as the first one.
   if (refreshedIdToken && refreshedIdToken.claims.sub !== idToken.claims.sub) {
     throw new SignInError('refresh', 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', `refresh failed: the new ID token is about ${refreshedIdToken.claims.sub}, not ${idToken.claims.sub}`);
   }
-  const accessToken = await step('refresh', () => verifyAccessToken(as, jwks, tokens));
+  const accessToken = await step('refresh', () => verifyAccessToken(as, jwks, tokens, jkt));
   return {
     accessToken,
     idToken: refreshedIdToken,

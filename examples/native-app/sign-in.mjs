@@ -27,6 +27,8 @@ Options:
                       where \`npm run dev\` serves); plain http only for a loopback address such as 127.0.0.1
   --client-id ID      a public client with http://127.0.0.1/callback registered (default ${DEFAULT_CLIENT_ID})
   --open              open the authorization URL in the system browser; otherwise only print it
+  --dpop              bind the tokens to a key this process cannot export (DPoP, RFC 9449), as an
+                      app does with the Secure Enclave or Android Keystore
   --timeout SECONDS   how long to wait for the browser to come back (default ${DEFAULT_TIMEOUT_SECONDS})
   --json              print a machine-readable summary (or error) on stdout
   -h, --help          show this help
@@ -44,6 +46,7 @@ Exit status: 0 signed in, 1 sign-in failed, 2 wrong usage.
  * @property {string} clientId
  * @property {number} timeoutMs
  * @property {boolean} openBrowser
+ * @property {boolean} dpop
  * @property {boolean} json
  * @property {boolean} help
  */
@@ -63,6 +66,7 @@ function parseOptions(argv) {
         issuer: { type: 'string' },
         'client-id': { type: 'string', default: DEFAULT_CLIENT_ID },
         open: { type: 'boolean', default: false },
+        dpop: { type: 'boolean', default: false },
         timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -76,6 +80,7 @@ function parseOptions(argv) {
     clientId: parseClientId(values['client-id']),
     timeoutMs: parseTimeout(values.timeout) * 1000,
     openBrowser: values.open,
+    dpop: values.dpop,
     json: values.json,
     help: values.help,
   };

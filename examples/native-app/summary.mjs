@@ -34,6 +34,7 @@ export function summarize(result) {
     access_token: jwtSummary(result.accessToken),
     refresh_token: result.refreshToken === undefined ? null : shown(result.refreshToken),
     userinfo: result.userinfo,
+    dpop_jkt: result.dpopJkt ?? null,
     refresh:
       result.refresh === undefined
         ? null
@@ -62,6 +63,7 @@ export function formatSummary(summary) {
     '',
     tokenLine('Access token', summary.access_token),
     `  verified with jose against the JWKS, as the API does: signature, typ at+jwt, iss, aud, exp`,
+    ...(summary.dpop_jkt ? [`  DPoP-bound to this process's key ${summary.dpop_jkt} (cnf.jkt): sent as Authorization: DPoP with a proof`] : []),
     ...claimLines(summary.access_token.claims),
     '',
     summary.refresh_token ? tokenLine('Refresh token', summary.refresh_token) : 'Refresh token  none issued',

@@ -11,6 +11,7 @@ export type AuditEventName =
   | 'code_replay_detected'
   | 'token_refreshed'
   | 'refresh_token_reuse_detected'
+  | 'dpop_key_mismatch'
   | 'token_revoked'
   | 'session_ended'
   | 'client_credentials_issued'

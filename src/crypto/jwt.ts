@@ -25,11 +25,13 @@ export interface AccessTokenContent {
   authTime: number | undefined;
   ttlSeconds: number;
   jti: string;
+  /** The DPoP key the token is bound to (RFC 9449 section 6.1), as an RFC 7638 thumbprint. */
+  jkt?: string | undefined;
 }
 
 /**
  * A JWT access token as RFC 9068 profiles it: `typ: at+jwt` so it cannot be confused with an
- * ID token, and a `jti` so it can later be revoked. Claim space is left for a `cnf` key binding.
+ * ID token, a `jti` so it can later be revoked, and `cnf.jkt` when it is bound to a DPoP key.
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  */
 export async function signAccessToken(key: SigningKey, claims: AccessTokenContent, now: number): Promise<string> {
@@ -37,6 +39,7 @@ export async function signAccessToken(key: SigningKey, claims: AccessTokenConten
     client_id: claims.clientId,
     scope: claims.scopes.join(' '),
     ...(claims.authTime === undefined ? {} : { auth_time: claims.authTime }),
+    ...(claims.jkt === undefined ? {} : { cnf: { jkt: claims.jkt } }),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(claims.issuer)

@@ -49,6 +49,11 @@ export const clients = sqliteTable(
      * (`require_pushed_authorization_requests`).
      */
     requirePushedAuthorizationRequests: integer('require_pushed_authorization_requests', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * RFC 9449 section 5.2: every token request of this client must carry a DPoP proof, so all its
+     * access tokens are DPoP-bound. Without it DPoP is optional, per request.
+     */
+    dpopBoundAccessTokens: integer('dpop_bound_access_tokens', { mode: 'boolean' }).notNull().default(false),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),

@@ -6,9 +6,10 @@ import {
   type StoredGrant,
 } from '../oauth/account-record';
 import {
-  isAccessTokenRevoked, redeemCode, refreshTokenState, revoke, revokeAccessToken, rotateRefreshToken,
-  type AuthorizationGrant, type GrantRecord, type RedeemCodeInput, type RedeemResult, type RotateInput, type RotateResult,
+  isAccessTokenRevoked, redeemCode, refreshTokenState, revoke, revokeAccessToken, rotateRefreshToken, useDpopAccessToken,
+  type AuthorizationGrant, type DpopAccessResult, type GrantRecord, type RedeemCodeInput, type RedeemResult, type RotateInput, type RotateResult,
 } from '../oauth/grant-record';
+import type { PresentedProof } from '../oauth/dpop-replay';
 import { ACCOUNT_POLICY } from '../oauth/login-throttle';
 import { isRecentEnough } from '../oauth/prompt';
 
@@ -168,6 +169,15 @@ export class UserStore extends DurableObject<Env> {
   /** Whether an access token of this grant may still be honoured: the grant stands, the token was not revoked, the user is not blocked. */
   async isAccessTokenLive(grantId: string, jti: string): Promise<boolean> {
     return !this.account().blocked && !isAccessTokenRevoked(this.grant(grantId), jti);
+  }
+
+  /** isAccessTokenLive for a DPoP-bound token, which also remembers the proof's jti (one call, as for a bearer token). */
+  async useDpopAccessToken(grantId: string, jti: string, proof: PresentedProof): Promise<DpopAccessResult> {
+    if (this.account().blocked) return 'revoked';
+    const before = this.grant(grantId);
+    const { record, result } = useDpopAccessToken(before, jti, proof, Date.now());
+    if (record && record !== before) await this.saveGrant(grantId, record);
+    return result;
   }
 
   /** For introspection: the grant behind a live refresh token, or undefined. */

@@ -5,11 +5,12 @@ import { userStore } from '../durable-objects/user-store';
 import { invalidGrant, invalidRequest } from '../errors/oauth-error';
 import type { Approval, ConsentRequest } from '../oauth/account-record';
 import { encodeHandle, parseHandle } from '../oauth/grant-handle';
-import type { RedeemFailure } from '../oauth/grant-record';
+import type { DpopFailure, RedeemFailure } from '../oauth/grant-record';
 import type { LoginRequest } from '../oauth/login-request';
 import { optionalParam, requiredParam } from '../oauth/params';
 import { isCodeVerifier, s256 } from '../oauth/pkce';
 import { withQuery } from '../oauth/redirect-uri';
+import { dpopFailureError, isDpopFailure } from './dpop-failure';
 import type { GrantHandler } from './grant-handler';
 import { issueTokens, prepareRefreshToken } from './issue-tokens';
 
@@ -42,6 +43,7 @@ export async function mintCode(env: Env, userId: string, request: LoginRequest, 
       audience: request.audience,
       nonce: request.nonce,
       expiresAt: Date.now() + config.authorizationCodeTtlSeconds * 1000,
+      dpopJkt: request.dpopJkt,
     },
     requestExpiresAt: request.expiresAt,
     consent,
@@ -49,7 +51,7 @@ export async function mintCode(env: Env, userId: string, request: LoginRequest, 
   return { approval, location: withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer }) };
 }
 
-const FAILURES: Record<RedeemFailure, string> = {
+const FAILURES: Record<Exclude<RedeemFailure, DpopFailure>, string> = {
   unknown: 'The authorization code is invalid or was already used.',
   replayed: 'The authorization code is invalid or was already used.',
   revoked: 'The authorization code has been revoked.',
@@ -69,7 +71,7 @@ const FAILURES: Record<RedeemFailure, string> = {
  * the user's object checks the binding and consumes the code, and creates the refresh-token
  * family when the grant includes offline_access.
  */
-export const authorizationCodeGrant: GrantHandler = async ({ env, client, params, audit }) => {
+export const authorizationCodeGrant: GrantHandler = async ({ env, client, params, audit, dpop }) => {
   const code = requiredParam(params, 'code');
   const redirectUri = requiredParam(params, 'redirect_uri');
   const verifier = optionalParam(params, 'code_verifier');
@@ -83,19 +85,23 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
   if (!target) throw invalidGrant(FAILURES.unknown);
   const grantId = target.id;
 
-  const refresh = await prepareRefreshToken(client, target);
+  const refresh = await prepareRefreshToken(client, target, dpop?.jkt);
   const result = await userStore(env, target.userId).redeemCode(grantId, {
     codeHash: await hashCode(code),
     clientId: client.id,
     redirectUri,
     verifierChallenge: verifier === undefined ? undefined : await s256(verifier),
     refresh: refresh?.stored,
+    dpop,
   });
   if (!result.ok) {
     // RFC 6749 section 4.1.2: a second use revokes the grant the first one created.
     if (result.reason === 'replayed') audit({ event: 'code_replay_detected', clientId: client.id, userId: target.userId, grantId });
+    // A code bound by dpop_jkt presented with another key is spent like any other mismatch.
+    if (result.reason === 'dpop_key_mismatch') audit({ event: 'dpop_key_mismatch', clientId: client.id, userId: target.userId, grantId });
+    if (isDpopFailure(result.reason)) throw dpopFailureError(result.reason, 'authorization code');
     throw invalidGrant(FAILURES[result.reason]);
   }
   audit({ event: 'code_redeemed', clientId: client.id, userId: result.grant.userId, grantId, detail: { refresh_token: result.refreshIssued } });
-  return issueTokens(env, client, { ...result.grant, grantId }, result.refreshIssued ? refresh?.token : undefined);
+  return issueTokens(env, client, { ...result.grant, grantId }, result.refreshIssued ? refresh?.token : undefined, dpop?.jkt);
 };

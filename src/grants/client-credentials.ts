@@ -11,7 +11,7 @@ import { signAccessTokenFor } from './issue-tokens';
  * itself, for an API it has a client grant for, with at most the granted scopes (all of them when
  * it asks for none, as Auth0 does). `sub` is the client (RFC 9068 section 2.2).
  */
-export const clientCredentialsGrant: GrantHandler = async ({ env, client, params, audit }) => {
+export const clientCredentialsGrant: GrantHandler = async ({ env, client, params, audit, dpop }) => {
   // RFC 6749 section 4.4: only clients that can keep a secret.
   if (client.type !== 'confidential') throw new OAuthError('unauthorized_client', 'Only confidential clients may use client_credentials.');
   const grants = await findClientGrants(env, client.id);
@@ -28,9 +28,11 @@ export const clientCredentialsGrant: GrantHandler = async ({ env, client, params
     client,
     api,
     // No grant behind it: a plain random jti (no `.`), which revocation and introspection recognise.
-    { subject: client.id, scopes, authTime: undefined, jti: randomToken(16) },
+    // A DPoP proof's jti is not remembered here (no user's object on this path): a replayed proof
+    // still needs the client's secret, and yields a token bound to a key the replayer lacks.
+    { subject: client.id, scopes, authTime: undefined, jti: randomToken(16), jkt: dpop?.jkt },
     Math.floor(Date.now() / 1000),
   );
   audit({ event: 'client_credentials_issued', actor: `client:${client.id}`, clientId: client.id, detail: { audience } });
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') };
+  return { access_token: accessToken, token_type: dpop ? 'DPoP' : 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') };
 };

@@ -27,8 +27,12 @@ export interface PreparedRefreshToken {
   stored: NewRefreshToken;
 }
 
-/** Offered to the grant's object when the client may use refresh tokens; RFC 6749 section 6. */
-export async function prepareRefreshToken(client: ClientRow, grant: HandleTarget): Promise<PreparedRefreshToken | undefined> {
+/**
+ * Offered to the grant's object when the client may use refresh tokens; RFC 6749 section 6. A
+ * public client's family is bound to the DPoP key of the request that starts it (RFC 9449
+ * section 5); a confidential client's refresh token is bound by its client authentication instead.
+ */
+export async function prepareRefreshToken(client: ClientRow, grant: HandleTarget, jkt: string | undefined): Promise<PreparedRefreshToken | undefined> {
   if (!client.grantTypes.includes('refresh_token')) return undefined;
   const token = encodeHandle(grant, randomToken(32));
   return {
@@ -38,6 +42,7 @@ export async function prepareRefreshToken(client: ClientRow, grant: HandleTarget
       absoluteTtlMs: client.refreshTokenAbsoluteTtlSeconds * 1000,
       idleTtlMs: client.refreshTokenIdleTtlSeconds * 1000,
       leewayMs: client.refreshTokenReuseLeewaySeconds * 1000,
+      jkt: client.type === 'public' ? jkt : undefined,
     },
   };
 }
@@ -50,7 +55,7 @@ export async function signAccessTokenFor(
   env: Env,
   client: ClientRow,
   api: ApiRow,
-  token: { subject: string; scopes: readonly string[]; authTime: number | undefined; jti: string },
+  token: { subject: string; scopes: readonly string[]; authTime: number | undefined; jti: string; jkt: string | undefined },
   now: number,
 ): Promise<{ accessToken: string; ttlSeconds: number }> {
   const config = getConfig(env);
@@ -66,14 +71,15 @@ export async function signAccessTokenFor(
 }
 
 /**
- * Signs the access token for the grant's API, adds an ID token when `openid` was granted, and the
- * refresh token the grant's object accepted.
+ * Signs the access token for the grant's API (bound to `jkt`, the DPoP key, when given), adds an
+ * ID token when `openid` was granted, and the refresh token the grant's object accepted.
  */
 export async function issueTokens(
   env: Env,
   client: ClientRow,
   grant: AuthorizedGrant,
   refreshToken: string | undefined,
+  jkt: string | undefined,
 ): Promise<TokenResponse> {
   const config = getConfig(env);
   const api = await findApi(env, grant.audience);
@@ -90,12 +96,13 @@ export async function issueTokens(
       authTime: grant.authTime,
       // With `sub`, the grant id leads revocation and introspection to the grant in the user's object.
       jti: encodeJti(grant.grantId, randomToken(16)),
+      jkt,
     },
     now,
   );
   const response: TokenResponse = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: ttlSeconds,
     scope: grant.scopes.join(' '),
   };

@@ -3,13 +3,14 @@ import { findApi } from '../db/registry';
 import { userStore } from '../durable-objects/user-store';
 import { invalidGrant, invalidScope } from '../errors/oauth-error';
 import { parseHandle } from '../oauth/grant-handle';
-import type { RotateFailure } from '../oauth/grant-record';
+import type { DpopFailure, RotateFailure } from '../oauth/grant-record';
 import { optionalParam, requiredParam } from '../oauth/params';
 import { parseScope, stillAllowedScopes } from '../oauth/scope';
+import { dpopFailureError, isDpopFailure } from './dpop-failure';
 import type { GrantHandler } from './grant-handler';
 import { issueTokens, prepareRefreshToken } from './issue-tokens';
 
-const FAILURES: Record<Exclude<RotateFailure, 'invalid_scope'>, string> = {
+const FAILURES: Record<Exclude<RotateFailure, 'invalid_scope' | DpopFailure>, string> = {
   unknown: 'The refresh token is invalid.',
   wrong_client: 'The refresh token is invalid.',
   revoked: 'The refresh token has been revoked.',
@@ -22,13 +23,14 @@ const FAILURES: Record<Exclude<RotateFailure, 'invalid_scope'>, string> = {
  * token and retires the presented one, in one call to the user's object. A refresh may narrow the
  * scope for its access token, never widen it; the grant keeps its own scope.
  */
-export const refreshTokenGrant: GrantHandler = async ({ env, client, params, audit }) => {
+export const refreshTokenGrant: GrantHandler = async ({ env, client, params, audit, dpop }) => {
   const token = requiredParam(params, 'refresh_token');
   const scope = optionalParam(params, 'scope');
   const target = parseHandle(token);
   if (!target) throw invalidGrant(FAILURES.unknown);
   const grantId = target.id;
-  const next = await prepareRefreshToken(client, target);
+  // The family keeps the key it was bound to at its start; `next` carries none.
+  const next = await prepareRefreshToken(client, target, undefined);
   // The client is allowed this grant type (checked by the token endpoint), so `next` exists.
   if (!next) throw invalidGrant(FAILURES.unknown);
 
@@ -38,9 +40,13 @@ export const refreshTokenGrant: GrantHandler = async ({ env, client, params, aud
     clientId: client.id,
     newTokenHash: next.stored.hash,
     scopes: scope === undefined ? undefined : parseScope(scope),
+    dpop,
   });
   if (!result.ok) {
     if (result.reason === 'invalid_scope') throw invalidScope('A refresh may only narrow the granted scope.');
+    // Another key than the family's: the token was very likely taken from the device.
+    if (result.reason === 'dpop_key_mismatch') audit({ event: 'dpop_key_mismatch', clientId: client.id, userId: target.userId, grantId });
+    if (isDpopFailure(result.reason)) throw dpopFailureError(result.reason, 'refresh token');
     if (result.reason === 'reused') audit({ event: 'refresh_token_reuse_detected', clientId: client.id, userId: result.userId, grantId });
     throw invalidGrant(FAILURES[result.reason]);
   }
@@ -50,5 +56,5 @@ export const refreshTokenGrant: GrantHandler = async ({ env, client, params, aud
   if (!api || !client.audiences.includes(result.grant.audience)) throw invalidGrant('This client may no longer get tokens for the API of this grant.');
   const scopes = stillAllowedScopes(result.scopes, client.scopes, api.scopes);
   audit({ event: 'token_refreshed', clientId: client.id, userId: result.grant.userId, grantId });
-  return issueTokens(env, client, { ...result.grant, scopes, nonce: undefined, grantId }, next.token);
+  return issueTokens(env, client, { ...result.grant, scopes, nonce: undefined, grantId }, next.token, dpop?.jkt);
 };

@@ -1,5 +1,5 @@
 import type { Context, Next } from 'hono';
-import { bearerError, requireBearerToken } from '../http/bearer-token';
+import { bearerError, requireAccessToken } from '../http/bearer-token';
 import type { AppEnv, AppVariables } from '../http/context';
 import { grantIdOfJti } from '../oauth/grant-handle';
 import { ApiError } from '../errors/api-error';
@@ -16,7 +16,7 @@ export interface ManagementEnv extends AppEnv {
  */
 export function requireScope(scope: string) {
   return async (c: Context<ManagementEnv>, next: Next): Promise<void> => {
-    const claims = await requireBearerToken(c);
+    const claims = await requireAccessToken(c);
     if (claims.aud !== MANAGEMENT_AUDIENCE) throw bearerError('invalid_token', 'The access token is not for the Management API.');
     // Only machine tokens (client credentials: the client is its own subject, no grant behind it),
     // never a token a user signed in for, whatever client it was issued to.

@@ -32,6 +32,7 @@ const clientFields = {
   require_consent: v.optional(v.boolean()),
   sso_confirmation: v.optional(v.picklist(SSO_CONFIRMATION)),
   require_pushed_authorization_requests: v.optional(v.boolean()),
+  dpop_bound_access_tokens: v.optional(v.boolean()),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
 };
@@ -78,6 +79,7 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
     ...(input.require_pushed_authorization_requests !== undefined && {
       requirePushedAuthorizationRequests: input.require_pushed_authorization_requests,
     }),
+    ...(input.dpop_bound_access_tokens !== undefined && { dpopBoundAccessTokens: input.dpop_bound_access_tokens }),
     ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
     ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
   };

@@ -19,6 +19,7 @@ export const clientJson = (row: ClientRow) => ({
   require_consent: row.requireConsent,
   sso_confirmation: row.ssoConfirmation,
   require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
+  dpop_bound_access_tokens: row.dpopBoundAccessTokens,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
   created_at: row.createdAt.toISOString(),

@@ -15,7 +15,12 @@ export interface AuthorizationRequest {
   /** Undefined only for confidential clients that chose not to use PKCE. */
   codeChallenge: string | undefined;
   nonce: string | undefined;
+  /** RFC 9449 section 10: the code may be redeemed only with a DPoP proof by this key (its RFC 7638 thumbprint). */
+  dpopJkt?: string | undefined;
 }
+
+/** A SHA-256 JWK thumbprint: 43 base64url characters. */
+const JKT = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Request objects (OIDC Core 6.1, 6.2) are not supported, and discovery says so: a request that
@@ -84,6 +89,8 @@ export function parseAuthorizationRequest(
     throw invalidRequest('The audience is not an API this client may use.');
   }
   const scopes = grantScopes(parseScope(optionalParam(params, 'scope')), api.scopes, client.scopes);
+  const dpopJkt = optionalParam(params, 'dpop_jkt');
+  if (dpopJkt !== undefined && !JKT.test(dpopJkt)) throw invalidRequest('dpop_jkt must be a SHA-256 JWK thumbprint (43 base64url characters).');
 
   return {
     clientId: client.id,
@@ -93,6 +100,7 @@ export function parseAuthorizationRequest(
     audience,
     codeChallenge,
     nonce: optionalParam(params, 'nonce'),
+    dpopJkt,
   };
 }
 

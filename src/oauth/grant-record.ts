@@ -1,4 +1,5 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
+import { rememberProof, type PresentedProof } from './dpop-replay';
 import { checkPkce, type PkceFailure } from './pkce';
 
 /** What an authorization code stands for: everything the token endpoint needs, captured at sign-in. */
@@ -16,6 +17,8 @@ export interface AuthorizationGrant {
   authTime: number;
   /** When the code expires, in milliseconds since the epoch. */
   expiresAt: number;
+  /** `dpop_jkt` of the authorization request: the code is redeemed only with a proof by this key (RFC 9449 section 10). */
+  dpopJkt?: string | undefined;
 }
 
 /**
@@ -31,12 +34,14 @@ export interface RefreshFamily {
   idleTtlMs: number;
   leewayMs: number;
   lastUsedAt: number;
+  /**
+   * The DPoP key (RFC 7638 thumbprint) a public client's family is bound to for life (RFC 9449
+   * section 5): every refresh needs a proof by this key.
+   */
+  jkt?: string | undefined;
 }
 
-/**
- * One grant, from its code to its last token. A future sender constraint (DPoP `cnf.jkt`) belongs
- * here, beside the family it binds.
- */
+/** One grant, from its code to its last token. */
 export interface GrantRecord {
   codeHash: string;
   grant: AuthorizationGrant;
@@ -51,6 +56,8 @@ export interface GrantRecord {
   requestExpiresAt: number;
   /** Every access token of this grant has expired by then (ms). */
   accessTokensExpireBy: number;
+  /** The jti of DPoP proofs this grant accepted, each until it expires (ms): src/oauth/dpop-replay.ts. */
+  dpopProofs?: Record<string, number>;
 }
 
 /** Longest access-token lifetime any API or client may configure; bounds how long records are kept. */
@@ -84,6 +91,8 @@ export interface NewRefreshToken {
   absoluteTtlMs: number;
   idleTtlMs: number;
   leewayMs: number;
+  /** Binds the family to this DPoP key (public clients that sent a proof). */
+  jkt?: string | undefined;
 }
 
 export interface RedeemCodeInput {
@@ -94,7 +103,12 @@ export interface RedeemCodeInput {
   verifierChallenge: string | undefined;
   /** Offered when the client may use refresh tokens; kept only if the grant includes offline_access. */
   refresh: NewRefreshToken | undefined;
+  /** The DPoP proof sent with the request, if any. */
+  dpop?: PresentedProof | undefined;
 }
+
+/** DPoP refusals shared by redemption and rotation. */
+export type DpopFailure = 'dpop_key_mismatch' | 'dpop_required' | 'dpop_replayed' | 'dpop_too_many';
 
 export type RedeemFailure =
   | 'unknown'
@@ -103,6 +117,7 @@ export type RedeemFailure =
   | 'replayed'
   | 'wrong_client'
   | 'wrong_redirect_uri'
+  | DpopFailure
   | PkceFailure;
 
 export type RedeemResult =
@@ -117,7 +132,15 @@ function checkBinding(grant: AuthorizationGrant, input: RedeemCodeInput): Redeem
   // RFC 6749 section 4.1.3: issued to this client, for this redirect URI.
   if (grant.clientId !== input.clientId) return 'wrong_client';
   if (grant.redirectUri !== input.redirectUri) return 'wrong_redirect_uri';
+  if (grant.dpopJkt !== undefined && grant.dpopJkt !== input.dpop?.jkt) return 'dpop_key_mismatch';
   return checkPkce(grant.codeChallenge, input.verifierChallenge);
+}
+
+/** The record with the proof's jti remembered, or why the proof is refused; unchanged without a proof. */
+function withProof(record: GrantRecord, proof: PresentedProof | undefined, now: number): GrantRecord | 'dpop_replayed' | 'dpop_too_many' {
+  if (!proof) return record;
+  const remembered = rememberProof(record.dpopProofs, proof, now);
+  return remembered.ok ? { ...record, dpopProofs: remembered.seen } : remembered.reason;
 }
 
 /**
@@ -134,7 +157,10 @@ export function redeemCode(
     return { record: { ...revoke(record, now), replays: record.replays + 1 }, result: { ok: false, reason: 'replayed' } };
   }
   if (now >= record.grant.expiresAt) return { record, result: { ok: false, reason: 'expired' } };
-  const spent: GrantRecord = { ...record, redeemedAt: now };
+  // A replayed proof is refused before the code is spent: the request it came with spent it already.
+  const proved = withProof(record, input.dpop, now);
+  if (typeof proved === 'string') return { record, result: { ok: false, reason: proved } };
+  const spent: GrantRecord = { ...proved, redeemedAt: now };
   // Revoked before it was redeemed: the user was blocked or signed out everywhere meanwhile.
   if (record.revokedAt !== undefined) return { record: spent, result: { ok: false, reason: 'revoked' } };
   const failure = checkBinding(record.grant, input);
@@ -151,6 +177,7 @@ export function redeemCode(
           idleTtlMs: input.refresh.idleTtlMs,
           leewayMs: input.refresh.leewayMs,
           lastUsedAt: now,
+          jkt: input.refresh.jkt,
         }
       : undefined;
   return {
@@ -165,9 +192,11 @@ export interface RotateInput {
   newTokenHash: string;
   /** A narrower scope for this refresh (RFC 6749 section 6), or undefined for the grant's own. */
   scopes: string[] | undefined;
+  /** The DPoP proof sent with the request, if any. */
+  dpop?: PresentedProof | undefined;
 }
 
-export type RotateFailure = 'unknown' | 'revoked' | 'expired' | 'reused' | 'wrong_client' | 'invalid_scope';
+export type RotateFailure = 'unknown' | 'revoked' | 'expired' | 'reused' | 'wrong_client' | 'invalid_scope' | DpopFailure;
 
 export type RotateResult =
   | { ok: true; grant: AuthorizationGrant; scopes: string[] }
@@ -197,9 +226,15 @@ export function rotateRefreshToken(
   if (!isCurrent && !isPrevious && !retired) return { record, result: { ok: false, reason: 'unknown' } };
   if (record.grant.clientId !== input.clientId) return { record, result: { ok: false, reason: 'wrong_client' } };
   if (record.revokedAt !== undefined) return { record, result: { ok: false, reason: 'revoked' } };
+  // A bound family is refreshed only with its key (RFC 9449 section 5); a stolen token without it
+  // is refused before it can count as reuse and end the family for its owner.
+  if (family.jkt !== undefined && input.dpop === undefined) return { record, result: { ok: false, reason: 'dpop_required' } };
+  if (family.jkt !== undefined && input.dpop?.jkt !== family.jkt) return { record, result: { ok: false, reason: 'dpop_key_mismatch' } };
+  const proved = withProof(record, input.dpop, now);
+  if (typeof proved === 'string') return { record, result: { ok: false, reason: proved } };
 
   const withinLeeway = isPrevious && family.previous !== undefined && now < family.previous.usableUntil;
-  if (!isCurrent && !withinLeeway) return { record: revoke(record, now), result: { ok: false, reason: 'reused', userId: record.grant.userId } };
+  if (!isCurrent && !withinLeeway) return { record: revoke(proved, now), result: { ok: false, reason: 'reused', userId: record.grant.userId } };
   if (now >= family.absoluteExpiresAt || now >= family.lastUsedAt + family.idleTtlMs) {
     return { record, result: { ok: false, reason: 'expired' } };
   }
@@ -213,7 +248,7 @@ export function rotateRefreshToken(
       // once: it is no longer `previous`, so presenting it again is reuse.
       { ...family, currentHash: input.newTokenHash, previous: undefined, retiredHashes, lastUsedAt: now };
   return {
-    record: { ...record, refresh: rotated, accessTokensExpireBy: now + MAX_ACCESS_TOKEN_TTL_MS },
+    record: { ...proved, refresh: rotated, accessTokensExpireBy: now + MAX_ACCESS_TOKEN_TTL_MS },
     result: { ok: true, grant: record.grant, scopes },
   };
 }
@@ -237,6 +272,23 @@ export function isAccessTokenRevoked(record: GrantRecord | undefined, jti: strin
   // No record means the grant never existed or has outlived every token it issued.
   if (!record) return true;
   return record.revokedAt !== undefined || Object.hasOwn(record.revokedJtis, jti);
+}
+
+export type DpopAccessResult = 'live' | 'revoked' | 'dpop_replayed' | 'dpop_too_many';
+
+/**
+ * A DPoP-bound access token of this grant used at one of our resources: live, and the proof's jti
+ * not seen before (it is remembered, so a captured request cannot be replayed).
+ */
+export function useDpopAccessToken(
+  record: GrantRecord | undefined,
+  jti: string,
+  proof: PresentedProof,
+  now: number,
+): { record: GrantRecord | undefined; result: DpopAccessResult } {
+  if (!record || isAccessTokenRevoked(record, jti)) return { record, result: 'revoked' };
+  const proved = withProof(record, proof, now);
+  return typeof proved === 'string' ? { record, result: proved } : { record: proved, result: 'live' };
 }
 
 export function revokeAccessToken(record: GrantRecord, jti: string, expiresAt: number, now: number): GrantRecord {

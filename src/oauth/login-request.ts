@@ -43,6 +43,7 @@ const LoginRequestSchema = v.object({
   state: optionalString,
   codeChallenge: optionalString,
   nonce: optionalString,
+  dpopJkt: optionalString,
   scopes: v.array(v.string()),
   expiresAt: v.number(),
   forceConsent: v.boolean(),
@@ -53,8 +54,8 @@ const LoginRequestSchema = v.object({
 export function asLoginRequest(value: unknown): LoginRequest | undefined {
   const parsed = v.safeParse(LoginRequestSchema, value);
   if (!parsed.success) return undefined;
-  const { state, codeChallenge, nonce } = parsed.output;
-  return { ...parsed.output, state, codeChallenge, nonce };
+  const { state, codeChallenge, nonce, dpopJkt } = parsed.output;
+  return { ...parsed.output, state, codeChallenge, nonce, dpopJkt };
 }
 
 /** The pending request is gone: expired, already used, or never ours. Shown to the person, never redirected. */

@@ -2,6 +2,7 @@ import { ID_TOKEN_ALG } from '../crypto/jwt';
 import { listApis } from '../db/registry';
 import type { AppContext } from '../http/context';
 import { GRANT_TYPES } from '../oauth/grant-types';
+import { DPOP_ALGS } from '../oauth/dpop-proof';
 import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { OIDC_SCOPES } from '../oauth/scope';
 import { getPublicJwks } from '../tokens/key-cache';
@@ -33,6 +34,7 @@ async function authorizationServerMetadata(c: AppContext) {
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
+    dpop_signing_alg_values_supported: DPOP_ALGS,
   };
 }
 

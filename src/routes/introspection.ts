@@ -20,7 +20,9 @@ async function introspectAccessToken(env: Env, caller: ClientRow, token: string)
   if (!(await isAccessTokenLive(env, claims))) return INACTIVE;
   return {
     active: true,
-    token_type: 'Bearer',
+    // RFC 9449 section 6.2: a bound token's key, for resource servers that introspect.
+    token_type: claims.cnf ? 'DPoP' : 'Bearer',
+    ...(claims.cnf && { cnf: { jkt: claims.cnf.jkt } }),
     scope: claims.scope,
     client_id: claims.client_id,
     sub: claims.sub,

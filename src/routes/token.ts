@@ -3,6 +3,7 @@ import { OAuthError } from '../errors/oauth-error';
 import { grantHandler } from '../grants';
 import { authenticateClient } from '../http/client-authentication';
 import type { AppContext } from '../http/context';
+import { dpopError, freshDpopNonce, readDpopProof } from '../http/dpop';
 import { readFormOrJson } from '../http/request-body';
 import { requiredParam } from '../oauth/params';
 
@@ -16,5 +17,9 @@ export async function token(c: AppContext): Promise<Response> {
   if (!client.grantTypes.includes(grantType)) {
     throw new OAuthError('unauthorized_client', 'This client may not use this grant_type.');
   }
-  return c.json(await handler({ env: c.env, client, params, audit: c.var.audit }), 200, NO_STORE);
+  // RFC 9449: a proof binds the tokens to its key; some clients must send one (section 5.2).
+  const dpop = await readDpopProof(c);
+  if (!dpop && client.dpopBoundAccessTokens) throw await dpopError(c.env, 'invalid_dpop_proof', 'This client must send a DPoP proof.', false);
+  const body = await handler({ env: c.env, client, params, audit: c.var.audit, dpop });
+  return c.json(body, 200, dpop ? { ...NO_STORE, 'DPoP-Nonce': await freshDpopNonce(c.env) } : NO_STORE);
 }

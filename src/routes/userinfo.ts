@@ -1,11 +1,11 @@
 import { findUserById } from '../db/users';
 import { NO_STORE } from '../errors/no-store';
-import { bearerError, requireBearerToken } from '../http/bearer-token';
+import { bearerError, requireAccessToken } from '../http/bearer-token';
 import type { AppContext } from '../http/context';
 
 /** GET or POST /userinfo (OIDC Core section 5.3): claims of the user, as far as the token's scopes allow. */
 export async function userinfo(c: AppContext): Promise<Response> {
-  const claims = await requireBearerToken(c);
+  const claims = await requireAccessToken(c);
   const scopes = claims.scope.split(' ');
   if (!scopes.includes('openid')) throw bearerError('insufficient_scope', 'The access token lacks the openid scope.');
   const user = await findUserById(c.env, claims.sub);

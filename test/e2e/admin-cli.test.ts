@@ -481,6 +481,16 @@ describe('npm run admin: guardrails for clients (issue 18)', () => {
     expect(help.stdout).toMatch(/--sso-confirmation WHEN +.*unverified_redirects \(default.*always or never/);
   });
 
+  it('requires DPoP of a client with --dpop-bound-access-tokens, and makes it optional again with --no-', async () => {
+    const created = await adminJson([
+      'clients', 'create', '--name', 'Bound', '--type', 'public', '--redirect-uri', 'com.example.bound:/cb',
+      '--scope', 'openid', '--audience', 'https://api.example.com', '--dpop-bound-access-tokens',
+    ]);
+    expect(created).toMatchObject({ dpop_bound_access_tokens: true });
+    expect(await adminJson(['clients', 'update', created.id, '--no-dpop-bound-access-tokens'])).toMatchObject({ dpop_bound_access_tokens: false });
+    expect((await runCli(['clients', 'update', '--help'])).stdout).toContain('--[no-]dpop-bound-access-tokens');
+  });
+
   it('passes --sso-confirmation to the API as sso_confirmation, which checks the value', async () => {
     // A stand-in edge-auth that records what the CLI sends: the server's own rules are tested with the server.
     const received: { method: string; path: string; body: string }[] = [];

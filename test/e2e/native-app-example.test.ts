@@ -166,6 +166,23 @@ describe('examples/native-app signs in as a native app would (RFC 8252, oauth4we
     expect(`${stdout}\n${stderr}`).not.toMatch(WHOLE_REFRESH_TOKEN);
   });
 
+  it('with --dpop binds code, tokens and refresh to a non-extractable key (RFC 9449)', async () => {
+    const run = runExample(['--issuer', server.issuer, '--dpop', '--json', '--timeout', String(EXAMPLE_TIMEOUT_SECONDS)]);
+    const authorizationUrl = await withTimeout(run.authorizationUrl, RUN_TIMEOUT_MS, 'the example printing its authorization URL');
+    const jkt = authorizationUrl.searchParams.get('dpop_jkt');
+    expect(jkt).toMatch(/^[\w-]{43}$/);
+    await signInInTheBrowser(authorizationUrl);
+    const { code, stdout, stderr } = await withTimeout(run.exited, RUN_TIMEOUT_MS, 'the example');
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({
+      dpop_jkt: jkt,
+      access_token: { claims: { cnf: { jkt } } },
+      userinfo: { sub: 'user_demo' },
+      refresh: { rotated: true, access_token: { claims: { cnf: { jkt } } } },
+    });
+  });
+
   it('goes where EDGE_AUTH_URL says when --issuer is not given', async () => {
     const run = runExample(['--json', '--timeout', String(EXAMPLE_TIMEOUT_SECONDS)], { EDGE_AUTH_URL: server.issuer });
     const authorizationUrl = await withTimeout(run.authorizationUrl, RUN_TIMEOUT_MS, 'the example printing its authorization URL');
