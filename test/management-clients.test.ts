@@ -8,6 +8,7 @@ import { unique } from './helpers/values';
 
 const CLIENT_KEYS = [
   'access_token_ttl_seconds',
+  'allow_signup',
   'audiences',
   'created_at',
   'grant_types',
@@ -55,6 +56,7 @@ describe('POST /api/v1/clients', () => {
       refresh_token_reuse_leeway_seconds: 0,
       require_consent: false,
       sso_confirmation: 'unverified_redirects',
+      allow_signup: false,
       logo_uri: null,
       primary_color: null,
     });
@@ -271,9 +273,9 @@ describe('GET, PATCH and DELETE /api/v1/clients/:id', () => {
     const unchanged = await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, {}));
     expect({ ...unchanged, updated_at: '' }).toEqual({ ...patched, updated_at: '' });
     const branded = await ok<ClientJson>(
-      await management('PATCH', `/clients/${created.id}`, { logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always' }),
+      await management('PATCH', `/clients/${created.id}`, { logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always', allow_signup: true }),
     );
-    expect(branded).toMatchObject({ name: 'Renamed', logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always' });
+    expect(branded).toMatchObject({ name: 'Renamed', logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always', allow_signup: true });
     expect(await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { logo_uri: null }))).toMatchObject({ logo_uri: null, primary_color: '#1a73e8' });
     const cleared = await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { access_token_ttl_seconds: 600 }));
     expect(cleared.access_token_ttl_seconds).toBe(600);

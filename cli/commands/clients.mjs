@@ -24,6 +24,11 @@ const SETTINGS = /** @type {const} */ ({
     negatable: true,
     help: "ask each user to allow the scopes first, for third-party apps (default: no, for your own)",
   },
+  'allow-signup': {
+    type: 'boolean',
+    negatable: true,
+    help: 'let people create their own account on its sign-in page (default: no)',
+  },
   'logo-uri': { type: 'string', value: 'URL', help: 'https URL of a logo for its sign-in and consent pages, or `none`' },
   'primary-color': { type: 'string', value: 'COLOR', help: 'brand colour of those pages, such as #1a73e8, or `none` for the default' },
   'sso-confirmation': {
@@ -50,6 +55,7 @@ function settings(values) {
     refresh_token_idle_ttl_seconds: wholeNumber(values, 'refresh-token-idle-ttl'),
     refresh_token_reuse_leeway_seconds: wholeNumber(values, 'refresh-token-reuse-leeway'),
     require_consent: /** @type {boolean | undefined} */ (values['require-consent']),
+    allow_signup: /** @type {boolean | undefined} */ (values['allow-signup']),
     logo_uri: valueOrNone(values, 'logo-uri'),
     primary_color: valueOrNone(values, 'primary-color'),
     // The server knows the values; it answers a wrong one with the field path.

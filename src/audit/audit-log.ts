@@ -5,6 +5,10 @@ import { auditEvents } from '../db/schema';
 export type AuditEventName =
   | 'login_succeeded'
   | 'login_failed'
+  | 'signup_requested'
+  | 'signup_completed'
+  | 'password_reset_requested'
+  | 'password_reset'
   | 'code_issued'
   | 'code_redeemed'
   | 'code_replay_detected'

@@ -44,6 +44,8 @@ export const clients = sqliteTable(
      * rebuild the table, which D1 cannot do safely under the foreign keys that point at it.
      */
     ssoConfirmation: text('sso_confirmation', { enum: SSO_CONFIRMATION }).notNull().default('unverified_redirects'),
+    /** People may create their own account from this client's login page (src/routes/signup.ts). */
+    allowSignup: integer('allow_signup', { mode: 'boolean' }).notNull().default(false),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),

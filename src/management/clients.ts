@@ -31,6 +31,7 @@ const clientFields = {
   refresh_token_reuse_leeway_seconds: v.optional(lifetime(0, 300)),
   require_consent: v.optional(v.boolean()),
   sso_confirmation: v.optional(v.picklist(SSO_CONFIRMATION)),
+  allow_signup: v.optional(v.boolean()),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
 };
@@ -74,6 +75,7 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
     }),
     ...(input.require_consent !== undefined && { requireConsent: input.require_consent }),
     ...(input.sso_confirmation !== undefined && { ssoConfirmation: input.sso_confirmation }),
+    ...(input.allow_signup !== undefined && { allowSignup: input.allow_signup }),
     ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
     ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
   };

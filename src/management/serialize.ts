@@ -18,6 +18,7 @@ export const clientJson = (row: ClientRow) => ({
   refresh_token_reuse_leeway_seconds: row.refreshTokenReuseLeewaySeconds,
   require_consent: row.requireConsent,
   sso_confirmation: row.ssoConfirmation,
+  allow_signup: row.allowSignup,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
   created_at: row.createdAt.toISOString(),
