@@ -202,3 +202,14 @@ describe('limits', () => {
   });
 });
 
+
+describe('the confirmation page', () => {
+  it('lets its form lead back to the app of the pending request (CSP form-action), since confirming redirects there', async () => {
+    const email = `csp-${unique()}@example.com`;
+    const pending = await startLogin({ redirect_uri: 'http://127.0.0.1:4567/callback' });
+    await signUp(pending, { email, password: PASSWORD });
+    const link = await linkIn(email, '/signup/confirm');
+    const page = await call(`${link.pathname}${link.search}`, { headers: { Cookie: pending.cookie } });
+    expect(page.headers.get('Content-Security-Policy')).toContain("form-action 'self' http://127.0.0.1:4567");
+  });
+});

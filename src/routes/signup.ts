@@ -90,7 +90,8 @@ export async function showSignupConfirm(c: AppContext): Promise<Response> {
   const token = c.req.query('token') ?? '';
   const link = await openSignupLink(c, token);
   if (!link) return renderPage(c, 400, (nonce) => noticePage({ nonce, title: 'Link expired', message: LINK_USED }));
-  const brand = await brandOf(c, link.clientId);
+  // Reading the pending request lets the page's form-action name the app, where the answer may redirect.
+  const [brand] = await Promise.all([brandOf(c, link.clientId), readLoginRequestCookie(c)]);
   return renderPage(c, 200, (nonce) => confirmSignupPage({ nonce, token, email: link.email, brand }));
 }
 
