@@ -21,6 +21,7 @@ import { revoke } from './routes/revocation';
 import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from './routes/signup';
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
+import { showVerifyEmail, submitVerifyEmail } from './routes/verify-email';
 
 /** X-Content-Type-Options on every response, JSON and redirects included, not only on pages. */
 const noSniff = createMiddleware<AppEnv>(async (c, next) => {
@@ -46,6 +47,8 @@ const browserPages = new Hono<AppEnv>()
   .post('/forgot', submitForgotPassword)
   .get('/reset', showResetPassword)
   .post('/reset', submitResetPassword)
+  .get('/verify-email', showVerifyEmail)
+  .post('/verify-email', submitVerifyEmail)
   .get('/dev/mailbox', devMailbox)
   .onError(renderErrors('page'));
 

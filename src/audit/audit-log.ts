@@ -9,6 +9,7 @@ export type AuditEventName =
   | 'signup_completed'
   | 'password_reset_requested'
   | 'password_reset'
+  | 'email_verified'
   | 'code_issued'
   | 'code_redeemed'
   | 'code_replay_detected'

@@ -46,3 +46,14 @@ export async function replaceResetPassword(env: Env, id: string, previousHash: s
     .get();
   return changed !== undefined;
 }
+
+/** Sets `email_verified` once, and only while the address is still the one the link was sent to. */
+export async function markEmailVerified(env: Env, id: string, email: string): Promise<boolean> {
+  const changed = await database(env)
+    .update(users)
+    .set({ emailVerified: true, updatedAt: new Date() })
+    .where(and(eq(users.id, id), eq(users.email, email), eq(users.emailVerified, false)))
+    .returning({ id: users.id })
+    .get();
+  return changed !== undefined;
+}

@@ -2,7 +2,8 @@
  * What the links in account mails carry, sealed (AES-GCM under the worker's sealing key, bound to
  * the link's purpose): unguessable and unforgeable without any storage. Each is single-use by the
  * state it changes: a sign-up link creates the account (a second use finds it exists); a reset
- * link names the password hash it was issued for (a used or superseded link no longer matches).
+ * link names the password hash it was issued for (a used or superseded link no longer matches);
+ * a verification link sets `email_verified` only while it is unset and the address unchanged.
  */
 
 /** Long enough for a mail to arrive and be read later the same day. */
@@ -26,6 +27,16 @@ export interface ResetLink {
   userId: string;
   /** SHA-256 of the password hash when the link was issued. */
   passwordBinding: string;
+  expiresAt: number;
+}
+
+/** Confirms an address an operator (or an older sign-up) left unverified. */
+export const VERIFY_LINK_TTL_MS = 24 * 3600 * 1000;
+
+export interface VerifyLink {
+  userId: string;
+  /** The address it confirms: after an email change the link no longer matches. */
+  email: string;
   expiresAt: number;
 }
 

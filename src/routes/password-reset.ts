@@ -5,14 +5,12 @@ import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
 import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
-import { openResetLink, passwordBinding, sealResetLink } from '../interaction/account-links';
+import { openResetLink, passwordBinding } from '../interaction/account-links';
+import { resetLinkFor, sendResetMail } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
-import { sendMail } from '../mail/outbox';
-import { RESET_LINK_TTL_MS } from '../oauth/account-link';
 import { isEmailAddress } from '../oauth/email-address';
 import { MAX_NEW_PASSWORD_LENGTH, passwordProblem } from '../oauth/password-policy';
 import { checkInboxPage, forgotPasswordPage, noticePage, resetPasswordPage } from '../views/account-pages';
-import { resetPasswordMail } from '../views/mail';
 import { renderPage } from '../views/page-response';
 
 const LINK_USED = 'This link has expired, was already used, or your password changed since it was sent. Ask for a new one.';
@@ -36,19 +34,16 @@ export async function submitForgotPassword(c: AppContext): Promise<Response> {
 
   const { config } = c.var;
   const user = await findUserByEmail(c.env, email);
-  const binding = await passwordBinding(user?.passwordHash ?? '');
-  const token = await sealResetLink(c, { userId: user?.id ?? '', passwordBinding: binding, expiresAt: Date.now() + RESET_LINK_TTL_MS });
-  if (user && !user.blocked) {
-    const mail = await resetPasswordMail(user.email, { appName: new URL(config.issuer).host }, `${config.issuer}/reset?token=${token}`, RESET_LINK_TTL_MS / 60_000);
-    sendMail(c.env, config, mail, (promise) => c.executionCtx.waitUntil(promise));
-  }
+  // Sealed for unknown addresses too, so both cases do the same work.
+  const token = await resetLinkFor(c.env, user);
+  if (user && !user.blocked) await sendResetMail({ env: c.env, config, defer: (promise) => c.executionCtx.waitUntil(promise) }, user, token);
   c.var.audit({ event: 'password_reset_requested', ...(user && { userId: user.id }), detail: { known: !!user } });
   return renderPage(c, 200, (nonce) => checkInboxPage({ nonce, email, what: 'reset' }));
 }
 
 /** The account a reset link may still change: it exists, is not blocked, and has the password the link was issued for. */
 async function resetTarget(c: AppContext, token: string) {
-  const link = await openResetLink(c, token);
+  const link = await openResetLink(c.env, token);
   const user = link && (await findUserById(c.env, link.userId));
   if (!link || !user || user.blocked || !timingSafeEqual(await passwordBinding(user.passwordHash), link.passwordBinding)) return undefined;
   return user;

@@ -7,12 +7,13 @@ import { pageRefusal } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
 import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
-import { openSignupLink, passwordBinding, sealResetLink, sealSignupLink } from '../interaction/account-links';
+import { openSignupLink, sealSignupLink } from '../interaction/account-links';
+import { resetLinkFor } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { pendingRequest, readLoginRequestCookie } from '../interaction/login-request-cookie';
 import { continueSignedIn, signInUser } from '../interaction/sign-in';
 import { sendMail } from '../mail/outbox';
-import { RESET_LINK_TTL_MS, SIGNUP_LINK_TTL_MS } from '../oauth/account-link';
+import { SIGNUP_LINK_TTL_MS } from '../oauth/account-link';
 import { isEmailAddress } from '../oauth/email-address';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
 import { MAX_NEW_PASSWORD_LENGTH, passwordProblem } from '../oauth/password-policy';
@@ -68,11 +69,11 @@ export async function submitSignup(c: AppContext): Promise<Response> {
   const mailBrand = { appName: brand.clientName, accent: brand.accent };
   const defer = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   if (existing) {
-    const reset = await sealResetLink(c, { userId: existing.id, passwordBinding: await passwordBinding(existing.passwordHash), expiresAt: Date.now() + RESET_LINK_TTL_MS });
+    const reset = await resetLinkFor(c.env, existing);
     sendMail(c.env, config, await accountExistsMail(existing.email, mailBrand, `${config.issuer}/reset?token=${reset}`), defer);
   } else {
     const link = { email: normalizeEmail(email), name: name || null, passwordHash, requestId: request.id, clientId: request.clientId, expiresAt: Date.now() + SIGNUP_LINK_TTL_MS };
-    const token = await sealSignupLink(c, link);
+    const token = await sealSignupLink(c.env, link);
     sendMail(c.env, config, await confirmSignupMail(link.email, mailBrand, `${config.issuer}/signup/confirm?token=${token}`, SIGNUP_LINK_TTL_MS / 3600_000), defer);
   }
   c.var.audit({ event: 'signup_requested', clientId: request.clientId, detail: { existing: !!existing } });
@@ -88,7 +89,7 @@ async function brandOf(c: AppContext, clientId: string): Promise<PageBrand | und
 /** GET /signup/confirm: a page with a button, so a mail scanner that opens the link creates nothing. */
 export async function showSignupConfirm(c: AppContext): Promise<Response> {
   const token = c.req.query('token') ?? '';
-  const link = await openSignupLink(c, token);
+  const link = await openSignupLink(c.env, token);
   if (!link) return renderPage(c, 400, (nonce) => noticePage({ nonce, title: 'Link expired', message: LINK_USED }));
   // Reading the pending request lets the page's form-action name the app, where the answer may redirect.
   const [brand] = await Promise.all([brandOf(c, link.clientId), readLoginRequestCookie(c)]);
@@ -103,7 +104,7 @@ export async function showSignupConfirm(c: AppContext): Promise<Response> {
 export async function submitSignupConfirm(c: AppContext): Promise<Response> {
   checkFormOrigin(c);
   const form = await readForm(c);
-  const link = await openSignupLink(c, form.get('token') ?? '');
+  const link = await openSignupLink(c.env, form.get('token') ?? '');
   const used = () => renderPage(c, 400, (nonce) => noticePage({ nonce, title: 'Link expired', message: LINK_USED }));
   if (!link) return used();
   const user = await createSignedUpUser(c.env, { id: `user_${randomToken(16)}`, email: link.email, name: link.name, passwordHash: link.passwordHash });

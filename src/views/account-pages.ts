@@ -121,6 +121,20 @@ export function confirmSignupPage(props: { nonce: string; token: string; email: 
   });
 }
 
+/** An operator asked edge-auth to confirm the address of an existing account. */
+export function confirmEmailPage(props: { nonce: string; token: string; email: string }): Html {
+  return layout({
+    title: 'Confirm your email',
+    nonce: props.nonce,
+    body: html`<h1>Confirm your email</h1>
+<p>Confirm that <strong>${props.email}</strong> is the address of your account.</p>
+<form method="post" action="/verify-email">
+<input type="hidden" name="token" value="${props.token}">
+<button type="submit">Confirm email</button>
+</form>`,
+  });
+}
+
 /** The end of a flow that does not return to an app by itself. */
 export function noticePage(props: { nonce: string; title: string; message: string; brand?: PageBrand | undefined }): Html {
   return layout({

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 
-export type MailKind = 'confirm_signup' | 'account_exists' | 'reset_password';
+export type MailKind = 'confirm_signup' | 'account_exists' | 'reset_password' | 'verify_email';
 
 /** An account mail: plain text and HTML from the same words. */
 export interface MailMessage {
@@ -70,5 +70,14 @@ export function resetPasswordMail(to: string, brand: MailBrand, url: string, ttl
     lines: ['Someone, hopefully you, asked to reset the password of the account with this email address.'],
     action: { label: 'Choose a new password', url },
     after: `The link works once, for ${ttlMinutes} minutes, and stops working if your password changes. Choosing a new password signs you out everywhere. ${IGNORE}`,
+  });
+}
+
+export function verifyEmailMail(to: string, brand: MailBrand, url: string, ttlHours: number): Promise<MailMessage> {
+  return compose('verify_email', to, brand, {
+    subject: 'Confirm your email address',
+    lines: ['Please confirm that this is the email address of your account.'],
+    action: { label: 'Confirm email address', url },
+    after: `The link works once, for ${ttlHours} hours. ${IGNORE}`,
   });
 }

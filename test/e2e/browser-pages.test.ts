@@ -8,6 +8,7 @@ import {
   DEMO_PASSWORD,
   expectAccessible,
   followMailLink,
+  management,
   newAuthorization,
   saveScreenshot,
   signInThroughBrowser,
@@ -328,6 +329,19 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
       expect((await auditEverywhere(page, 'link-expired')).light.headings).toEqual(['Link expired']);
       expect(violations).toEqual([]);
     });
+  });
+
+  it('confirming an address an operator asked about', async () => {
+    const email = `pages-verify-${Date.now()}@example.com`;
+    const id = await createUser(suite.issuer, email, 'some long password');
+    expect((await management(suite.issuer, 'POST', `/users/${id}/verification-mail`, {})).status).toBe(202);
+    await withPhone(suite, {}, async (page) => {
+      await followMailLink(page, suite.issuer, email, '/verify-email');
+      expect((await auditEverywhere(page, 'verify-email')).light.headings).toEqual(['Confirm your email']);
+      await page.getByRole('button', { name: 'Confirm email' }).click();
+      await page.getByRole('heading', { name: 'Email confirmed' }).waitFor();
+    });
+    expect((await management(suite.issuer, 'GET', `/users/${id}`)).body.email_verified).toBe(true);
   });
 
   it('the favicon every page links is served as an SVG', async () => {
