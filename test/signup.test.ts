@@ -66,6 +66,8 @@ describe('the login page and the sign-up form', () => {
   it.each([
     ['too short', 'short7!', 'Use at least 8 characters.'],
     ['too long', 'x'.repeat(257), 'Use at most 256 characters.'],
+    // Counted whole, in characters: never cut to a shorter password that would pass.
+    ['too long in emoji', '🦘🐨'.repeat(150), 'Use at most 256 characters.'],
     ['common', 'Password123', 'This password is too common.'],
     ['a keyboard run', 'qwertyuio', 'This password is too common.'],
     ['one character repeated', 'zzzzzzzzzzzz', 'This password is too common.'],

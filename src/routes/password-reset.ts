@@ -9,7 +9,7 @@ import { openResetLink, passwordBinding } from '../interaction/account-links';
 import { resetLinkFor, sendResetMail } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { isEmailAddress } from '../oauth/email-address';
-import { MAX_NEW_PASSWORD_LENGTH, passwordProblem } from '../oauth/password-policy';
+import { passwordProblem } from '../oauth/password-policy';
 import { checkInboxPage, forgotPasswordPage, noticePage, resetPasswordPage } from '../views/account-pages';
 import { renderPage } from '../views/page-response';
 
@@ -70,7 +70,8 @@ export async function submitResetPassword(c: AppContext): Promise<Response> {
   const user = await resetTarget(c, token);
   if (!user) return linkUsed(c);
   const { config } = c.var;
-  const password = (form.get('password') ?? '').slice(0, MAX_NEW_PASSWORD_LENGTH + 1);
+  // Checked whole (the body is at most 16 KiB): cutting it first could turn a long password into a shorter, accepted one.
+  const password = form.get('password') ?? '';
   const problem = passwordProblem(password, config.passwordMinLength, user.email);
   if (problem) return renderPage(c, 400, (nonce) => resetPasswordPage({ nonce, token, minLength: config.passwordMinLength, passwordProblem: problem }));
 
