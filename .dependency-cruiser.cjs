@@ -7,7 +7,7 @@ const FLOORS = [
   ['src/grants/'],
   ['src/http/'],
   ['src/tokens/', 'src/audit/'],
-  ['src/durable-objects/', 'src/db/'],
+  ['src/durable-objects/', 'src/db/', 'src/mail/'],
   ['src/config\\.ts'],
   ['src/oauth/'],
   ['src/errors/'],

@@ -29,6 +29,8 @@ export default defineConfig({
                 ISSUER: 'https://auth.example.test',
                 // PBKDF2 keeps the thousands of sign-ins fast; scrypt, the default, is tested in test/unit.
                 PASSWORD_HASH_SCHEME: 'pbkdf2-sha256',
+                // Account mail is kept on /dev/mailbox, where the tests read it (the issuer is under `.test`).
+                DEV_MAILBOX: 'true',
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
                 TEST_SEED: readFileSync('./scripts/dev-seed.sql', 'utf8'),
               },

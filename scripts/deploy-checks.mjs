@@ -136,8 +136,9 @@ function databaseFindings(config) {
  * @returns {Finding[]}
  */
 function devOnlyFindings(config, where) {
-  if (!('DEV_HOME_PAGE' in config.vars)) return [];
-  return [{ level: 'error', problem: `DEV_HOME_PAGE is set in ${where}: it is for \`npm run dev\` alone, which sets it itself.`, fix: `remove DEV_HOME_PAGE from ${where} in wrangler.toml` }];
+  return ['DEV_HOME_PAGE', 'DEV_MAILBOX']
+    .filter((name) => name in config.vars)
+    .map((name) => ({ level: 'error', problem: `${name} is set in ${where}: it is for \`npm run dev\` alone, which sets it itself.`, fix: `remove ${name} from ${where} in wrangler.toml` }));
 }
 
 /**

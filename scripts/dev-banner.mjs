@@ -52,6 +52,7 @@ export function devBanner(issuer, signIn) {
 edge-auth is ready at ${issuer}
   issuer      ${issuer}   (discovery: ${issuer}/.well-known/openid-configuration)
   home page   ${issuer}/
+  mailbox     ${issuer}/dev/mailbox   (sign-up and password-reset mail; nothing is sent anywhere)
 
 Dev seed (scripts/dev-seed.sql; local database only)
   user           demo@example.com / demo-password

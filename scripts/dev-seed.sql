@@ -7,28 +7,29 @@ VALUES ('api_demo', 'https://api.example.com', 'Example API', '["read:items","wr
 ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, scopes = excluded.scopes,
   scope_descriptions = excluded.scope_descriptions, signing_alg = excluded.signing_alg;
 
-INSERT INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences)
+-- demo-app lets people create their own account on its login page (allow_signup); the others do not.
+INSERT INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences, allow_signup)
 VALUES
   ('demo-app', 'Demo App', 'public', NULL,
    '["com.example.demo:/callback","http://127.0.0.1/callback","https://demo.example.com/callback"]', '["com.example.demo:/signed-out"]',
    '["authorization_code","refresh_token"]',
-   '["openid","profile","email","offline_access","read:items","write:items"]', '["https://api.example.com"]'),
+   '["openid","profile","email","offline_access","read:items","write:items"]', '["https://api.example.com"]', 1),
   ('other-app', 'Other App', 'public', NULL,
    '["com.example.other:/callback"]', '[]',
-   '["authorization_code","refresh_token"]', '["openid","offline_access","read:items"]', '["https://api.example.com"]'),
+   '["authorization_code","refresh_token"]', '["openid","offline_access","read:items"]', '["https://api.example.com"]', 0),
   -- The Example API's own credentials, for token introspection (RFC 7662). The secret is
   -- "demo-api-secret"; only its SHA-256 (base64url) is stored.
   ('demo-api', 'Example API (resource server)', 'confidential', 'AAeye3Tcu2S26eziBuh9Ebp3r6Hw9UkcMqkwtVL_ygQ',
-   '[]', '[]', '[]', '[]', '["https://api.example.com"]'),
+   '[]', '[]', '[]', '[]', '["https://api.example.com"]', 0),
   -- The local operator's Management API client (`npm run admin` uses it against `npm run dev`).
   -- The secret is "dev-admin-secret". In production, create one with `npm run admin -- bootstrap --remote`.
   ('dev-admin', 'edge-auth admin (development)', 'confidential', '8PZCtpK6kIyRqa_jxTh4cAsy5myBMvwHEQm0r0hiXUY',
-   '[]', '[]', '["client_credentials"]', '[]', '[]')
+   '[]', '[]', '["client_credentials"]', '[]', '[]', 0)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secret_hash = excluded.secret_hash,
   redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris,
   grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences,
   -- Columns left out of the VALUES above are put back to their defaults too.
-  require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation,
+  require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation, allow_signup = excluded.allow_signup,
   require_pushed_authorization_requests = excluded.require_pushed_authorization_requests,
   dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
@@ -43,7 +44,7 @@ VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/callback
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secret_hash = excluded.secret_hash,
   redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris,
   grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences,
-  require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation,
+  require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation, allow_signup = excluded.allow_signup,
   require_pushed_authorization_requests = excluded.require_pushed_authorization_requests,
   dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,

@@ -151,7 +151,7 @@ const inspector = passed.some((arg) => /^--inspector-port(=|$)/.test(arg)) ? [] 
 const args = [
   'dev',
   // DEV_HOME_PAGE turns on the page at / (src/routes/dev-home.ts); it never goes in wrangler.toml.
-  ...['--var', `ISSUER:${address.url}`, 'DEV_HOME_PAGE:true'],
+  ...['--var', `ISSUER:${address.url}`, 'DEV_HOME_PAGE:true', 'DEV_MAILBOX:true'],
   ...['--ip', address.ip, '--port', String(address.port)],
   ...inspector,
   ...passed,

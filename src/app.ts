@@ -9,6 +9,7 @@ import { managementApi } from './management';
 import { authorize } from './routes/authorize';
 import { showConsent, submitConsent } from './routes/consent';
 import { devHome } from './routes/dev-home';
+import { devMailbox } from './routes/dev-mailbox';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
 import { favicon } from './routes/favicon';
 import { introspect } from './routes/introspection';
@@ -16,9 +17,12 @@ import { showLogin, submitLogin } from './routes/login';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
 import { pushAuthorizationRequest } from './routes/pushed-authorization';
+import { showForgotPassword, showResetPassword, submitForgotPassword, submitResetPassword } from './routes/password-reset';
 import { revoke } from './routes/revocation';
+import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from './routes/signup';
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
+import { showVerifyEmail, submitVerifyEmail } from './routes/verify-email';
 
 /** X-Content-Type-Options on every response, JSON and redirects included, not only on pages. */
 const noSniff = createMiddleware<AppEnv>(async (c, next) => {
@@ -36,6 +40,17 @@ const browserPages = new Hono<AppEnv>()
   .get('/consent', showConsent)
   .post('/consent', submitConsent)
   .on(['GET', 'POST'], '/logout', logout)
+  .get('/signup', showSignup)
+  .post('/signup', submitSignup)
+  .get('/signup/confirm', showSignupConfirm)
+  .post('/signup/confirm', submitSignupConfirm)
+  .get('/forgot', showForgotPassword)
+  .post('/forgot', submitForgotPassword)
+  .get('/reset', showResetPassword)
+  .post('/reset', submitResetPassword)
+  .get('/verify-email', showVerifyEmail)
+  .post('/verify-email', submitVerifyEmail)
+  .get('/dev/mailbox', devMailbox)
   .onError(renderErrors('page'));
 
 /** What apps and APIs call: errors are JSON in the RFCs' shape. */

@@ -67,6 +67,10 @@ const Vars = v.object({
   AUDIT_RETENTION_DAYS: wholeNumber('AUDIT_RETENTION_DAYS', 30, 3650),
   /** Set only by `npm run dev` (scripts/dev.mjs passes it with --var); never in wrangler.toml. */
   DEV_HOME_PAGE: v.optional(v.picklist(['true', 'false'], 'DEV_HOME_PAGE must be true or false'), 'false'),
+  /** Set only by `npm run dev` and the tests: account mail is also kept on /dev/mailbox. */
+  DEV_MAILBOX: v.optional(v.picklist(['true', 'false'], 'DEV_MAILBOX must be true or false'), 'false'),
+  MAIL_FROM: v.optional(v.pipe(v.string(), v.regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, 'MAIL_FROM must be an email address')), 'no-reply@example.com'),
+  PASSWORD_MIN_LENGTH: wholeNumber('PASSWORD_MIN_LENGTH', 8, 64),
 });
 
 export interface Config {
@@ -95,6 +99,15 @@ export interface Config {
   auditRetentionDays: number;
   /** The development home page at `/` (src/routes/dev-home.ts): only on a plain-http loopback issuer. */
   devHomePage: boolean;
+  /**
+   * Account mail is also kept in memory and shown on /dev/mailbox (src/routes/dev-mailbox.ts):
+   * only with DEV_MAILBOX and an issuer no deployment can have (loopback, or the reserved `.test`
+   * domain of RFC 6761 that the workerd tests use).
+   */
+  devMailbox: boolean;
+  mailFrom: string;
+  /** NIST SP 800-63B section 3.1.1.2: 8 or more; new passwords shorter than this are refused. */
+  passwordMinLength: number;
 }
 
 /**
@@ -105,6 +118,11 @@ export interface Config {
 function isLoopbackHttp(issuer: string): boolean {
   const { protocol, hostname } = new URL(issuer);
   return protocol === 'http:' && (/^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]');
+}
+
+/** A host under `.test` (RFC 6761 section 6.2): never resolvable on the internet, so never a deployment. */
+function isReservedTestHost(issuer: string): boolean {
+  return new URL(issuer).hostname.endsWith('.test');
 }
 
 /** Reads wrangler vars into a typed Config; throws ConfigError on a bad value so a misdeployment fails loudly. */
@@ -129,6 +147,10 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     keyRotationDays: out.KEY_ROTATION_DAYS,
     auditRetentionDays: out.AUDIT_RETENTION_DAYS,
     devHomePage: out.DEV_HOME_PAGE === 'true' && isLoopbackHttp(out.ISSUER),
+    devMailbox: out.DEV_MAILBOX === 'true' && (isLoopbackHttp(out.ISSUER) || isReservedTestHost(out.ISSUER)),
+    mailFrom: out.MAIL_FROM,
+    // Never below the floor of NIST SP 800-63B, whatever the variable says.
+    passwordMinLength: Math.max(8, out.PASSWORD_MIN_LENGTH),
   };
 }
 

@@ -8,6 +8,7 @@ import { unique } from './helpers/values';
 
 const CLIENT_KEYS = [
   'access_token_ttl_seconds',
+  'allow_signup',
   'audiences',
   'created_at',
   'dpop_bound_access_tokens',
@@ -59,6 +60,7 @@ describe('POST /api/v1/clients', () => {
       require_pushed_authorization_requests: false,
       sso_confirmation: 'unverified_redirects',
       dpop_bound_access_tokens: false,
+      allow_signup: false,
       logo_uri: null,
       primary_color: null,
     });
@@ -279,12 +281,12 @@ describe('GET, PATCH and DELETE /api/v1/clients/:id', () => {
     const branded = await ok<ClientJson>(
       await management('PATCH', `/clients/${created.id}`, {
         logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always', require_pushed_authorization_requests: true,
-        dpop_bound_access_tokens: true,
+        dpop_bound_access_tokens: true, allow_signup: true,
       }),
     );
     expect(branded).toMatchObject({
       name: 'Renamed', logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always', require_pushed_authorization_requests: true,
-      dpop_bound_access_tokens: true,
+      dpop_bound_access_tokens: true, allow_signup: true,
     });
     expect(await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { logo_uri: null }))).toMatchObject({ logo_uri: null, primary_color: '#1a73e8' });
     const cleared = await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { access_token_ttl_seconds: 600 }));

@@ -34,6 +34,11 @@ const SETTINGS = /** @type {const} */ ({
     negatable: true,
     help: 'require a DPoP proof (RFC 9449) on every token request, so all its tokens are bound to the app\'s key (default: DPoP optional)',
   },
+  'allow-signup': {
+    type: 'boolean',
+    negatable: true,
+    help: 'let people create their own account on its sign-in page (default: no)',
+  },
   'logo-uri': { type: 'string', value: 'URL', help: 'https URL of a logo for its sign-in and consent pages, or `none`' },
   'primary-color': { type: 'string', value: 'COLOR', help: 'brand colour of those pages, such as #1a73e8, or `none` for the default' },
   'sso-confirmation': {
@@ -62,6 +67,7 @@ function settings(values) {
     require_consent: /** @type {boolean | undefined} */ (values['require-consent']),
     require_pushed_authorization_requests: /** @type {boolean | undefined} */ (values['require-pushed-authorization-requests']),
     dpop_bound_access_tokens: /** @type {boolean | undefined} */ (values['dpop-bound-access-tokens']),
+    allow_signup: /** @type {boolean | undefined} */ (values['allow-signup']),
     logo_uri: valueOrNone(values, 'logo-uri'),
     primary_color: valueOrNone(values, 'primary-color'),
     // The server knows the values; it answers a wrong one with the field path.

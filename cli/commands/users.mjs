@@ -146,6 +146,24 @@ export const users = {
     },
     'revoke-session': revokeOne('session', 'end one session of a user', 'Ended'),
     'revoke-grant': revokeOne('grant', 'revoke one grant of a user: its refresh tokens stop working', 'Revoked'),
+    'send-reset-mail': {
+      summary: 'mail a user a link to choose a new password (30 minutes, once)',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) => {
+        const result = await api().post(`users/${segment(await userId(api(), args[0] ?? ''))}/password-reset-mail`, {});
+        if (output.json) output.printJson(result);
+        else output.print(`Sent ${args[0]} a password-reset link.`);
+      },
+    },
+    'send-verification-mail': {
+      summary: "mail a user a link that confirms their address (sets email_verified; 24 hours, once)",
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) => {
+        const result = await api().post(`users/${segment(await userId(api(), args[0] ?? ''))}/verification-mail`, {});
+        if (output.json) output.printJson(result);
+        else output.print(`Sent ${args[0]} a link to confirm their email address.`);
+      },
+    },
     'sign-out-everywhere': {
       summary: 'end every session and revoke every grant of a user',
       args: ['id-or-email'],

@@ -54,6 +54,8 @@ export const clients = sqliteTable(
      * access tokens are DPoP-bound. Without it DPoP is optional, per request.
      */
     dpopBoundAccessTokens: integer('dpop_bound_access_tokens', { mode: 'boolean' }).notNull().default(false),
+    /** People may create their own account from this client's login page (src/routes/signup.ts). */
+    allowSignup: integer('allow_signup', { mode: 'boolean' }).notNull().default(false),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { hashPassword, type PasswordHashing } from '../crypto/password';
 import { database } from './client';
 import { users, type UserRow } from './schema';
@@ -20,4 +20,40 @@ export async function findUserById(env: Env, id: string): Promise<UserRow | unde
 export async function updatePasswordHash(env: Env, id: string, password: string, hashing: PasswordHashing): Promise<void> {
   const passwordHash = await hashPassword(password, hashing);
   await database(env).update(users).set({ passwordHash }).where(eq(users.id, id)).run();
+}
+
+/** A confirmed sign-up: the new user, or undefined when the address has an account by now. */
+export async function createSignedUpUser(env: Env, user: { id: string; email: string; name: string | null; passwordHash: string }): Promise<UserRow | undefined> {
+  return database(env)
+    .insert(users)
+    .values({ ...user, email: normalizeEmail(user.email), emailVerified: true })
+    .onConflictDoNothing({ target: users.email })
+    .returning()
+    .get();
+}
+
+/**
+ * Replaces the password only if it is still the one a reset link was issued for: the check and
+ * the write are one statement, so two uses of one link cannot both succeed. The reset proves the
+ * mailbox, so the address counts as verified.
+ */
+export async function replaceResetPassword(env: Env, id: string, previousHash: string, passwordHash: string): Promise<boolean> {
+  const changed = await database(env)
+    .update(users)
+    .set({ passwordHash, emailVerified: true, updatedAt: new Date() })
+    .where(and(eq(users.id, id), eq(users.passwordHash, previousHash)))
+    .returning({ id: users.id })
+    .get();
+  return changed !== undefined;
+}
+
+/** Sets `email_verified` once, and only while the address is still the one the link was sent to. */
+export async function markEmailVerified(env: Env, id: string, email: string): Promise<boolean> {
+  const changed = await database(env)
+    .update(users)
+    .set({ emailVerified: true, updatedAt: new Date() })
+    .where(and(eq(users.id, id), eq(users.email, email), eq(users.emailVerified, false)))
+    .returning({ id: users.id })
+    .get();
+  return changed !== undefined;
 }

@@ -33,6 +33,7 @@ const clientFields = {
   sso_confirmation: v.optional(v.picklist(SSO_CONFIRMATION)),
   require_pushed_authorization_requests: v.optional(v.boolean()),
   dpop_bound_access_tokens: v.optional(v.boolean()),
+  allow_signup: v.optional(v.boolean()),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
 };
@@ -80,6 +81,7 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
       requirePushedAuthorizationRequests: input.require_pushed_authorization_requests,
     }),
     ...(input.dpop_bound_access_tokens !== undefined && { dpopBoundAccessTokens: input.dpop_bound_access_tokens }),
+    ...(input.allow_signup !== undefined && { allowSignup: input.allow_signup }),
     ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
     ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
   };

@@ -20,6 +20,7 @@ export const clientJson = (row: ClientRow) => ({
   sso_confirmation: row.ssoConfirmation,
   require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
   dpop_bound_access_tokens: row.dpopBoundAccessTokens,
+  allow_signup: row.allowSignup,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
   created_at: row.createdAt.toISOString(),

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
@@ -8,6 +9,7 @@ import { users, type UserRow } from '../db/schema';
 import { normalizeEmail } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import { ApiError, notFound } from '../errors/api-error';
+import { resetLinkFor, sendResetMail, sendVerifyMail, type MailContext } from '../interaction/account-mail';
 import { conflictOnDuplicate } from './conflict';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { userJson } from './serialize';
@@ -31,6 +33,8 @@ const UpdateUser = v.strictObject({
   email_verified: v.optional(v.boolean()),
   blocked: v.optional(v.boolean()),
 });
+
+const mailContext = (c: Context<ManagementEnv>): MailContext => ({ env: c.env, config: c.var.config, defer: (promise) => c.executionCtx.waitUntil(promise) });
 
 async function findUserRow(env: Env, id: string): Promise<UserRow> {
   const row = await database(env).select().from(users).where(eq(users.id, id)).get();
@@ -102,6 +106,21 @@ export const userRoutes = new Hono<ManagementEnv>()
       detail: { resource: 'user', action, fields: changed, ...(revoked && { sessions_ended: revoked.sessions, grants_revoked: revoked.grants }) },
     });
     return c.json(userJson(row!));
+  })
+  // Account mail on an operator's request: the reset link, or a link that confirms the address.
+  .post('/:id/password-reset-mail', requireScope('update:users'), async (c) => {
+    const user = await findUserRow(c.env, idParam(c));
+    if (user.blocked) throw new ApiError(409, 'conflict', 'The user is blocked: unblock them first.');
+    await sendResetMail(mailContext(c), user, await resetLinkFor(c.env, user));
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: user.id, detail: { resource: 'user', action: 'send_password_reset_mail' } });
+    return c.json({ sent: true, kind: 'reset_password' }, 202);
+  })
+  .post('/:id/verification-mail', requireScope('update:users'), async (c) => {
+    const user = await findUserRow(c.env, idParam(c));
+    if (user.emailVerified) throw new ApiError(409, 'conflict', 'The email address is verified already.');
+    await sendVerifyMail(mailContext(c), user);
+    c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: user.id, detail: { resource: 'user', action: 'send_verification_mail' } });
+    return c.json({ sent: true, kind: 'verify_email' }, 202);
   })
   .delete('/:id', requireScope('delete:users'), async (c) => {
     const existing = await findUserRow(c.env, idParam(c));

@@ -3,16 +3,12 @@ import { needsRehash, verifyPassword } from '../crypto/password';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { findClient } from '../db/registry';
 import { findUserByEmail, normalizeEmail, updatePasswordHash } from '../db/users';
-import { unknownAccountStore, userStore } from '../durable-objects/user-store';
-import type { SignInResult } from '../oauth/account-record';
-import { mintCode } from '../grants/authorization-code';
+import { unknownAccountStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { afterApproval, consentRequestFor } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
-import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
-import { redirectToApp } from '../interaction/redirect-to-app';
-import { newSession, setSessionCookie } from '../interaction/session-cookie';
+import { pendingRequest } from '../interaction/login-request-cookie';
+import { continueSignedIn, signInUser } from '../interaction/sign-in';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
 import { networkKey } from '../oauth/login-throttle';
 import { loginPage } from '../views/pages';
@@ -32,7 +28,10 @@ async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400
   // Branding comes from the (cached) client, so a change shows without a new sign-in request.
   const client = await findClient(c.env, request.clientId);
   return renderPage(c, status, (nonce) =>
-    loginPage({ nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error }),
+    loginPage({
+      nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error,
+      allowSignup: client?.allowSignup,
+    }),
   );
 }
 
@@ -74,35 +73,16 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   const user = await findUserByEmail(c.env, email);
   // Hash even for unknown accounts: the answer and its timing must not tell the cases apart.
   const valid = (await verifyPassword(password, user?.passwordHash, c.var.config.passwordHashing)) && !!user && !user.blocked;
-  let result: SignInResult;
-  let codeLocation = '';
-  let sessionHandle = '';
-  if (user) {
-    const [session, consent] = await Promise.all([newSession(c, user.id), consentRequestFor(c.env, request)]);
-    const minted = await mintCode(c.env, user.id, request, consent);
-    codeLocation = minted.location;
-    sessionHandle = session.handle;
-    result = await userStore(c.env, user.id).signIn({
-      accountKey: user.id,
-      passwordValid: valid,
-      user: { userId: user.id, session: { id: session.id, secretHash: session.secretHash, expiresAt: session.expiresAt }, approval: minted.approval },
-    });
-  } else {
-    // Unknown emails go through the same lock in a shared object, so they cost and behave the same.
-    result = await unknownAccountStore(c.env, emailHash).signIn({ accountKey: emailHash, passwordValid: false });
-  }
-  if (result.outcome !== 'succeeded') return fail(result.outcome, user?.id ?? emailHash.slice(0, 16));
-  setSessionCookie(c, { handle: sessionHandle });
+  // Unknown emails go through the same lock in a shared object, so they cost and behave the same.
+  const signIn = user
+    ? await signInUser(c, request, user.id, valid)
+    : { result: await unknownAccountStore(c.env, emailHash).signIn({ accountKey: emailHash, passwordValid: false }), codeLocation: '', sessionHandle: '' };
+  const { result } = signIn;
+  if (result.outcome !== 'succeeded' || !user) return fail(result.outcome === 'succeeded' ? 'failed' : result.outcome, user?.id ?? emailHash.slice(0, 16));
 
-  const signedIn = { userId: user!.id, authTime: result.authTime };
-  c.var.audit({ event: 'login_succeeded', actor: `user:${signedIn.userId}`, clientId: request.clientId, userId: signedIn.userId, grantId: request.id });
   // A stored hash weaker than configured is replaced now that the password is known, after the response.
-  if (needsRehash(user!.passwordHash, c.var.config.passwordHashing)) {
-    c.executionCtx.waitUntil(updatePasswordHash(c.env, user!.id, password, c.var.config.passwordHashing));
+  if (needsRehash(user.passwordHash, c.var.config.passwordHashing)) {
+    c.executionCtx.waitUntil(updatePasswordHash(c.env, user.id, password, c.var.config.passwordHashing));
   }
-  const location = await afterApproval(c, request, signedIn, result.approval, codeLocation);
-  // Spent, unless it now waits for consent (afterApproval re-sealed it).
-  if (location !== '/consent') clearLoginRequestCookie(c);
-  // 303: the app's redirect URI is fetched with GET whatever the form's method was.
-  return redirectToApp(c, location, 303);
+  return continueSignedIn(c, request, user.id, { ...signIn, result });
 }

@@ -10,6 +10,8 @@ export interface LoginPageProps {
   accent?: string | null | undefined;
   email?: string | undefined;
   error?: string | undefined;
+  /** The client lets people create an account here (per-client `allow_signup`). */
+  allowSignup?: boolean | undefined;
 }
 
 export function loginPage(props: LoginPageProps): Html {
@@ -32,7 +34,8 @@ ${props.error ? html`<p class="error" role="alert" id="login-error">${props.erro
 <label for="password">Password</label>
 ${passwordField({ id: 'password', name: 'password', autocomplete: 'current-password', attributes: html`${emailKept ? html` autofocus` : ''}${invalid}` })}
 <button type="submit">Continue</button>
-</form>`,
+</form>
+<p class="links"><a href="/forgot">Forgot password?</a>${props.allowSignup ? html`<a href="/signup">Create account</a>` : ''}</p>`,
   });
 }
 

@@ -491,6 +491,21 @@ describe('npm run admin: guardrails for clients (issue 18)', () => {
     expect((await runCli(['clients', 'update', '--help'])).stdout).toContain('--[no-]dpop-bound-access-tokens');
   });
 
+  it('turns sign-up on and off with --[no-]allow-signup, and sends account mail to a user', async () => {
+    const created = await adminJson([
+      'clients', 'create', '--name', 'Open', '--type', 'public', '--redirect-uri', 'com.example.open:/cb',
+      '--scope', 'openid', '--audience', 'https://api.example.com', '--allow-signup',
+    ]);
+    expect(created).toMatchObject({ allow_signup: true });
+    expect(await adminJson(['clients', 'update', created.id, '--no-allow-signup'])).toMatchObject({ allow_signup: false });
+    expect(await adminJson(['users', 'send-reset-mail', 'demo@example.com'])).toEqual({ sent: true, kind: 'reset_password' });
+    const user = await adminJson(['users', 'create', '--email', `cli-verify-${Date.now()}@example.com`, '--password', 'a long enough password']);
+    expect(await adminJson(['users', 'send-verification-mail', user.id])).toEqual({ sent: true, kind: 'verify_email' });
+    const refused = await admin(['users', 'send-verification-mail', 'demo@example.com']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('verified already');
+  });
+
   it('passes --sso-confirmation to the API as sso_confirmation, which checks the value', async () => {
     // A stand-in edge-auth that records what the CLI sends: the server's own rules are tested with the server.
     const received: { method: string; path: string; body: string }[] = [];

@@ -136,7 +136,8 @@ export function useBrowserSuite(): BrowserSuite {
 
   beforeAll(async () => {
     // Started side by side: the worker's migrations take most of the set-up time.
-    const [w, l, b] = await Promise.allSettled([startWorkerServer(), startLoopbackListener(), launchChromium()]);
+    // DEV_MAILBOX as `npm run dev` sets it: account mail is read on /dev/mailbox.
+    const [w, l, b] = await Promise.allSettled([startWorkerServer({ vars: { DEV_MAILBOX: 'true' } }), startLoopbackListener(), launchChromium()]);
     worker = w.status === 'fulfilled' ? w.value : undefined;
     loopback = l.status === 'fulfilled' ? l.value : undefined;
     browser = b.status === 'fulfilled' ? b.value : undefined;
@@ -299,6 +300,17 @@ export async function management(issuer: string, method: string, path: string, b
   });
   const text = await response.text();
   return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+/**
+ * Opens the dev mailbox in the page, filtered to `to`, and follows the newest message's link to
+ * `path` from the keyboard (focus the link, Enter), as a person reading the mail would click it.
+ */
+export async function followMailLink(page: Page, issuer: string, to: string, path: string): Promise<void> {
+  await page.goto(`${issuer}/dev/mailbox?to=${encodeURIComponent(to)}`);
+  const link = page.locator('article').first().getByRole('link').filter({ hasText: `${issuer}${path}?` });
+  await link.focus();
+  await Promise.all([page.waitForURL((url) => url.pathname === path), page.keyboard.press('Enter')]);
 }
 
 /** A user of its own for a test that changes an account's state (locks it, signs it out). */

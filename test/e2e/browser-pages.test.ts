@@ -7,6 +7,8 @@ import {
   DEMO_EMAIL,
   DEMO_PASSWORD,
   expectAccessible,
+  followMailLink,
+  management,
   newAuthorization,
   saveScreenshot,
   signInThroughBrowser,
@@ -276,6 +278,70 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
       expect(audits.light.headings).toEqual(['You are signed out']);
       expect(await page.title()).toBe('You are signed out');
     });
+  });
+
+  it('sign-up, and its refused password with the reason next to the field', async () => {
+    await withPhone(suite, {}, async (page) => {
+      const violations = collectCspViolations(page);
+      await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
+      expect((await page.goto(`${suite.issuer}/signup`))?.status()).toBe(200);
+      await page.getByRole('button', { name: 'Show password' }).waitFor({ state: 'visible' });
+      const audits = await auditEverywhere(page, 'signup');
+      expect(audits.light.headings).toEqual(['Create account']);
+      expect(await page.title()).toBe('Create account · Demo App');
+      await page.getByLabel('Email', { exact: true }).fill('pages-signup@example.com');
+      await page.getByLabel('Password', { exact: true }).fill('12345678');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.locator('#password-problem').waitFor({ state: 'visible' });
+      const refused = await auditEverywhere(page, 'signup-error');
+      for (const scheme of SCHEMES) expect(refused[scheme].texts.find((t) => t.what.startsWith('<p> "This password is too common'))?.ratio).toBeGreaterThanOrEqual(4.5);
+      expect(violations).toEqual([]);
+    });
+  });
+
+  it('check your inbox, and finishing the sign-up from the mail', async () => {
+    const email = `pages-${Date.now()}@example.com`;
+    await withPhone(suite, {}, async (page) => {
+      await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
+      await page.goto(`${suite.issuer}/signup`);
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Password', { exact: true }).fill('lighthouse keeper tide');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+      expect((await auditEverywhere(page, 'check-inbox')).light.headings).toEqual(['Check your inbox']);
+      await followMailLink(page, suite.issuer, email, '/signup/confirm');
+      expect((await auditEverywhere(page, 'signup-confirm')).light.headings).toEqual(['Finish creating your account']);
+    });
+  });
+
+  it('forgot password, choosing a new one, and an expired link', async () => {
+    await withPhone(suite, {}, async (page) => {
+      const violations = collectCspViolations(page);
+      expect((await page.goto(`${suite.issuer}/forgot`))?.status()).toBe(200);
+      expect((await auditEverywhere(page, 'forgot-password')).light.headings).toEqual(['Reset your password']);
+      await page.getByLabel('Email', { exact: true }).fill(DEMO_EMAIL);
+      await page.getByRole('button', { name: 'Send reset link' }).click();
+      await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+      await followMailLink(page, suite.issuer, DEMO_EMAIL, '/reset');
+      await page.getByRole('button', { name: 'Show password' }).waitFor({ state: 'visible' });
+      expect((await auditEverywhere(page, 'reset-password')).light.headings).toEqual(['Choose a new password']);
+      expect((await page.goto(`${suite.issuer}/reset?token=expired`))?.status()).toBe(400);
+      expect((await auditEverywhere(page, 'link-expired')).light.headings).toEqual(['Link expired']);
+      expect(violations).toEqual([]);
+    });
+  });
+
+  it('confirming an address an operator asked about', async () => {
+    const email = `pages-verify-${Date.now()}@example.com`;
+    const id = await createUser(suite.issuer, email, 'some long password');
+    expect((await management(suite.issuer, 'POST', `/users/${id}/verification-mail`, {})).status).toBe(202);
+    await withPhone(suite, {}, async (page) => {
+      await followMailLink(page, suite.issuer, email, '/verify-email');
+      expect((await auditEverywhere(page, 'verify-email')).light.headings).toEqual(['Confirm your email']);
+      await page.getByRole('button', { name: 'Confirm email' }).click();
+      await page.getByRole('heading', { name: 'Email confirmed' }).waitFor();
+    });
+    expect((await management(suite.issuer, 'GET', `/users/${id}`)).body.email_verified).toBe(true);
   });
 
   it('the favicon every page links is served as an SVG', async () => {

@@ -20,6 +20,25 @@ describe('configuration', () => {
     }
   });
 
+  it('keeps mail on the dev mailbox only for DEV_MAILBOX=true on an issuer no deployment can have', () => {
+    const devMailbox = (vars: Record<string, string>) => parseConfig(vars).devMailbox;
+    expect(devMailbox({ ISSUER: 'http://127.0.0.1:8787', DEV_MAILBOX: 'true' })).toBe(true);
+    expect(devMailbox({ ISSUER: 'https://auth.example.test', DEV_MAILBOX: 'true' })).toBe(true);
+    expect(devMailbox({ ISSUER: 'http://127.0.0.1:8787' })).toBe(false);
+    for (const issuer of ['https://auth.example.com', 'https://auth.example.test.example.com', 'https://127.0.0.1:8787']) {
+      expect(devMailbox({ ISSUER: issuer, DEV_MAILBOX: 'true' }), issuer).toBe(false);
+    }
+    expect(() => parseConfig({ ISSUER: 'http://127.0.0.1:8787', DEV_MAILBOX: 'yes' })).toThrow(ConfigError);
+  });
+
+  it('reads the sender and the minimum password length, never below 8', () => {
+    expect(parseConfig({ ISSUER: 'https://a.example' })).toMatchObject({ mailFrom: 'no-reply@example.com', passwordMinLength: 8 });
+    expect(parseConfig({ ISSUER: 'https://a.example', MAIL_FROM: 'accounts@a.example', PASSWORD_MIN_LENGTH: '12' })).toMatchObject({ mailFrom: 'accounts@a.example', passwordMinLength: 12 });
+    expect(parseConfig({ ISSUER: 'https://a.example', PASSWORD_MIN_LENGTH: '6' }).passwordMinLength).toBe(8);
+    expect(() => parseConfig({ ISSUER: 'https://a.example', MAIL_FROM: 'Accounts <a@a.example>' })).toThrow(ConfigError);
+    expect(() => parseConfig({ ISSUER: 'https://a.example', PASSWORD_MIN_LENGTH: '65' })).toThrow(ConfigError);
+  });
+
   it('refuses lifetimes that are not whole numbers in range', () => {
     for (const value of ['0', '-1', '1.5', 'abc', '601']) {
       expect(() => parseConfig({ ISSUER: 'https://a.example', AUTHORIZATION_CODE_TTL_SECONDS: value })).toThrow(ConfigError);

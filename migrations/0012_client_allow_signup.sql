@@ -1,0 +1,1 @@
+ALTER TABLE `clients` ADD `allow_signup` integer DEFAULT false NOT NULL;

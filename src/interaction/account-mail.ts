@@ -1,0 +1,32 @@
+import type { Config } from '../config';
+import type { UserRow } from '../db/schema';
+import { sendMail } from '../mail/outbox';
+import { RESET_LINK_TTL_MS, VERIFY_LINK_TTL_MS } from '../oauth/account-link';
+import { resetPasswordMail, verifyEmailMail } from '../views/mail';
+import { passwordBinding, sealResetLink, sealVerifyLink } from './account-links';
+
+/** What sending an account mail needs from the request: the bindings, the configuration, and where to defer the send. */
+export interface MailContext {
+  env: Env;
+  config: Config;
+  defer: (promise: Promise<unknown>) => void;
+}
+
+/** A reset link for the user's current password; `token` is returned so a caller can seal one for an unknown address alike. */
+export async function resetLinkFor(env: Env, user: Pick<UserRow, 'id' | 'passwordHash'> | undefined): Promise<string> {
+  const binding = await passwordBinding(user?.passwordHash ?? '');
+  return sealResetLink(env, { userId: user?.id ?? '', passwordBinding: binding, expiresAt: Date.now() + RESET_LINK_TTL_MS });
+}
+
+/** Mails the user a link to choose a new password (the forgot-password form, the Management API). */
+export async function sendResetMail(mail: MailContext, user: UserRow, token: string): Promise<void> {
+  const url = `${mail.config.issuer}/reset?token=${token}`;
+  sendMail(mail.env, mail.config, await resetPasswordMail(user.email, { appName: new URL(mail.config.issuer).host }, url, RESET_LINK_TTL_MS / 60_000), mail.defer);
+}
+
+/** Mails the user a link that confirms the address (the Management API, for accounts created unverified). */
+export async function sendVerifyMail(mail: MailContext, user: UserRow): Promise<void> {
+  const token = await sealVerifyLink(mail.env, { userId: user.id, email: user.email, expiresAt: Date.now() + VERIFY_LINK_TTL_MS });
+  const url = `${mail.config.issuer}/verify-email?token=${token}`;
+  sendMail(mail.env, mail.config, await verifyEmailMail(user.email, { appName: new URL(mail.config.issuer).host }, url, VERIFY_LINK_TTL_MS / 3600_000), mail.defer);
+}

@@ -1,0 +1,46 @@
+import { userStore } from '../durable-objects/user-store';
+import { mintCode } from '../grants/authorization-code';
+import type { AppContext } from '../http/context';
+import type { SignInResult } from '../oauth/account-record';
+import type { LoginRequest } from '../oauth/login-request';
+import { afterApproval, consentRequestFor } from './approval';
+import { clearLoginRequestCookie } from './login-request-cookie';
+import { redirectToApp } from './redirect-to-app';
+import { newSession, setSessionCookie } from './session-cookie';
+
+/** What one call to the user's object decided, and what the browser gets if it succeeded. */
+export interface UserSignIn {
+  result: SignInResult;
+  codeLocation: string;
+  sessionHandle: string;
+}
+
+/**
+ * One call to the user's object decides everything that must happen in order: the lock, the
+ * session, the code or the consent step. Used by the sign-in form and by a confirmed sign-up.
+ */
+export async function signInUser(c: AppContext, request: LoginRequest, userId: string, passwordValid: boolean): Promise<UserSignIn> {
+  const [session, consent] = await Promise.all([newSession(c, userId), consentRequestFor(c.env, request)]);
+  const minted = await mintCode(c.env, userId, request, consent);
+  const result = await userStore(c.env, userId).signIn({
+    accountKey: userId,
+    passwordValid,
+    user: { userId, session: { id: session.id, secretHash: session.secretHash, expiresAt: session.expiresAt }, approval: minted.approval },
+  });
+  return { result, codeLocation: minted.location, sessionHandle: session.handle };
+}
+
+/**
+ * After a successful sign-in: the session cookie, the audit event, and the way back to the app
+ * (or on to consent); returns to the app with 303 (RFC 6749 section 4.1.2, RFC 9207).
+ */
+export async function continueSignedIn(c: AppContext, request: LoginRequest, userId: string, signIn: UserSignIn & { result: { outcome: 'succeeded' } }): Promise<Response> {
+  setSessionCookie(c, { handle: signIn.sessionHandle });
+  const signedIn = { userId, authTime: signIn.result.authTime };
+  c.var.audit({ event: 'login_succeeded', actor: `user:${userId}`, clientId: request.clientId, userId, grantId: request.id });
+  const location = await afterApproval(c, request, signedIn, signIn.result.approval, signIn.codeLocation);
+  // Spent, unless it now waits for consent (afterApproval re-sealed it).
+  if (location !== '/consent') clearLoginRequestCookie(c);
+  // 303: the app's redirect URI is fetched with GET whatever the form's method was.
+  return redirectToApp(c, location, 303);
+}

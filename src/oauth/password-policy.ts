@@ -1,0 +1,32 @@
+import { COMMON_PASSWORDS } from './common-passwords';
+
+/**
+ * Long passphrases are welcome (NIST SP 800-63B section 3.1.1.2: at least 64 allowed); the bound
+ * keeps one request's hashing cheap, as on the sign-in form.
+ */
+export const MAX_NEW_PASSWORD_LENGTH = 256;
+
+const KEYBOARD_RUNS = ['0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', '9876543210'];
+
+/** One character repeated, or a run along the keyboard or the alphabet: "aaaaaaaa", "34567890". */
+function isTrivial(password: string): boolean {
+  if (new Set(password).size <= 2) return true;
+  return KEYBOARD_RUNS.some((run) => run.includes(password) || `${run}${run}`.includes(password));
+}
+
+/**
+ * What is wrong with a new password, in words for the person choosing it, or undefined (NIST SP
+ * 800-63B section 3.1.1.2): long enough, not too long, not a common or breached password, not
+ * made of the account's own email. No composition rules. Length counts characters (code points),
+ * as a person does.
+ */
+export function passwordProblem(password: string, minLength: number, email: string): string | undefined {
+  const length = [...password].length;
+  if (length < minLength) return `Use at least ${minLength} characters.`;
+  if (length > MAX_NEW_PASSWORD_LENGTH) return `Use at most ${MAX_NEW_PASSWORD_LENGTH} characters.`;
+  const lower = password.toLowerCase();
+  const local = email.toLowerCase().split('@')[0] ?? '';
+  if (COMMON_PASSWORDS.has(lower) || isTrivial(lower)) return 'This password is too common. Choose one that is harder to guess.';
+  if (local.length >= 4 && lower.includes(local)) return 'Do not use your email address in your password.';
+  return undefined;
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  CHROMIUM,
+  createUser,
+  followMailLink,
+  newAuthorization,
+  redeemCode,
+  signInThroughBrowser,
+  useBrowserSuite,
+  warnWhenSkipped,
+  withPhone,
+} from './browser-helpers';
+
+warnWhenSkipped('test/e2e/browser-accounts.test.ts');
+
+const NEW_PASSWORD = 'violet meadow lantern 42';
+
+/** Moves focus with Tab until the focused element has this accessible text (a link or button), then presses Enter. */
+async function tabToAndPress(page: Page, text: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    if (focused === text) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+  }
+  throw new Error(`no focusable "${text}" reached with Tab`);
+}
+
+describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport, keyboard only)', () => {
+  const suite = useBrowserSuite();
+  const callbackUri = () => `${suite.loopback.origin}/callback`;
+
+  it('signs up from the login page, confirms from the dev mailbox, and the app gets tokens for the new verified account', async () => {
+    const email = `signup-${randomBytes(4).toString('hex')}@example.com`;
+    await withPhone(suite, {}, async (page) => {
+      const authorization = newAuthorization(suite.issuer, { redirectUri: callbackUri(), scope: 'openid email profile read:items' });
+      await page.goto(authorization.url);
+      expect(page.url()).toBe(`${suite.issuer}/login`);
+
+      await tabToAndPress(page, 'Create account');
+      await page.waitForURL(`${suite.issuer}/signup`);
+      // The email field has focus; Tab moves through name and password; Enter sends the form.
+      await page.keyboard.type(email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('Grace Hopper');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('password123');
+      await page.keyboard.press('Enter');
+      const problem = page.locator('#password-problem');
+      await problem.waitFor({ state: 'visible' });
+      expect(await problem.innerText()).toContain('too common');
+      // After the refusal focus is back on the password field.
+      await page.keyboard.type(NEW_PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+      expect(await page.locator('main').innerText()).toContain(email);
+
+      // The same tab reads the mail and opens the link: the pending request is in its cookie.
+      await followMailLink(page, suite.issuer, email, '/signup/confirm');
+      const arrived = suite.loopback.next('/callback');
+      await page.getByRole('button', { name: 'Create account' }).focus();
+      await page.keyboard.press('Enter');
+      const params = (await arrived).searchParams;
+      expect(params.get('state')).toBe(authorization.state);
+      const { response, body } = await redeemCode(suite.issuer, authorization, params.get('code')!);
+      expect(response.status).toBe(200);
+      expect(decodeJwt(body.id_token!).sub).toMatch(/^user_/);
+      const userinfo = await fetch(`${suite.issuer}/userinfo`, { headers: { Authorization: `Bearer ${body.access_token}` } });
+      expect(await userinfo.json()).toMatchObject({ email, email_verified: true, name: 'Grace Hopper' });
+    });
+  });
+
+  it('forgot password: the link from the dev mailbox sets a new password, the old refresh token is refused, the new password signs in', async () => {
+    const email = `forgot-${randomBytes(4).toString('hex')}@example.com`;
+    await createUser(suite.issuer, email, 'the first password');
+    let refreshToken = '';
+    await withPhone(suite, {}, async (page) => {
+      const first = newAuthorization(suite.issuer, { redirectUri: callbackUri(), scope: 'openid offline_access read:items' });
+      const code = (await signInThroughBrowser(page, suite, first, { email, password: 'the first password' })).get('code')!;
+      const tokens = (await redeemCode(suite.issuer, first, code)).body;
+      expect(tokens.refresh_token).toBeTruthy();
+      refreshToken = tokens.refresh_token as string;
+    });
+    await withPhone(suite, {}, async (page) => {
+      await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
+      await tabToAndPress(page, 'Forgot password?');
+      await page.waitForURL(`${suite.issuer}/forgot`);
+      await page.keyboard.type(email);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+
+      await followMailLink(page, suite.issuer, email, '/reset');
+      await page.keyboard.type(NEW_PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Your password was changed' }).waitFor();
+    });
+    const refreshed = await fetch(`${suite.issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken }),
+    });
+    expect(refreshed.status).toBe(400);
+    expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
+    await withPhone(suite, {}, async (page) => {
+      const again = newAuthorization(suite.issuer, { redirectUri: callbackUri() });
+      const code = (await signInThroughBrowser(page, suite, again, { email, password: NEW_PASSWORD })).get('code');
+      expect(code).toBeTruthy();
+    });
+  });
+});

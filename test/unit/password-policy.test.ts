@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { COMMON_PASSWORDS } from '../../src/oauth/common-passwords';
+import { MAX_NEW_PASSWORD_LENGTH, passwordProblem } from '../../src/oauth/password-policy';
+
+const EMAIL = 'marguerite@example.com';
+
+describe('new passwords (NIST SP 800-63B section 3.1.1.2)', () => {
+  it('takes long phrases and passwords with no composition at all', () => {
+    for (const password of ['correct horse battery staple', 'abcdefghijklmnopqrstuvwxyzq', 'ñandú sobre el puente', 'x'.repeat(3) + 'yz1234']) {
+      expect(passwordProblem(password, 8, EMAIL), password).toBeUndefined();
+    }
+    expect(passwordProblem('lighthouse keeper tide '.repeat(11).slice(0, MAX_NEW_PASSWORD_LENGTH), 8, EMAIL)).toBeUndefined();
+  });
+
+  it('counts characters as a person does: four emoji are four characters, not eight', () => {
+    expect(passwordProblem('🦘🐨🐧🦉', 4, EMAIL)).toBeUndefined();
+    expect(passwordProblem('🦘🦘🐨', 4, EMAIL)).toBe('Use at least 4 characters.');
+  });
+
+  it('refuses short and overlong passwords with the limit in the reason', () => {
+    expect(passwordProblem('seven77', 8, EMAIL)).toBe('Use at least 8 characters.');
+    expect(passwordProblem('a'.repeat(11) + 'bcd', 15, EMAIL)).toBe('Use at least 15 characters.');
+    expect(passwordProblem('ab'.repeat(129), 8, EMAIL)).toBe(`Use at most ${MAX_NEW_PASSWORD_LENGTH} characters.`);
+  });
+
+  it('refuses every listed common password, whatever its case', () => {
+    for (const common of COMMON_PASSWORDS) {
+      if ([...common].length < 8) continue;
+      expect(passwordProblem(common.toUpperCase(), 8, EMAIL), common).toMatch(/too common/);
+    }
+    expect(COMMON_PASSWORDS.size).toBeGreaterThan(200);
+  });
+
+  it('refuses one repeated character and runs along the keyboard or the digits', () => {
+    for (const password of ['aaaaaaaaaa', 'abababababab', '23456789', 'qwertyuiop', 'poiuytrewq'.split('').reverse().join(''), '9012345678', 'lkjhgfdsa'.split('').reverse().join('')]) {
+      expect(passwordProblem(password, 8, EMAIL), password).toMatch(/too common/);
+    }
+  });
+
+  it('refuses a password made of the email’s name', () => {
+    expect(passwordProblem('Marguerite2026', 8, EMAIL)).toBe('Do not use your email address in your password.');
+    // A short local part is not a meaningful match.
+    expect(passwordProblem('bobsled race day', 8, 'bob@example.com')).toBeUndefined();
+  });
+});
