@@ -27,7 +27,11 @@ export const DEMO_PASSWORD = 'demo-password';
 export const LOGIN_FAILED = 'Incorrect email or password.';
 
 export const ACTION_TIMEOUT_MS = 10_000;
-export const NAVIGATION_TIMEOUT_MS = 15_000;
+/**
+ * Bounds on a failure, not expectations of speed: with every e2e file's worker and browser on a
+ * two-CPU machine, a sign-in that hashes a scrypt password has taken over 15 s to reach the app.
+ */
+export const NAVIGATION_TIMEOUT_MS = 30_000;
 const BROWSER_LAUNCH_TIMEOUT_MS = 30_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 
