@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectTokenResponse, expectErrorRedirect } from './helpers/assertions';
 import { MANAGEMENT_AUDIENCE } from '../src/oauth/management-api';
 import { ISSUER } from './helpers/fixtures';
-import { authorizePath, defaultAuthorization, introspect, obtainCode, type IssuedCode } from './helpers/flow';
+import { authorizePath, defaultAuthorization, introspect, obtainCode, openLogin, push, pushedAuthorizePath, submitLogin, type IssuedCode } from './helpers/flow';
+import { freshIp } from './helpers/values';
 import { basic, call } from './helpers/http';
 import { dpopKey, dpopProof, expectDpopError, rawJwt, serverNonce, tokenRequest, USERINFO_URL, type DpopKey, type ProofOptions } from './helpers/dpop';
 
@@ -265,5 +266,41 @@ describe('DPoP at /userinfo (section 7)', () => {
       const metadata = (await (await call(path)).json()) as Record<string, unknown>;
       expect(metadata.dpop_signing_alg_values_supported).toEqual(['ES256', 'EdDSA', 'RS256']);
     }
+  });
+});
+
+describe('a proof sent to /par binds the code, as dpop_jkt does (section 10.1)', () => {
+  const PAR_URL = `${ISSUER}/par`;
+
+  async function pushedCode(proof: string | undefined, overrides: Record<string, string> = {}) {
+    const { params, verifier } = await defaultAuthorization(overrides);
+    const pushed = await push(params, proof === undefined ? {} : { DPoP: proof });
+    return { pushed, params, verifier };
+  }
+
+  async function codeFor(requestUri: string, verifier: string, params: Record<string, string | undefined>): Promise<IssuedCode> {
+    const pending = await openLogin(await call(pushedAuthorizePath('demo-app', requestUri)), verifier, params);
+    const location = new URL((await submitLogin(pending, {}, { 'CF-Connecting-IP': freshIp() })).headers.get('Location')!);
+    return { code: location.searchParams.get('code')!, verifier, redirectUri: params.redirect_uri!, location };
+  }
+
+  it('binds the code to the proof’s key: redeemed with that key, refused with another', async () => {
+    const { pushed, params, verifier } = await pushedCode(await dpopProof(key, { htu: PAR_URL, nonce }));
+    expect(pushed.status).toBe(201);
+    expect(pushed.headers.get('DPoP-Nonce')).toBeTruthy();
+    const { request_uri } = (await pushed.json()) as { request_uri: string };
+    const issued = await codeFor(request_uri, verifier, params);
+    await expectDpopError(await tokenRequest(codeBody(issued), await dpopProof(await dpopKey(), { nonce })), 400, 'invalid_grant');
+
+    const again = await pushedCode(await dpopProof(key, { htu: PAR_URL, nonce }));
+    const second = await codeFor(((await again.pushed.json()) as { request_uri: string }).request_uri, again.verifier, again.params);
+    const tokens = await expectTokenResponse(await tokenRequest(codeBody(second), await dpopProof(key, { nonce })));
+    expect(decodeJwt(tokens.access_token).cnf).toEqual({ jkt: key.jkt });
+  });
+
+  it('refuses a proof by another key than the pushed dpop_jkt names, and a proof made for another endpoint', async () => {
+    const other = await dpopKey();
+    await expectDpopError((await pushedCode(await dpopProof(key, { htu: PAR_URL, nonce }), { dpop_jkt: other.jkt })).pushed, 400, 'invalid_dpop_proof');
+    await expectDpopError((await pushedCode(await dpopProof(key, { nonce }))).pushed, 400, 'invalid_dpop_proof');
   });
 });
