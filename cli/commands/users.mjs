@@ -76,6 +76,25 @@ function revokeOne(kind, summary, done) {
   };
 }
 
+/**
+ * A command that posts to one of the user's action endpoints (`users/:id/<action>`) and says what
+ * it did, in words built from the answer.
+ * @param {string} action
+ * @param {string} summary
+ * @param {(who: string, result: any) => string} done
+ */
+function postToUser(action, summary, done) {
+  return {
+    summary,
+    args: ['id-or-email'],
+    run: async ({ api, args, output }) => {
+      const result = await api().post(`users/${segment(await userId(api(), args[0] ?? ''))}/${action}`, {});
+      if (output.json) output.printJson(result);
+      else output.print(done(args[0] ?? '', result));
+    },
+  };
+}
+
 /** @type {import('../lib/command.mjs').CommandGroup} */
 export const users = {
   summary: 'user accounts (email and password)',
@@ -146,33 +165,21 @@ export const users = {
     },
     'revoke-session': revokeOne('session', 'end one session of a user', 'Ended'),
     'revoke-grant': revokeOne('grant', 'revoke one grant of a user: its refresh tokens stop working', 'Revoked'),
-    'send-reset-mail': {
-      summary: 'mail a user a link to choose a new password (30 minutes, once)',
-      args: ['id-or-email'],
-      run: async ({ api, args, output }) => {
-        const result = await api().post(`users/${segment(await userId(api(), args[0] ?? ''))}/password-reset-mail`, {});
-        if (output.json) output.printJson(result);
-        else output.print(`Sent ${args[0]} a password-reset link.`);
-      },
-    },
-    'send-verification-mail': {
-      summary: "mail a user a link that confirms their address (sets email_verified; 24 hours, once)",
-      args: ['id-or-email'],
-      run: async ({ api, args, output }) => {
-        const result = await api().post(`users/${segment(await userId(api(), args[0] ?? ''))}/verification-mail`, {});
-        if (output.json) output.printJson(result);
-        else output.print(`Sent ${args[0]} a link to confirm their email address.`);
-      },
-    },
-    'sign-out-everywhere': {
-      summary: 'end every session and revoke every grant of a user',
-      args: ['id-or-email'],
-      run: async ({ api, args, output }) => {
-        const result = await api().post(`users/${segment(await userId(api(), args[0] ?? ''))}/sign-out-everywhere`, {});
-        if (output.json) output.printJson(result);
-        else output.print(`Signed ${args[0]} out everywhere: ${result.sessions_ended} sessions ended, ${result.grants_revoked} grants revoked.`);
-      },
-    },
+    'send-reset-mail': postToUser(
+      'password-reset-mail',
+      'mail a user a link to choose a new password (30 minutes, once)',
+      (who) => `Sent ${who} a password-reset link.`,
+    ),
+    'send-verification-mail': postToUser(
+      'verification-mail',
+      'mail a user a link that confirms their address (sets email_verified; 24 hours, once)',
+      (who) => `Sent ${who} a link to confirm their email address.`,
+    ),
+    'sign-out-everywhere': postToUser(
+      'sign-out-everywhere',
+      'end every session and revoke every grant of a user',
+      (who, result) => `Signed ${who} out everywhere: ${result.sessions_ended} sessions ended, ${result.grants_revoked} grants revoked.`,
+    ),
     delete: {
       summary: 'delete a user',
       args: ['id-or-email'],
