@@ -87,6 +87,17 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
   };
 }
 
+/**
+ * 128 random bits, base64url, never starting with `-`: operators pass client ids to the CLI and
+ * other command lines, where a leading `-` reads as an option.
+ */
+function newClientId(): string {
+  for (;;) {
+    const id = randomToken(16);
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 async function findClientRow(env: Env, id: string): Promise<ClientRow> {
   const row = await database(env).select().from(clients).where(eq(clients.id, id)).get();
   if (!row) throw notFound('client');
@@ -132,7 +143,7 @@ export const clientRoutes = new Hono<ManagementEnv>()
     const secret = input.type === 'confidential' ? await newSecret() : undefined;
     const row = await database(c.env)
       .insert(clients)
-      .values({ id: randomToken(16), type: input.type, secretHash: secret?.hash ?? null, ...columns(input), name: input.name })
+      .values({ id: newClientId(), type: input.type, secretHash: secret?.hash ?? null, ...columns(input), name: input.name })
       .returning()
       .get();
     c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: row.id, detail: { resource: 'client', action: 'create' } });
