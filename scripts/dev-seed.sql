@@ -30,6 +30,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences,
   -- Columns left out of the VALUES above are put back to their defaults too.
   require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation, allow_signup = excluded.allow_signup,
+  require_verified_email = excluded.require_verified_email,
   require_pushed_authorization_requests = excluded.require_pushed_authorization_requests,
   dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
@@ -45,6 +46,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris,
   grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences,
   require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation, allow_signup = excluded.allow_signup,
+  require_verified_email = excluded.require_verified_email,
   require_pushed_authorization_requests = excluded.require_pushed_authorization_requests,
   dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,

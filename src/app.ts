@@ -22,7 +22,7 @@ import { revoke } from './routes/revocation';
 import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from './routes/signup';
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
-import { showVerifyEmail, submitVerifyEmail } from './routes/verify-email';
+import { showVerifyEmail, showVerifyPending, submitVerifyContinue, submitVerifyEmail, submitVerifyResend } from './routes/verify-email';
 
 /** X-Content-Type-Options on every response, JSON and redirects included, not only on pages. */
 const noSniff = createMiddleware<AppEnv>(async (c, next) => {
@@ -50,6 +50,9 @@ const browserPages = new Hono<AppEnv>()
   .post('/reset', submitResetPassword)
   .get('/verify-email', showVerifyEmail)
   .post('/verify-email', submitVerifyEmail)
+  .get('/verify-email/pending', showVerifyPending)
+  .post('/verify-email/resend', submitVerifyResend)
+  .post('/verify-email/continue', submitVerifyContinue)
   .get('/dev/mailbox', devMailbox)
   .onError(renderErrors('page'));
 

@@ -28,6 +28,7 @@ function approval(grantId = randomToken(16), requireConsent = false): Approval {
     },
     requestExpiresAt: Date.now() + 600_000,
     consent: { clientId: 'demo-app', audience: 'https://api.example.com', scopes: ['read:items', 'offline_access'], requireConsent, forceConsent: false },
+    verifyEmailFirst: false,
   };
 }
 

@@ -39,6 +39,11 @@ const SETTINGS = /** @type {const} */ ({
     negatable: true,
     help: 'let people create their own account on its sign-in page (default: no)',
   },
+  'require-verified-email': {
+    type: 'boolean',
+    negatable: true,
+    help: 'send people whose email is not confirmed to a "check your inbox" page before it gets a code (default: no)',
+  },
   'logo-uri': { type: 'string', value: 'URL', help: 'https URL of a logo for its sign-in and consent pages, or `none`' },
   'primary-color': { type: 'string', value: 'COLOR', help: 'brand colour of those pages, such as #1a73e8, or `none` for the default' },
   'sso-confirmation': {
@@ -68,6 +73,7 @@ function settings(values) {
     require_pushed_authorization_requests: /** @type {boolean | undefined} */ (values['require-pushed-authorization-requests']),
     dpop_bound_access_tokens: /** @type {boolean | undefined} */ (values['dpop-bound-access-tokens']),
     allow_signup: /** @type {boolean | undefined} */ (values['allow-signup']),
+    require_verified_email: /** @type {boolean | undefined} */ (values['require-verified-email']),
     logo_uri: valueOrNone(values, 'logo-uri'),
     primary_color: valueOrNone(values, 'primary-color'),
     // The server knows the values; it answers a wrong one with the field path.

@@ -56,6 +56,8 @@ export const clients = sqliteTable(
     dpopBoundAccessTokens: integer('dpop_bound_access_tokens', { mode: 'boolean' }).notNull().default(false),
     /** People may create their own account from this client's login page (src/routes/signup.ts). */
     allowSignup: integer('allow_signup', { mode: 'boolean' }).notNull().default(false),
+    /** A user whose address is not confirmed gets the "check your inbox" page, not a code (src/routes/verify-email.ts). */
+    requireVerifiedEmail: integer('require_verified_email', { mode: 'boolean' }).notNull().default(false),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),

@@ -29,7 +29,7 @@ export interface MintedCode {
   location: string;
 }
 
-export async function mintCode(env: Env, userId: string, request: LoginRequest, consent: ConsentRequest): Promise<MintedCode> {
+export async function mintCode(env: Env, userId: string, request: LoginRequest, consent: ConsentRequest, verifyEmailFirst = false): Promise<MintedCode> {
   const config = getConfig(env);
   const code = encodeHandle({ userId, id: request.id }, randomToken(32));
   const approval: Approval = {
@@ -47,6 +47,7 @@ export async function mintCode(env: Env, userId: string, request: LoginRequest, 
     },
     requestExpiresAt: request.expiresAt,
     consent,
+    verifyEmailFirst,
   };
   return { approval, location: withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer }) };
 }

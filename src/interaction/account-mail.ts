@@ -1,8 +1,8 @@
 import type { Config } from '../config';
 import type { UserRow } from '../db/schema';
-import { sendMail } from '../mail/outbox';
+import { sendMail, sendMailNow } from '../mail/outbox';
 import { RESET_LINK_TTL_MS, VERIFY_LINK_TTL_MS } from '../oauth/account-link';
-import { resetPasswordMail, verifyEmailMail } from '../views/mail';
+import { resetPasswordMail, verifyEmailMail, type MailMessage } from '../views/mail';
 import { passwordBinding, sealResetLink, sealVerifyLink } from './account-links';
 
 /** What sending an account mail needs from the request: the bindings, the configuration, and where to defer the send. */
@@ -24,9 +24,19 @@ export async function sendResetMail(mail: MailContext, user: UserRow, token: str
   sendMail(mail.env, mail.config, await resetPasswordMail(user.email, { appName: new URL(mail.config.issuer).host }, url, RESET_LINK_TTL_MS / 60_000), mail.defer);
 }
 
-/** Mails the user a link that confirms the address (the Management API, for accounts created unverified). */
-export async function sendVerifyMail(mail: MailContext, user: UserRow): Promise<void> {
-  const token = await sealVerifyLink(mail.env, { userId: user.id, email: user.email, expiresAt: Date.now() + VERIFY_LINK_TTL_MS });
-  const url = `${mail.config.issuer}/verify-email?token=${token}`;
-  sendMail(mail.env, mail.config, await verifyEmailMail(user.email, { appName: new URL(mail.config.issuer).host }, url, VERIFY_LINK_TTL_MS / 3600_000), mail.defer);
+/** The mail with a link that confirms the user's current address. */
+async function verifyMailFor(config: Config, env: Env, user: UserRow, appName: string | undefined): Promise<MailMessage> {
+  const token = await sealVerifyLink(env, { userId: user.id, email: user.email, expiresAt: Date.now() + VERIFY_LINK_TTL_MS });
+  const url = `${config.issuer}/verify-email?token=${token}`;
+  return verifyEmailMail(user.email, { appName: appName ?? new URL(config.issuer).host }, url, VERIFY_LINK_TTL_MS / 3600_000);
+}
+
+/** Mails the user a link that confirms the address, after the response (the Management API, a client that requires it). */
+export async function sendVerifyMail(mail: MailContext, user: UserRow, appName?: string): Promise<void> {
+  sendMail(mail.env, mail.config, await verifyMailFor(mail.config, mail.env, user, appName), mail.defer);
+}
+
+/** The same, while the person waits: false when the mail service refused it, so the page can say so. */
+export async function sendVerifyMailNow(env: Env, config: Config, user: UserRow, appName?: string): Promise<boolean> {
+  return sendMailNow(env, config, await verifyMailFor(config, env, user, appName));
 }

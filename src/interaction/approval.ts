@@ -1,10 +1,13 @@
 import { findClient } from '../db/registry';
+import { findUserById } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import { OAuthError, pageRefusal } from '../errors/oauth-error';
 import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import type { ApprovalResult, ConsentRequest } from '../oauth/account-record';
 import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
+import { sendVerifyMail } from './account-mail';
+import { accountMailLimited } from './account-limits';
 import { setLoginRequestCookie } from './login-request-cookie';
 import type { SessionCookie } from './session-cookie';
 
@@ -21,6 +24,20 @@ export async function consentRequestFor(env: Env, request: LoginRequest): Promis
 }
 
 /**
+ * Whether the request must wait for the user to confirm their address (per-client
+ * `require_verified_email`). The client comes from the isolate's cache; the user row is read only
+ * for such a client, and only when the caller has not read it already.
+ */
+export async function mustVerifyEmail(env: Env, request: LoginRequest, userId: string, emailVerified?: boolean): Promise<boolean> {
+  const client = await findClient(env, request.clientId);
+  if (!client?.requireVerifiedEmail) return false;
+  return !(emailVerified ?? (await findUserById(env, userId))?.emailVerified ?? false);
+}
+
+/** The pages a pending request may wait on, inside edge-auth: the request stays in its cookie. */
+export const isWaitingPage = (location: string) => location === '/consent' || location === '/verify-email/pending';
+
+/**
  * Where the browser goes after the user's object decided on an approved request: back to the app
  * with the code, or to the consent page with the request re-sealed as signed in. The caller builds
  * the response once every write has finished.
@@ -35,6 +52,10 @@ export async function afterApproval(
   switch (result) {
     case 'code_issued':
       return codeLocation;
+    case 'verification_required':
+      await setLoginRequestCookie(c, { ...request, authenticated: user });
+      await mailVerificationLink(c, user.userId);
+      return '/verify-email/pending';
     case 'consent_required':
       await setLoginRequestCookie(c, { ...request, authenticated: user });
       return '/consent';
@@ -43,6 +64,14 @@ export async function afterApproval(
     case 'blocked':
       throw pageRefusal('Sign-in refused', 'This account cannot sign in. Contact the app’s support.', 403);
   }
+}
+
+/** The link that lets the request go on, sent once on the way to the waiting page (within the mail limits). */
+async function mailVerificationLink(c: AppContext, userId: string): Promise<void> {
+  const user = await findUserById(c.env, userId);
+  if (!user || (await accountMailLimited(c, user.email))) return;
+  await sendVerifyMail({ env: c.env, config: c.var.config, defer: (promise) => c.executionCtx.waitUntil(promise) }, user);
+  c.var.audit({ event: 'verification_mail_sent', actor: `user:${userId}`, userId, detail: { reason: 'required_by_client' } });
 }
 
 /**
@@ -57,8 +86,8 @@ export async function approveWithSession(
   session: SessionCookie,
   options: { maxAge: number | undefined; interactive: boolean; confirmed: boolean },
 ): Promise<string | undefined> {
-  const consent = await consentRequestFor(c.env, request);
-  const minted = await mintCode(c.env, session.userId, request, consent);
+  const [consent, verifyEmailFirst] = await Promise.all([consentRequestFor(c.env, request), mustVerifyEmail(c.env, request, session.userId)]);
+  const minted = await mintCode(c.env, session.userId, request, consent, verifyEmailFirst);
   const approved = await userStore(c.env, session.userId).approveWithSession(
     session.userId,
     { id: session.sessionId, secretHash: session.secretHash, maxAge: options.maxAge },
@@ -66,9 +95,10 @@ export async function approveWithSession(
   );
   if (!approved) return undefined;
   if (!options.interactive && approved.approval === 'consent_required') throw new OAuthError('consent_required', 'The user must consent.');
+  if (!options.interactive && approved.approval === 'verification_required') throw new OAuthError('interaction_required', 'The user must confirm their email address.');
   const user = { userId: session.userId, authTime: approved.authTime };
   const location = await afterApproval(c, request, user, approved.approval, minted.location);
-  if (location !== '/consent') {
+  if (!isWaitingPage(location)) {
     const detail = { single_sign_on: true, confirmed: options.confirmed };
     c.var.audit({ event: 'code_issued', clientId: request.clientId, userId: user.userId, grantId: request.id, detail });
   }

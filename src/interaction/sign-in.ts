@@ -3,7 +3,7 @@ import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import type { SignInResult } from '../oauth/account-record';
 import type { LoginRequest } from '../oauth/login-request';
-import { afterApproval, consentRequestFor } from './approval';
+import { afterApproval, consentRequestFor, isWaitingPage, mustVerifyEmail } from './approval';
 import { clearLoginRequestCookie } from './login-request-cookie';
 import { redirectToApp } from './redirect-to-app';
 import { newSession, setSessionCookie } from './session-cookie';
@@ -19,9 +19,14 @@ export interface UserSignIn {
  * One call to the user's object decides everything that must happen in order: the lock, the
  * session, the code or the consent step. Used by the sign-in form and by a confirmed sign-up.
  */
-export async function signInUser(c: AppContext, request: LoginRequest, userId: string, passwordValid: boolean): Promise<UserSignIn> {
-  const [session, consent] = await Promise.all([newSession(c, userId), consentRequestFor(c.env, request)]);
-  const minted = await mintCode(c.env, userId, request, consent);
+export async function signInUser(c: AppContext, request: LoginRequest, user: { id: string; emailVerified: boolean }, passwordValid: boolean): Promise<UserSignIn> {
+  const userId = user.id;
+  const [session, consent, verifyEmailFirst] = await Promise.all([
+    newSession(c, userId),
+    consentRequestFor(c.env, request),
+    mustVerifyEmail(c.env, request, userId, user.emailVerified),
+  ]);
+  const minted = await mintCode(c.env, userId, request, consent, verifyEmailFirst);
   const result = await userStore(c.env, userId).signIn({
     accountKey: userId,
     passwordValid,
@@ -39,8 +44,8 @@ export async function continueSignedIn(c: AppContext, request: LoginRequest, use
   const signedIn = { userId, authTime: signIn.result.authTime };
   c.var.audit({ event: 'login_succeeded', actor: `user:${userId}`, clientId: request.clientId, userId, grantId: request.id });
   const location = await afterApproval(c, request, signedIn, signIn.result.approval, signIn.codeLocation);
-  // Spent, unless it now waits for consent (afterApproval re-sealed it).
-  if (location !== '/consent') clearLoginRequestCookie(c);
+  // Spent, unless it now waits for consent or a confirmed address (afterApproval re-sealed it).
+  if (!isWaitingPage(location)) clearLoginRequestCookie(c);
   // 303: the app's redirect URI is fetched with GET whatever the form's method was.
   return redirectToApp(c, location, 303);
 }

@@ -10,18 +10,28 @@ import { keepMail, type KeptMail } from './dev-mailbox';
  * dropped silently, and a missing binding is a logged failure, not a skipped send.
  */
 export function sendMail(env: Env, config: Config, message: MailMessage, defer: (promise: Promise<unknown>) => void): void {
-  const copy = config.devMailbox ? keepMail(message) : undefined;
-  defer(deliver(env, config, message, copy));
+  defer(sendMailNow(env, config, message));
 }
 
-async function deliver(env: Env, config: Config, message: MailMessage, copy: KeptMail | undefined): Promise<void> {
+/**
+ * Sends while the person waits, for pages that can say the send failed ("try again") because the
+ * answer reveals nothing: the person is signed in, or asked for a mail to their own account.
+ */
+export async function sendMailNow(env: Env, config: Config, message: MailMessage): Promise<boolean> {
+  const copy = config.devMailbox ? keepMail(message) : undefined;
+  return deliver(env, config, message, copy);
+}
+
+async function deliver(env: Env, config: Config, message: MailMessage, copy: KeptMail | undefined): Promise<boolean> {
   try {
     if (!env.EMAIL) throw new Error('the EMAIL send_email binding is missing from wrangler.toml');
     await env.EMAIL.send({ from: config.mailFrom, to: message.to, subject: message.subject, text: message.text, html: message.html });
     if (copy) copy.status = 'sent';
+    return true;
   } catch (error) {
     if (copy) copy.status = 'failed';
     const reason = error instanceof Error ? error.message : 'unknown error';
     console.error(JSON.stringify({ level: 'error', event: 'mail_failed', kind: message.kind, reason }));
+    return false;
   }
 }

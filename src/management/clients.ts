@@ -34,6 +34,7 @@ const clientFields = {
   require_pushed_authorization_requests: v.optional(v.boolean()),
   dpop_bound_access_tokens: v.optional(v.boolean()),
   allow_signup: v.optional(v.boolean()),
+  require_verified_email: v.optional(v.boolean()),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
 };
@@ -82,6 +83,7 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
     }),
     ...(input.dpop_bound_access_tokens !== undefined && { dpopBoundAccessTokens: input.dpop_bound_access_tokens }),
     ...(input.allow_signup !== undefined && { allowSignup: input.allow_signup }),
+    ...(input.require_verified_email !== undefined && { requireVerifiedEmail: input.require_verified_email }),
     ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
     ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
   };

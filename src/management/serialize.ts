@@ -21,6 +21,7 @@ export const clientJson = (row: ClientRow) => ({
   require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
   dpop_bound_access_tokens: row.dpopBoundAccessTokens,
   allow_signup: row.allowSignup,
+  require_verified_email: row.requireVerifiedEmail,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
   created_at: row.createdAt.toISOString(),

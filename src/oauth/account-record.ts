@@ -167,14 +167,16 @@ export interface Approval {
   /** The request may not issue another code before this time (ms). */
   requestExpiresAt: number;
   consent: ConsentRequest;
+  /** The client requires a confirmed address and the user's is not: no code until it is. */
+  verifyEmailFirst: boolean;
 }
 
-export type ApprovalResult = 'code_issued' | 'consent_required' | 'request_used' | 'blocked';
+export type ApprovalResult = 'code_issued' | 'verification_required' | 'consent_required' | 'request_used' | 'blocked';
 
 /**
- * Issues the code of an approved request, unless the user must consent first or the request
- * already issued one (a request is usable once: `requestUsed` says the object holds a grant, or a
- * refusal, under its id).
+ * Issues the code of an approved request, unless the user must confirm their address or consent
+ * first, or the request already issued one (a request is usable once: `requestUsed` says the
+ * object holds a grant, or a refusal, under its id).
  */
 export function approve(
   account: AccountRecord,
@@ -184,6 +186,7 @@ export function approve(
 ): { record: GrantRecord | undefined; result: ApprovalResult } {
   if (account.blocked) return { record: undefined, result: 'blocked' };
   if (requestUsed) return { record: undefined, result: 'request_used' };
+  if (approval.verifyEmailFirst) return { record: undefined, result: 'verification_required' };
   if (mustAskConsent(account, approval.consent)) return { record: undefined, result: 'consent_required' };
   const record = newGrantRecord(approval.codeHash, { ...approval.grant, ...user }, approval.requestExpiresAt);
   return { record, result: 'code_issued' };

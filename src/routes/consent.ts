@@ -5,7 +5,7 @@ import { userStore } from '../durable-objects/user-store';
 import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { afterApproval, consentRequestFor } from '../interaction/approval';
+import { afterApproval, consentRequestFor, isWaitingPage, mustVerifyEmail } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest, setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
@@ -76,10 +76,14 @@ export async function submitConsent(c: AppContext): Promise<Response> {
     return redirectToApp(c, location, 303);
   }
   const user = request.authenticated;
-  const minted = await mintCode(c.env, user.userId, request, await consentRequestFor(c.env, request));
+  // Checked again here: a request waiting for a confirmed address also carries a signed-in user.
+  const [consent, verifyEmailFirst] = await Promise.all([consentRequestFor(c.env, request), mustVerifyEmail(c.env, request, user.userId)]);
+  const minted = await mintCode(c.env, user.userId, request, consent, verifyEmailFirst);
   // One call: the user is checked (a block since sign-in refuses), the consent remembered, the code issued.
   const result = await userStore(c.env, user.userId).approveConsent(user, minted.approval);
   const location = await afterApproval(c, request, user, result, minted.location);
-  c.var.audit({ event: 'code_issued', clientId: request.clientId, userId: request.authenticated.userId, grantId: request.id, detail: { consent: true } });
+  if (!isWaitingPage(location)) {
+    c.var.audit({ event: 'code_issued', clientId: request.clientId, userId: request.authenticated.userId, grantId: request.id, detail: { consent: true } });
+  }
   return redirectToApp(c, location, 303);
 }

@@ -3,7 +3,7 @@ import { findClient } from '../db/registry';
 import { findUserById } from '../db/users';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { approveWithSession } from '../interaction/approval';
+import { approveWithSession, isWaitingPage } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
@@ -41,7 +41,7 @@ export async function submitContinue(c: AppContext): Promise<Response> {
   const location = session && (await approveWithSession(c, request, session, { maxAge: request.confirmSession.maxAge, interactive: true, confirmed: true }));
   // The session ended (or grew too old) since the page was shown: the password form is next.
   if (!location) return c.redirect('/login?account=another', 303);
-  // Spent, unless it now waits for consent (afterApproval re-sealed it).
-  if (location !== '/consent') clearLoginRequestCookie(c);
+  // Spent, unless it now waits on one of our pages (afterApproval re-sealed it).
+  if (!isWaitingPage(location)) clearLoginRequestCookie(c);
   return redirectToApp(c, location, 303);
 }

@@ -75,7 +75,7 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   const valid = (await verifyPassword(password, user?.passwordHash, c.var.config.passwordHashing)) && !!user && !user.blocked;
   // Unknown emails go through the same lock in a shared object, so they cost and behave the same.
   const signIn = user
-    ? await signInUser(c, request, user.id, valid)
+    ? await signInUser(c, request, user, valid)
     : { result: await unknownAccountStore(c.env, emailHash).signIn({ accountKey: emailHash, passwordValid: false }), codeLocation: '', sessionHandle: '' };
   const { result } = signIn;
   if (result.outcome !== 'succeeded' || !user) return fail(result.outcome === 'succeeded' ? 'failed' : result.outcome, user?.id ?? emailHash.slice(0, 16));

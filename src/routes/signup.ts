@@ -114,7 +114,7 @@ export async function submitSignupConfirm(c: AppContext): Promise<Response> {
 
   const request = await readLoginRequestCookie(c);
   if (request && timingSafeEqual(request.id, link.requestId)) {
-    const signIn = await signInUser(c, request, user.id, true);
+    const signIn = await signInUser(c, request, user, true);
     if (signIn.result.outcome === 'succeeded') return continueSignedIn(c, request, user.id, { ...signIn, result: signIn.result });
   }
   const brand = await brandOf(c, link.clientId);

@@ -145,3 +145,34 @@ export function noticePage(props: { nonce: string; title: string; message: strin
 <p role="status">${props.message}</p>`,
   });
 }
+
+export interface VerifyPendingPageProps {
+  nonce: string;
+  email: string;
+  requestId: string;
+  brand?: PageBrand | undefined;
+  /** After "Send again" or "Continue": what happened, as a status line or an alert. */
+  notice?: { text: string; alert: boolean } | undefined;
+}
+
+/** The client requires a confirmed address: the request waits here until the link in the mail is used. */
+export function verifyPendingPage(props: VerifyPendingPageProps): Html {
+  const notice = props.notice;
+  return layout({
+    title: 'Confirm your email',
+    nonce: props.nonce,
+    ...branded(props.brand),
+    body: html`<h1>Confirm your email</h1>
+<p>${props.brand?.clientName ?? 'This app'} needs a confirmed address. We sent a link to <strong>${props.email}</strong>.</p>
+${notice ? html`<p ${notice.alert ? html`class="error" role="alert"` : html`role="status"`}>${notice.text}</p>` : ''}
+<p>Open the link in the email, then continue here.</p>
+<form method="post" action="/verify-email/continue">
+<input type="hidden" name="request_id" value="${props.requestId}">
+<button type="submit">I confirmed it, continue</button>
+</form>
+<form method="post" action="/verify-email/resend">
+<input type="hidden" name="request_id" value="${props.requestId}">
+<button type="submit" class="secondary">Send the email again</button>
+</form>`,
+  });
+}

@@ -58,6 +58,7 @@ const approval = (grantId: string, overrides: Partial<ConsentRequest> = {}): App
   },
   requestExpiresAt: T0 + 10 * MINUTE,
   consent: consent(overrides),
+  verifyEmailFirst: false,
 });
 
 describe('attemptSignIn: the lock', () => {
@@ -175,6 +176,14 @@ describe('approve: one code per request', () => {
   it('asks for consent instead of issuing, and refuses a blocked user', () => {
     expect(approve(emptyAccount(), approval('g1'), user, false)).toMatchObject({ result: 'consent_required', record: undefined });
     expect(approve({ ...emptyAccount(), blocked: true }, approval('g1', { requireConsent: false }), user, false).result).toBe('blocked');
+  });
+
+  it('holds the code, before consent, until the address is confirmed, issuing nothing', () => {
+    const waiting = { ...approval('g1'), verifyEmailFirst: true };
+    expect(approve(emptyAccount(), waiting, user, false)).toEqual({ record: undefined, result: 'verification_required' });
+    // A used request and a blocked user still say so first: the page would not help.
+    expect(approve(emptyAccount(), waiting, user, true).result).toBe('request_used');
+    expect(approve({ ...emptyAccount(), blocked: true }, waiting, user, false).result).toBe('blocked');
   });
 });
 
