@@ -22,6 +22,8 @@ import { revoke } from './routes/revocation';
 import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from './routes/signup';
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
+import { showAccount, submitAccountSignIn, submitAccountSignOut, submitAccountVerificationMail, submitSignOutEverywhere } from './routes/account';
+import { showEmailChangeConfirm, submitEmailChange, submitEmailChangeConfirm, submitPasswordChange } from './routes/account-changes';
 import { showVerifyEmail, showVerifyPending, submitVerifyContinue, submitVerifyEmail, submitVerifyResend } from './routes/verify-email';
 
 /** X-Content-Type-Options on every response, JSON and redirects included, not only on pages. */
@@ -50,6 +52,15 @@ const browserPages = new Hono<AppEnv>()
   .post('/reset', submitResetPassword)
   .get('/verify-email', showVerifyEmail)
   .post('/verify-email', submitVerifyEmail)
+  .get('/account', showAccount)
+  .post('/account/sign-in', submitAccountSignIn)
+  .post('/account/sign-out', submitAccountSignOut)
+  .post('/account/sign-out-everywhere', submitSignOutEverywhere)
+  .post('/account/verification-mail', submitAccountVerificationMail)
+  .post('/account/password', submitPasswordChange)
+  .post('/account/email', submitEmailChange)
+  .get('/account/email/confirm', showEmailChangeConfirm)
+  .post('/account/email/confirm', submitEmailChangeConfirm)
   .get('/verify-email/pending', showVerifyPending)
   .post('/verify-email/resend', submitVerifyResend)
   .post('/verify-email/continue', submitVerifyContinue)

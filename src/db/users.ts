@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { hashPassword, type PasswordHashing } from '../crypto/password';
 import { database } from './client';
 import { users, type UserRow } from './schema';
@@ -33,15 +33,29 @@ export async function createSignedUpUser(env: Env, user: { id: string; email: st
 }
 
 /**
- * Replaces the password only if it is still the one a reset link was issued for: the check and
- * the write are one statement, so two uses of one link cannot both succeed. The reset proves the
- * mailbox, so the address counts as verified.
+ * Replaces the password only if it is still `previousHash`: the check and the write are one
+ * statement, so two uses of one reset link (or two changes at once) cannot both succeed. A reset
+ * proves the mailbox, so then the address counts as verified.
  */
-export async function replaceResetPassword(env: Env, id: string, previousHash: string, passwordHash: string): Promise<boolean> {
+export async function replacePassword(env: Env, id: string, previousHash: string, passwordHash: string, provesMailbox: boolean): Promise<boolean> {
   const changed = await database(env)
     .update(users)
-    .set({ passwordHash, emailVerified: true, updatedAt: new Date() })
+    .set({ passwordHash, ...(provesMailbox && { emailVerified: true }), updatedAt: new Date() })
     .where(and(eq(users.id, id), eq(users.passwordHash, previousHash)))
+    .returning({ id: users.id })
+    .get();
+  return changed !== undefined;
+}
+
+/**
+ * Moves the account to a confirmed new address, only while it still has the old one and no other
+ * account has taken the new one (one statement, so no unique-constraint error to catch).
+ */
+export async function changeEmail(env: Env, id: string, from: string, to: string): Promise<boolean> {
+  const changed = await database(env)
+    .update(users)
+    .set({ email: normalizeEmail(to), emailVerified: true, updatedAt: new Date() })
+    .where(and(eq(users.id, id), eq(users.email, from), sql`not exists (select 1 from ${users} where ${users.email} = ${normalizeEmail(to)})`))
     .returning({ id: users.id })
     .get();
   return changed !== undefined;

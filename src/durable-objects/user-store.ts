@@ -97,9 +97,9 @@ export class UserStore extends DurableObject<Env> {
     const { userId, session, approval } = input.user;
     const authTime = Math.floor(now / 1000);
     const signedIn = openSession(attempt.account, session.id, { secretHash: session.secretHash, authTime, createdAt: now, expiresAt: session.expiresAt }, now);
-    const approved = this.approval(signedIn, approval, { userId, authTime });
-    await this.save(before, signedIn, approved.grants);
-    return { outcome: 'succeeded', authTime, approval: approved.result };
+    const approved = approval && this.approval(signedIn, approval, { userId, authTime });
+    await this.save(before, signedIn, approved?.grants);
+    return { outcome: 'succeeded', authTime, approval: approved?.result };
   }
 
   /**

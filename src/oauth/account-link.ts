@@ -40,6 +40,20 @@ export interface VerifyLink {
   expiresAt: number;
 }
 
+/** Short, like a reset link: whoever holds it moves the account to their address. */
+export const EMAIL_CHANGE_LINK_TTL_MS = 60 * 60 * 1000;
+
+/** A change of address, waiting for the new address to be confirmed. */
+export interface EmailChangeLink {
+  userId: string;
+  /** The address when the change was asked: the link does nothing once it changed otherwise. */
+  from: string;
+  to: string;
+  /** SHA-256 of the password hash when asked: a password reset or change cancels the change. */
+  passwordBinding: string;
+  expiresAt: number;
+}
+
 export function isLive(link: { expiresAt: number }, now: number): boolean {
   return now < link.expiresAt;
 }

@@ -210,13 +210,13 @@ export interface SignInInput {
   accountKey: string;
   /** The password was right and the user exists and is not blocked in D1. */
   passwordValid: boolean;
-  /** Absent for unknown emails. */
-  user?: { userId: string; session: NewSession; approval: Approval };
+  /** Absent for unknown emails; `approval` absent for a sign-in to the account page, which issues no code. */
+  user?: { userId: string; session: NewSession; approval?: Approval | undefined };
 }
 
 export type SignInResult =
   | { outcome: Exclude<AttemptOutcome, 'succeeded'> }
-  | { outcome: 'succeeded'; authTime: number; approval: ApprovalResult };
+  | { outcome: 'succeeded'; authTime: number; approval?: ApprovalResult | undefined };
 
 export interface SessionSummary {
   id: string;

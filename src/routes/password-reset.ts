@@ -1,6 +1,6 @@
 import { hashPassword } from '../crypto/password';
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findUserByEmail, findUserById, replaceResetPassword } from '../db/users';
+import { findUserByEmail, findUserById, replacePassword } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
@@ -75,7 +75,7 @@ export async function submitResetPassword(c: AppContext): Promise<Response> {
   const problem = passwordProblem(password, config.passwordMinLength, user.email);
   if (problem) return renderPage(c, 400, (nonce) => resetPasswordPage({ nonce, token, minLength: config.passwordMinLength, passwordProblem: problem }));
 
-  const replaced = await replaceResetPassword(c.env, user.id, user.passwordHash, await hashPassword(password, config.passwordHashing));
+  const replaced = await replacePassword(c.env, user.id, user.passwordHash, await hashPassword(password, config.passwordHashing), true);
   if (!replaced) return linkUsed(c);
   const revoked = await userStore(c.env, user.id).signOutEverywhere();
   c.var.audit({ event: 'password_reset', actor: `user:${user.id}`, userId: user.id, detail: { ...revoked } });

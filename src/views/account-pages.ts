@@ -12,17 +12,17 @@ export interface PageBrand {
 const branded = (brand: PageBrand | undefined) => ({ accent: brand?.accent, brand: brand && { name: brand.clientName, logoUri: brand.logoUri } });
 
 /** A new-password field with its rule under it, and the reason next to it when it was refused. */
-function newPasswordField(minLength: number, problem: string | undefined, autofocus: boolean): Html {
-  const described = problem ? 'password-problem password-rule' : 'password-rule';
-  return html`<label for="password">Password</label>
+export function newPasswordField(minLength: number, problem: string | undefined, autofocus: boolean, id = 'password', label = 'Password'): Html {
+  const described = problem ? `${id}-problem ${id}-rule` : `${id}-rule`;
+  return html`<label for="${id}">${label}</label>
 ${passwordField({
-  id: 'password',
-  name: 'password',
+  id,
+  name: id,
   autocomplete: 'new-password',
   attributes: html` minlength="${minLength}" aria-describedby="${described}"${problem ? html` aria-invalid="true"` : ''}${autofocus ? html` autofocus` : ''}`,
 })}
-${problem ? html`<p class="field-error" id="password-problem">${problem}</p>` : ''}
-<p class="hint" id="password-rule">At least ${minLength} characters. Long phrases are welcome; common passwords are refused.</p>`;
+${problem ? html`<p class="field-error" id="${id}-problem">${problem}</p>` : ''}
+<p class="hint" id="${id}-rule">At least ${minLength} characters. Long phrases are welcome; common passwords are refused.</p>`;
 }
 
 export interface SignupPageProps extends PageBrand {

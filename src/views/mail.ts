@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 
-export type MailKind = 'confirm_signup' | 'account_exists' | 'reset_password' | 'verify_email';
+export type MailKind = 'confirm_signup' | 'account_exists' | 'reset_password' | 'verify_email' | 'confirm_email_change' | 'email_change_notice';
 
 /** An account mail: plain text and HTML from the same words. */
 export interface MailMessage {
@@ -79,5 +79,24 @@ export function verifyEmailMail(to: string, brand: MailBrand, url: string, ttlHo
     lines: ['Please confirm that this is the email address of your account.'],
     action: { label: 'Confirm email address', url },
     after: `The link works once, for ${ttlHours} hours. ${IGNORE}`,
+  });
+}
+
+export function confirmEmailChangeMail(to: string, brand: MailBrand, url: string, ttlMinutes: number): Promise<MailMessage> {
+  return compose('confirm_email_change', to, brand, {
+    subject: 'Confirm your new email address',
+    lines: [`Someone, hopefully you, asked to use this address for their ${brand.appName} account.`],
+    action: { label: 'Use this address', url },
+    after: `The link works once, for ${ttlMinutes} minutes. Until you use it, the account keeps its old address. ${IGNORE}`,
+  });
+}
+
+export function emailChangeNoticeMail(to: string, brand: MailBrand, newAddress: string): Promise<MailMessage> {
+  return compose('email_change_notice', to, brand, {
+    subject: 'Your email address is about to change',
+    lines: [
+      `Someone signed in to your ${brand.appName} account asked to change its email address to ${newAddress}.`,
+      'Nothing changes until the new address is confirmed. If this was not you, reset your password now: that ends every session, and the change with it.',
+    ],
   });
 }

@@ -1,0 +1,122 @@
+import type { UserRow } from '../db/schema';
+import { findUserById } from '../db/users';
+import { userStore } from '../durable-objects/user-store';
+import type { AppContext } from '../http/context';
+import { readForm } from '../http/request-body';
+import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
+import { sendVerifyMailNow } from '../interaction/account-mail';
+import { checkFormOrigin } from '../interaction/form-origin';
+import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
+import { currentSession, endSession, setSessionCookie, type SessionCookie } from '../interaction/session-cookie';
+import { signInToAccount } from '../interaction/sign-in';
+import { accountPage, accountSignInPage, type AccountNotice, type AccountPageProps } from '../views/account-settings-page';
+import { renderPage } from '../views/page-response';
+
+/**
+ * What the page says after an action, by a fixed code in `?done=`: nothing from the URL is
+ * written on the page.
+ */
+const DONE: Record<string, AccountNotice> = {
+  signed_in: { text: 'You are signed in.', alert: false },
+  verification_sent: { text: 'We sent a confirmation link to your address.', alert: false },
+  email_sent: { text: 'We sent a link to the new address. Your address changes when you open it.', alert: false },
+  email_changed: { text: 'Your email address was changed.', alert: false },
+};
+
+export type SignedInAccount = SessionCookie & { user: UserRow };
+
+/** The browser's live session and its user (not blocked), or undefined: the sign-in form is due. */
+export async function signedInAccount(c: AppContext): Promise<SignedInAccount | undefined> {
+  const session = await currentSession(c);
+  const user = session && (await findUserById(c.env, session.userId));
+  return session && user && !user.blocked ? { ...session, user } : undefined;
+}
+
+export function renderAccount(c: AppContext, account: SignedInAccount, status: 200 | 400 | 401 | 429 | 503, extra: Partial<AccountPageProps> = {}): Promise<Response> {
+  const { user } = account;
+  return renderPage(c, status, (nonce) =>
+    accountPage({ nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength, ...extra }),
+  );
+}
+
+const signInForm = (c: AppContext, status: 200 | 400 | 401, email?: string, notice?: AccountNotice) =>
+  renderPage(c, status, (nonce) => accountSignInPage({ nonce, email, notice }));
+
+/** After a change that ended every session: the sign-in form, saying why. */
+export const signedOutPage = (c: AppContext, text: string) => signInForm(c, 200, undefined, { text, alert: false });
+
+/** GET /account: the settings of the signed-in person, or the form to sign in. */
+export async function showAccount(c: AppContext): Promise<Response> {
+  const account = await signedInAccount(c);
+  if (!account) return signInForm(c, 200);
+  return renderAccount(c, account, 200, { notice: DONE[c.req.query('done') ?? ''] });
+}
+
+/**
+ * POST /account/sign-in: the login form's password check, lock and limits, opening a session
+ * that issues no code. The answer never says which part was wrong.
+ */
+export async function submitAccountSignIn(c: AppContext): Promise<Response> {
+  checkFormOrigin(c);
+  const form = await readForm(c);
+  const email = form.get('email') ?? '';
+  const password = form.get('password') ?? '';
+  if (email === '' || password === '' || email.length > MAX_EMAIL_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    return signInForm(c, 400, email.slice(0, MAX_EMAIL_LENGTH), { text: 'Enter your email and password.', alert: true });
+  }
+  const attempt = await signInWithPassword(c, email, password, (user, valid) => signInToAccount(c, user.id, valid));
+  if (!attempt.signedIn) {
+    const { reason, account, network } = attempt;
+    c.var.audit({ event: 'login_failed', detail: { reason, account, network, page: 'account' } });
+    return signInForm(c, 401, email, { text: 'Incorrect email or password.', alert: true });
+  }
+  setSessionCookie(c, { handle: attempt.outcome.sessionHandle });
+  c.var.audit({ event: 'login_succeeded', actor: `user:${attempt.user.id}`, userId: attempt.user.id, detail: { page: 'account' } });
+  return c.redirect('/account?done=signed_in', 303);
+}
+
+/** POST /account/sign-out: ends this browser's session only. */
+export async function submitAccountSignOut(c: AppContext): Promise<Response> {
+  checkFormOrigin(c);
+  const account = await signedInAccount(c);
+  await endSession(c, account);
+  if (account) c.var.audit({ event: 'session_ended', actor: `user:${account.userId}`, userId: account.userId, detail: { page: 'account' } });
+  return signedOutPage(c, 'You are signed out of this browser.');
+}
+
+/** POST /account/sign-out-everywhere: every session ends and every grant is revoked, as a password reset does. */
+export async function submitSignOutEverywhere(c: AppContext): Promise<Response> {
+  checkFormOrigin(c);
+  const account = await signedInAccount(c);
+  if (!account) return signInForm(c, 200);
+  const revoked = await userStore(c.env, account.userId).signOutEverywhere();
+  await endSession(c, undefined);
+  c.var.audit({ event: 'signed_out_everywhere', actor: `user:${account.userId}`, userId: account.userId, detail: { ...revoked } });
+  return signedOutPage(c, 'You were signed out on every device, and every app must ask you to sign in again.');
+}
+
+/**
+ * POST /account/verification-mail: sent while the person waits, so a refused send is said on the
+ * page; limited per network and address like every account mail.
+ */
+export async function submitAccountVerificationMail(c: AppContext): Promise<Response> {
+  checkFormOrigin(c);
+  const account = await signedInAccount(c);
+  if (!account) return signInForm(c, 200);
+  if (account.user.emailVerified) return c.redirect('/account', 303);
+  if (await accountMailLimited(c, account.user.email)) return renderAccount(c, account, 429, { notice: { text: TOO_MANY, alert: true } });
+  const sent = await sendVerifyMailNow(c.env, c.var.config, account.user);
+  c.var.audit({ event: 'verification_mail_sent', actor: `user:${account.userId}`, userId: account.userId, detail: { reason: 'account_page', delivered: sent } });
+  if (!sent) return renderAccount(c, account, 503, { notice: { text: 'We could not send the email. Try again in a moment.', alert: true } });
+  return c.redirect('/account?done=verification_sent', 303);
+}
+
+/** The form fields every change reads; the caller checks their rules. */
+export async function accountForm(c: AppContext): Promise<{ account: SignedInAccount | undefined; form: Map<string, string> }> {
+  checkFormOrigin(c);
+  const form = await readForm(c);
+  return { account: await signedInAccount(c), form };
+}
+
+/** The answer to a form sent without a session: the sign-in form. */
+export const notSignedIn = (c: AppContext) => signInForm(c, 200, undefined, { text: 'Your session ended. Sign in again.', alert: true });
