@@ -24,6 +24,7 @@ const CLIENT_KEYS = [
   'refresh_token_reuse_leeway_seconds',
   'require_consent',
   'require_pushed_authorization_requests',
+  'require_verified_email',
   'scopes',
   'sso_confirmation',
   'type',
@@ -61,6 +62,7 @@ describe('POST /api/v1/clients', () => {
       sso_confirmation: 'unverified_redirects',
       dpop_bound_access_tokens: false,
       allow_signup: false,
+      require_verified_email: false,
       logo_uri: null,
       primary_color: null,
     });
@@ -281,12 +283,12 @@ describe('GET, PATCH and DELETE /api/v1/clients/:id', () => {
     const branded = await ok<ClientJson>(
       await management('PATCH', `/clients/${created.id}`, {
         logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always', require_pushed_authorization_requests: true,
-        dpop_bound_access_tokens: true, allow_signup: true,
+        dpop_bound_access_tokens: true, allow_signup: true, require_verified_email: true,
       }),
     );
     expect(branded).toMatchObject({
       name: 'Renamed', logo_uri: 'https://cdn.example.com/logo.png', primary_color: '#1a73e8', require_consent: true, sso_confirmation: 'always', require_pushed_authorization_requests: true,
-      dpop_bound_access_tokens: true, allow_signup: true,
+      dpop_bound_access_tokens: true, allow_signup: true, require_verified_email: true,
     });
     expect(await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { logo_uri: null }))).toMatchObject({ logo_uri: null, primary_color: '#1a73e8' });
     const cleared = await ok<ClientJson>(await management('PATCH', `/clients/${created.id}`, { access_token_ttl_seconds: 600 }));

@@ -97,7 +97,17 @@ describe('GET /api/v1/users', () => {
     expect(await ok(await management('GET', '/users?email=nobody%40example.org'))).toMatchObject({ items: [], total: 0 });
   });
 
-  it.each(['page=one', 'per_page=0'])('refuses ?%s with 400', async (query) => {
+  it('lists the accounts waiting for email verification with ?email_verified=false', async () => {
+    const [pending, confirmed] = [await createUser({ email_verified: false }), await createUser({ email_verified: true })];
+    const waiting = await listAll<UserJson>('/users?email_verified=false', 100);
+    expect(waiting.every((user) => !user.email_verified)).toBe(true);
+    expect(waiting.map((u) => u.id)).toContain(pending.id);
+    expect(waiting.map((u) => u.id)).not.toContain(confirmed.id);
+    const byEmail = await ok<Page<UserJson>>(await management('GET', `/users?email_verified=true&email=${encodeURIComponent(pending.email)}`));
+    expect(byEmail.total).toBe(0);
+  });
+
+  it.each(['page=one', 'per_page=0', 'email_verified=yes'])('refuses ?%s with 400', async (query) => {
     await expectInvalidFields(await management('GET', `/users?${query}`), [query.split('=')[0]!]);
   });
 });

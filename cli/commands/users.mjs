@@ -101,12 +101,17 @@ export const users = {
   commands: {
     list: {
       summary: 'list users',
-      options: { email: { type: 'string', value: 'EMAIL', help: 'only the user with this email' }, ...PAGE_OPTIONS },
+      options: {
+        email: { type: 'string', value: 'EMAIL', help: 'only the user with this email' },
+        unverified: { type: 'boolean', help: 'only users whose email address is not confirmed yet (pending verification)' },
+        ...PAGE_OPTIONS,
+      },
       run: async ({ api, values, output }) =>
         printList(
           output,
           await api().get('users', {
             email: /** @type {string | undefined} */ (values.email),
+            email_verified: values.unverified ? 'false' : undefined,
             page: wholeNumber(values, 'page'),
             per_page: wholeNumber(values, 'per-page'),
           }),

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import { hashPassword } from '../crypto/password';
 import { randomToken } from '../crypto/random';
@@ -14,7 +14,7 @@ import { conflictOnDuplicate } from './conflict';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { userJson } from './serialize';
 import { listPage } from './list-page';
-import { idParam, parseBody } from './validation';
+import { booleanQuery, idParam, parseBody } from './validation';
 
 const email = v.pipe(v.string(), v.trim(), v.maxLength(254), v.email('must be an email address'));
 /** Long enough to matter, short enough to bound the hashing work (NIST SP 800-63B 5.1.1). */
@@ -44,8 +44,13 @@ async function findUserRow(env: Env, id: string): Promise<UserRow> {
 
 export const userRoutes = new Hono<ManagementEnv>()
   .get('/', requireScope('read:users'), async (c) => {
+    // `?email_verified=false` lists the accounts whose address waits for confirmation.
     const byEmail = c.req.query('email');
-    const where = byEmail === undefined ? undefined : eq(users.email, normalizeEmail(byEmail));
+    const verified = booleanQuery(c, 'email_verified');
+    const where = and(
+      byEmail === undefined ? undefined : eq(users.email, normalizeEmail(byEmail)),
+      verified === undefined ? undefined : eq(users.emailVerified, verified),
+    );
     const db = database(c.env);
     return listPage(
       c,

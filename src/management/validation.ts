@@ -46,6 +46,14 @@ export function pagination(c: Context): { page: number; perPage: number } {
   return { page, perPage };
 }
 
+/** `?name=true|false`, or undefined when absent. */
+export function booleanQuery(c: Context, name: string): boolean | undefined {
+  const value = c.req.query(name);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw invalidBody([{ path: name, message: 'must be true or false' }]);
+  return value === 'true';
+}
+
 /** The `:id` of a resource route. */
 export function idParam(c: Context): string {
   return c.req.param('id') ?? '';

@@ -494,13 +494,16 @@ describe('npm run admin: guardrails for clients (issue 18)', () => {
   it('turns sign-up on and off with --[no-]allow-signup, and sends account mail to a user', async () => {
     const created = await adminJson([
       'clients', 'create', '--name', 'Open', '--type', 'public', '--redirect-uri', 'com.example.open:/cb',
-      '--scope', 'openid', '--audience', 'https://api.example.com', '--allow-signup',
+      '--scope', 'openid', '--audience', 'https://api.example.com', '--allow-signup', '--require-verified-email',
     ]);
-    expect(created).toMatchObject({ allow_signup: true });
-    expect(await adminJson(['clients', 'update', created.id, '--no-allow-signup'])).toMatchObject({ allow_signup: false });
+    expect(created).toMatchObject({ allow_signup: true, require_verified_email: true });
+    expect(await adminJson(['clients', 'update', created.id, '--no-allow-signup'])).toMatchObject({ allow_signup: false, require_verified_email: true });
     expect(await adminJson(['users', 'send-reset-mail', 'demo@example.com'])).toEqual({ sent: true, kind: 'reset_password' });
     const user = await adminJson(['users', 'create', '--email', `cli-verify-${Date.now()}@example.com`, '--password', 'a long enough password']);
     expect(await adminJson(['users', 'send-verification-mail', user.id])).toEqual({ sent: true, kind: 'verify_email' });
+    const pending = await adminJson(['users', 'list', '--unverified', '--per-page', '100']);
+    expect(pending.items.map((u: { id: string }) => u.id)).toContain(user.id);
+    expect(pending.items.every((u: { email_verified: boolean }) => !u.email_verified)).toBe(true);
     const refused = await admin(['users', 'send-verification-mail', 'demo@example.com']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('verified already');
