@@ -1,4 +1,4 @@
-import { COMMON_PASSWORDS } from './common-passwords';
+import { isCommonPassword } from './common-passwords';
 
 /**
  * Long passphrases are welcome (NIST SP 800-63B section 3.1.1.2: at least 64 allowed); the bound
@@ -26,7 +26,7 @@ export function passwordProblem(password: string, minLength: number, email: stri
   if (length > MAX_NEW_PASSWORD_LENGTH) return `Use at most ${MAX_NEW_PASSWORD_LENGTH} characters.`;
   const lower = password.toLowerCase();
   const local = email.toLowerCase().split('@')[0] ?? '';
-  if (COMMON_PASSWORDS.has(lower) || isTrivial(lower)) return 'This password is too common. Choose one that is harder to guess.';
+  if (isCommonPassword(lower) || isTrivial(lower)) return 'This password is too common. Choose one that is harder to guess.';
   if (local.length >= 4 && lower.includes(local)) return 'Do not use your email address in your password.';
   return undefined;
 }
