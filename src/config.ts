@@ -71,6 +71,8 @@ const Vars = v.object({
   DEV_MAILBOX: v.optional(v.picklist(['true', 'false'], 'DEV_MAILBOX must be true or false'), 'false'),
   MAIL_FROM: v.optional(v.pipe(v.string(), v.regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, 'MAIL_FROM must be an email address')), 'no-reply@example.com'),
   PASSWORD_MIN_LENGTH: wholeNumber('PASSWORD_MIN_LENGTH', 8, 64),
+  /** `pwned-passwords` also refuses new passwords that Have I Been Pwned has seen (k-anonymity range query). */
+  BREACHED_PASSWORD_CHECK: v.optional(v.picklist(['off', 'pwned-passwords'], 'BREACHED_PASSWORD_CHECK must be off or pwned-passwords'), 'off'),
 });
 
 export interface Config {
@@ -108,6 +110,8 @@ export interface Config {
   mailFrom: string;
   /** NIST SP 800-63B section 3.1.1.2: 8 or more; new passwords shorter than this are refused. */
   passwordMinLength: number;
+  /** The Pwned Passwords range endpoint (the prefix is appended), or undefined: no online check. */
+  breachedPasswordRangeUrl: string | undefined;
 }
 
 /**
@@ -151,6 +155,7 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     mailFrom: out.MAIL_FROM,
     // Never below the floor of NIST SP 800-63B, whatever the variable says.
     passwordMinLength: Math.max(8, out.PASSWORD_MIN_LENGTH),
+    breachedPasswordRangeUrl: out.BREACHED_PASSWORD_CHECK === 'pwned-passwords' ? 'https://api.pwnedpasswords.com/range/' : undefined,
   };
 }
 

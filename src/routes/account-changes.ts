@@ -8,11 +8,11 @@ import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
 import { openEmailChangeLink, passwordBinding, sealEmailChangeLink } from '../interaction/account-links';
 import { resetLinkFor } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
+import { newPasswordProblem } from '../interaction/new-password';
 import { endSession } from '../interaction/session-cookie';
 import { sendMail } from '../mail/outbox';
 import { EMAIL_CHANGE_LINK_TTL_MS } from '../oauth/account-link';
 import { isEmailAddress } from '../oauth/email-address';
-import { passwordProblem } from '../oauth/password-policy';
 import { noticePage } from '../views/account-pages';
 import { confirmEmailChangePage } from '../views/account-settings-page';
 import { accountExistsMail, confirmEmailChangeMail, emailChangeNoticeMail } from '../views/mail';
@@ -37,7 +37,7 @@ export async function submitPasswordChange(c: AppContext): Promise<Response> {
     c.var.audit({ event: 'login_failed', actor: `user:${user.id}`, userId: user.id, detail: { reason: 'failed', page: 'account_password' } });
     return renderAccount(c, account, 401, { problem: { form: 'password', text: WRONG_PASSWORD } });
   }
-  const problem = passwordProblem(next, config.passwordMinLength, user.email);
+  const problem = await newPasswordProblem(c, next, user.email);
   if (problem) return renderAccount(c, account, 400, { problem: { form: 'password', text: problem } });
   if (!(await replacePassword(c.env, user.id, user.passwordHash, await hashPassword(next, config.passwordHashing), false))) {
     return renderAccount(c, account, 400, { problem: { form: 'password', text: 'Your password changed meanwhile. Try again.' } });

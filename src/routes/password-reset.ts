@@ -8,8 +8,8 @@ import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
 import { openResetLink, passwordBinding } from '../interaction/account-links';
 import { resetLinkFor, sendResetMail } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
+import { newPasswordProblem } from '../interaction/new-password';
 import { isEmailAddress } from '../oauth/email-address';
-import { passwordProblem } from '../oauth/password-policy';
 import { checkInboxPage, forgotPasswordPage, noticePage, resetPasswordPage } from '../views/account-pages';
 import { renderPage } from '../views/page-response';
 
@@ -72,7 +72,7 @@ export async function submitResetPassword(c: AppContext): Promise<Response> {
   const { config } = c.var;
   // Checked whole (the body is at most 16 KiB): cutting it first could turn a long password into a shorter, accepted one.
   const password = form.get('password') ?? '';
-  const problem = passwordProblem(password, config.passwordMinLength, user.email);
+  const problem = await newPasswordProblem(c, password, user.email);
   if (problem) return renderPage(c, 400, (nonce) => resetPasswordPage({ nonce, token, minLength: config.passwordMinLength, passwordProblem: problem }));
 
   const replaced = await replacePassword(c.env, user.id, user.passwordHash, await hashPassword(password, config.passwordHashing), true);

@@ -10,13 +10,13 @@ import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
 import { openSignupLink, sealSignupLink } from '../interaction/account-links';
 import { resetLinkFor } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
+import { newPasswordProblem } from '../interaction/new-password';
 import { pendingRequest, readLoginRequestCookie } from '../interaction/login-request-cookie';
 import { continueSignedIn, signInUser } from '../interaction/sign-in';
 import { sendMail } from '../mail/outbox';
 import { SIGNUP_LINK_TTL_MS } from '../oauth/account-link';
 import { isEmailAddress } from '../oauth/email-address';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
-import { passwordProblem } from '../oauth/password-policy';
 import { checkInboxPage, confirmSignupPage, noticePage, signupPage, type PageBrand, type SignupPageProps } from '../views/account-pages';
 import { accountExistsMail, confirmSignupMail } from '../views/mail';
 import { renderPage } from '../views/page-response';
@@ -62,7 +62,7 @@ export async function submitSignup(c: AppContext): Promise<Response> {
   const password = form.get('password') ?? '';
   const { config } = c.var;
   if (!isEmailAddress(email)) return signupForm(c, request, brand, 400, { email: email.slice(0, 254), name, error: 'Enter a valid email address.' });
-  const problem = passwordProblem(password, config.passwordMinLength, email);
+  const problem = await newPasswordProblem(c, password, email);
   if (problem) return signupForm(c, request, brand, 400, { email, name, passwordProblem: problem });
   if (await accountMailLimited(c, email)) return signupForm(c, request, brand, 429, { email, name, error: TOO_MANY });
 

@@ -37,6 +37,9 @@ describe('configuration', () => {
     expect(parseConfig({ ISSUER: 'https://a.example', PASSWORD_MIN_LENGTH: '6' }).passwordMinLength).toBe(8);
     expect(() => parseConfig({ ISSUER: 'https://a.example', MAIL_FROM: 'Accounts <a@a.example>' })).toThrow(ConfigError);
     expect(() => parseConfig({ ISSUER: 'https://a.example', PASSWORD_MIN_LENGTH: '65' })).toThrow(ConfigError);
+    expect(parseConfig({ ISSUER: 'https://a.example' }).breachedPasswordRangeUrl).toBeUndefined();
+    expect(parseConfig({ ISSUER: 'https://a.example', BREACHED_PASSWORD_CHECK: 'pwned-passwords' }).breachedPasswordRangeUrl).toBe('https://api.pwnedpasswords.com/range/');
+    expect(() => parseConfig({ ISSUER: 'https://a.example', BREACHED_PASSWORD_CHECK: 'yes' })).toThrow(ConfigError);
   });
 
   it('refuses lifetimes that are not whole numbers in range', () => {

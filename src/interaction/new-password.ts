@@ -1,0 +1,27 @@
+import type { AppContext } from '../http/context';
+import { breachCount, rangeQuery } from '../oauth/breached-password';
+import { passwordProblem } from '../oauth/password-policy';
+
+/** The range service answers in well under a second; a slower answer is not waited for. */
+const RANGE_TIMEOUT_MS = 1500;
+
+/**
+ * What is wrong with a new password: the policy's rules, then (with BREACHED_PASSWORD_CHECK on)
+ * whether Pwned Passwords has seen it in a breach. The online check fails open: when the service
+ * cannot be reached the password is judged by the shipped list alone, and the failure is logged.
+ */
+export async function newPasswordProblem(c: AppContext, password: string, email: string): Promise<string | undefined> {
+  const { config } = c.var;
+  const problem = passwordProblem(password, config.passwordMinLength, email);
+  if (problem || !config.breachedPasswordRangeUrl) return problem;
+  try {
+    const { prefix, suffix } = await rangeQuery(password);
+    const response = await fetch(`${config.breachedPasswordRangeUrl}${prefix}`, { headers: { 'Add-Padding': 'true' }, signal: AbortSignal.timeout(RANGE_TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`status ${response.status}`);
+    if (breachCount(await response.text(), suffix) > 0) return 'This password appeared in a data breach. Choose another one.';
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    console.error(JSON.stringify({ level: 'warn', event: 'breached_password_check_failed', reason }));
+  }
+  return undefined;
+}
