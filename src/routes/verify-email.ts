@@ -23,6 +23,8 @@ export async function showVerifyEmail(c: AppContext): Promise<Response> {
   const token = c.req.query('token') ?? '';
   const link = await openVerifyLink(c.env, token);
   if (!link) return linkUsed(c);
+  // Reading a waiting request lets the page's form-action name its app, where the answer may redirect.
+  await readLoginRequestCookie(c);
   return renderPage(c, 200, (nonce) => confirmEmailPage({ nonce, token, email: link.email }));
 }
 

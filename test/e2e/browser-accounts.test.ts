@@ -6,6 +6,7 @@ import {
   CHROMIUM,
   createUser,
   followMailLink,
+  management,
   newAuthorization,
   redeemCode,
   signInThroughBrowser,
@@ -110,6 +111,85 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
       const again = newAuthorization(suite.issuer, { redirectUri: callbackUri() });
       const code = (await signInThroughBrowser(page, suite, again, { email, password: NEW_PASSWORD })).get('code');
       expect(code).toBeTruthy();
+    });
+  });
+  it('the account page: sign in, change the email through the mail link, change the password; old refresh tokens are refused', async () => {
+    const email = `account-${randomBytes(4).toString('hex')}@example.com`;
+    const moved = `moved-${randomBytes(4).toString('hex')}@example.com`;
+    await createUser(suite.issuer, email, 'the first password');
+    let refreshToken = '';
+    await withPhone(suite, {}, async (page) => {
+      const first = newAuthorization(suite.issuer, { redirectUri: callbackUri(), scope: 'openid offline_access read:items' });
+      const code = (await signInThroughBrowser(page, suite, first, { email, password: 'the first password' })).get('code')!;
+      refreshToken = (await redeemCode(suite.issuer, first, code)).body.refresh_token as string;
+      expect(refreshToken).toBeTruthy();
+    });
+    await withPhone(suite, {}, async (page) => {
+      await page.goto(`${suite.issuer}/account`);
+      // Email has focus; Tab to the password; Enter signs in.
+      await page.keyboard.type(email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('the first password');
+      await page.keyboard.press('Enter');
+      await page.getByText(`Signed in as ${email}`).waitFor();
+
+      await page.getByLabel('New email').focus();
+      await page.keyboard.type(moved);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('the first password');
+      await page.keyboard.press('Enter');
+      await page.getByText('We sent a link to the new address').waitFor();
+      await followMailLink(page, suite.issuer, moved, '/account/email/confirm');
+      await page.getByRole('button', { name: 'Use this address' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByText('Your email address was changed.').waitFor();
+      expect(await page.locator('main').innerText()).toContain(`Signed in as ${moved}`);
+
+      await page.getByLabel('Current password').first().focus();
+      await page.keyboard.type('the first password');
+      await page.keyboard.press('Tab');
+      // The show-password toggle of the first field sits between the two fields.
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(NEW_PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByText('Your password was changed').waitFor();
+    });
+    const refreshed = await fetch(`${suite.issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken }),
+    });
+    expect(refreshed.status).toBe(400);
+    await withPhone(suite, {}, async (page) => {
+      const again = newAuthorization(suite.issuer, { redirectUri: callbackUri() });
+      expect((await signInThroughBrowser(page, suite, again, { email: moved, password: NEW_PASSWORD })).get('code')).toBeTruthy();
+    });
+  });
+
+  it('a client that requires a confirmed address: confirm your email, open the mail link, and the app gets its code', async () => {
+    const client = await management(suite.issuer, 'POST', '/clients', {
+      name: 'Verified Only', type: 'public', redirect_uris: [callbackUri()], scopes: ['openid', 'read:items'], audiences: ['https://api.example.com'],
+      require_verified_email: true,
+    });
+    expect(client.status).toBe(201);
+    const email = `unconfirmed-${randomBytes(4).toString('hex')}@example.com`;
+    await createUser(suite.issuer, email, 'the first password');
+    await withPhone(suite, {}, async (page) => {
+      const authorization = newAuthorization(suite.issuer, { clientId: client.body.id as string, redirectUri: callbackUri() });
+      await page.goto(authorization.url);
+      await page.keyboard.type(email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('the first password');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${suite.issuer}/verify-email/pending`);
+      expect(await page.locator('main').innerText()).toContain(email);
+      await followMailLink(page, suite.issuer, email, '/verify-email');
+      const arrived = suite.loopback.next('/callback');
+      await page.getByRole('button', { name: 'Confirm email' }).focus();
+      await page.keyboard.press('Enter');
+      const params = (await arrived).searchParams;
+      expect(params.get('state')).toBe(authorization.state);
+      expect((await redeemCode(suite.issuer, authorization, params.get('code')!)).response.status).toBe(200);
     });
   });
 });

@@ -314,6 +314,27 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
     });
   });
 
+  it('the account page: its sign-in form, the settings, and a refused new password', async () => {
+    const email = `pages-account-${Date.now()}@example.com`;
+    await createUser(suite.issuer, email, 'lighthouse keeper tide');
+    await withPhone(suite, {}, async (page) => {
+      const violations = collectCspViolations(page);
+      expect((await page.goto(`${suite.issuer}/account`))?.status()).toBe(200);
+      expect((await auditEverywhere(page, 'account-sign-in')).light.headings).toEqual(['Your account']);
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Password', { exact: true }).fill('lighthouse keeper tide');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText(`Signed in as ${email}`).waitFor();
+      expect((await auditEverywhere(page, 'account')).light.headings).toEqual(['Your account', 'Change password', 'Change email', 'Sessions']);
+      await page.getByLabel('Current password').first().fill('lighthouse keeper tide');
+      await page.getByLabel('New password').fill('password1');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.locator('#new_password-problem').waitFor({ state: 'visible' });
+      await auditEverywhere(page, 'account-password-refused');
+      expect(violations).toEqual([]);
+    });
+  });
+
   it('forgot password, choosing a new one, and an expired link', async () => {
     await withPhone(suite, {}, async (page) => {
       const violations = collectCspViolations(page);
