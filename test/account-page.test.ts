@@ -6,6 +6,9 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { seal } from '../src/crypto/seal';
+import { passwordBinding } from '../src/interaction/account-links';
+import { getSealingKey } from '../src/tokens/key-cache';
 import { expectPageHeaders } from './helpers/assertions';
 import { refresh, signInForTokens } from './helpers/flow';
 import { call, cookieFrom, form, SESSION_COOKIE } from './helpers/http';
@@ -150,6 +153,24 @@ describe('change email', () => {
     const confirmed = await post('/account/email/confirm', { token: link.searchParams.get('token')! });
     expect(confirmed.status).toBe(400);
     expect((await storedEmail(userIdOf(email))).email).toBe(email);
+  });
+
+  it('an expired link, or one sealed for another purpose, changes nothing', async () => {
+    const id = userIdOf(email);
+    const { passwordHash } = (await env.DB.prepare('SELECT password_hash AS passwordHash FROM users WHERE id = ?').bind(id).first()) as { passwordHash: string };
+    const link = { userId: id, from: email, to: `late-${unique()}@example.com`, passwordBinding: await passwordBinding(passwordHash) };
+    const key = await getSealingKey(env);
+    const expired = await seal(key, 'edge-auth/email-change-link/v1', { ...link, expiresAt: Date.now() - 1 });
+    const foreign = await seal(key, 'edge-auth/verify-link/v1', { ...link, expiresAt: Date.now() + 60_000 });
+    const live = await seal(key, 'edge-auth/email-change-link/v1', { ...link, expiresAt: Date.now() + 60_000 });
+    for (const token of [expired, foreign]) {
+      expect((await call(`/account/email/confirm?token=${token}`)).status).toBe(400);
+      expect((await post('/account/email/confirm', { token })).status).toBe(400);
+    }
+    expect((await storedEmail(id)).email).toBe(email);
+    // The same link, live: the refusals above were for the expiry and the purpose.
+    expect((await post('/account/email/confirm', { token: live })).status).toBe(303);
+    expect((await storedEmail(id)).email).toBe(link.to);
   });
 
   it('refuses a malformed address and the current one', async () => {

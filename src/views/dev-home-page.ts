@@ -40,7 +40,8 @@ Copy the code from its address bar and redeem it within ${props.codeTtlSeconds} 
 <pre>${props.commandPrefix}node examples/native-app/sign-in.mjs --open</pre>
 <h2>Create an account</h2>
 <p>On the same login page, <strong>Create account</strong> signs up a new user, and <strong>Forgot password?</strong> resets one.
-The mail they send is on the <a href="/dev/mailbox">dev mailbox</a>: open its link in the same browser to finish.</p>
+The mail they send is on the <a href="/dev/mailbox">dev mailbox</a>: open its link in the same browser to finish.
+The <a href="/account">account page</a> changes a password or email address, or signs out everywhere.</p>
 <h2>Look around</h2>
 <ul>
 <li><a href="/.well-known/openid-configuration">Discovery document</a> (OpenID Connect Discovery) and <a href="/.well-known/jwks.json">signing keys</a> (JWKS)</li>
