@@ -8,12 +8,13 @@ ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, name = excluded
   scope_descriptions = excluded.scope_descriptions, signing_alg = excluded.signing_alg;
 
 -- demo-app lets people create their own account on its login page (allow_signup); the others do not.
+-- It may also ask for delete:account, so the app can offer "Delete account" (DELETE /account).
 INSERT INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences, allow_signup)
 VALUES
   ('demo-app', 'Demo App', 'public', NULL,
    '["com.example.demo:/callback","http://127.0.0.1/callback","https://demo.example.com/callback"]', '["com.example.demo:/signed-out"]',
    '["authorization_code","refresh_token"]',
-   '["openid","profile","email","offline_access","read:items","write:items"]', '["https://api.example.com"]', 1),
+   '["openid","profile","email","offline_access","read:items","write:items","delete:account"]', '["https://api.example.com"]', 1),
   ('other-app', 'Other App', 'public', NULL,
    '["com.example.other:/callback"]', '[]',
    '["authorization_code","refresh_token"]', '["openid","offline_access","read:items"]', '["https://api.example.com"]', 0),

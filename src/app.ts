@@ -23,6 +23,7 @@ import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
 import { showAccount, submitAccountSignIn, submitAccountSignOut, submitAccountVerificationMail, submitSignOutEverywhere } from './routes/account';
+import { deleteAccountByToken, downloadAccountData, submitAccountDeletion } from './routes/account-deletion';
 import { showEmailChangeConfirm, submitEmailChange, submitEmailChangeConfirm, submitPasswordChange } from './routes/account-changes';
 import { showVerifyEmail, showVerifyPending, submitVerifyContinue, submitVerifyEmail, submitVerifyResend } from './routes/verify-email';
 
@@ -53,6 +54,8 @@ const browserPages = new Hono<AppEnv>()
   .get('/verify-email', showVerifyEmail)
   .post('/verify-email', submitVerifyEmail)
   .get('/account', showAccount)
+  .post('/account/delete', submitAccountDeletion)
+  .get('/account/export', downloadAccountData)
   .post('/account/sign-in', submitAccountSignIn)
   .post('/account/sign-out', submitAccountSignOut)
   .post('/account/sign-out-everywhere', submitSignOutEverywhere)
@@ -77,6 +80,8 @@ const protocolEndpoints = new Hono<AppEnv>()
   .get('/.well-known/oauth-authorization-server', oauthMetadata)
   .get('/.well-known/openid-configuration', openidConfiguration)
   .get('/.well-known/jwks.json', jwks)
+  // The app's own call (a bearer token, JSON errors); the page of the same path is for people.
+  .delete('/account', deleteAccountByToken)
   .onError(renderErrors('json'));
 
 /** RFC 9110 section 15.5.6: a known endpoint asked with the wrong method says which ones it takes. */

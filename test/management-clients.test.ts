@@ -183,7 +183,7 @@ describe('clients that could not work are refused (issue 18)', () => {
     );
     expect(body.fields![0]!.message).toBe(
       'read:itemz is defined by none of the client\'s APIs (https://api.example.com) and is not an OpenID Connect scope ' +
-        '(openid, profile, email, offline_access): define it on the API first, or correct it',
+        "or edge-auth's own (openid, profile, email, offline_access, delete:account): define it on the API first, or correct it",
     );
     // A scope of an API the client has no audience for is just as unknown to it.
     const { identifier: other } = await createApi(['read:stock']);
@@ -197,7 +197,7 @@ describe('clients that could not work are refused (issue 18)', () => {
       await management('POST', '/clients', { name: 'Job', type: 'confidential', grant_types: ['client_credentials'], scopes: ['read:items'] }),
       ['scopes.0'],
     );
-    expect(body.fields![0]!.message).toMatch(/^read:items is not an OpenID Connect scope .* no audience whose API could define it: add the API's identifier to audiences$/);
+    expect(body.fields![0]!.message).toMatch(/^read:items is not an OpenID Connect scope or edge-auth's own .* no audience whose API could define it: add the API's identifier to audiences$/);
   });
 
   it('accepts the OpenID Connect scopes for any app, and asks nothing of a machine client', async () => {

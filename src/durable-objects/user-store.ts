@@ -1,9 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
-  approve, attemptSignIn, emptyAccount, endAllSessions, endSession, grantSummary, isEmptyAccount, liveSession, nextExpiry, openSession,
-  pruneAccount, recordConsent, refusedRequest, storedGrant,
-  type AccountRecord, type Approval, type ApprovalResult, type GrantSummary, type SessionSummary, type SignInInput, type SignInResult,
-  type StoredGrant,
+  approve, attemptSignIn, consentSummaries, emptyAccount, endAllSessions, endSession, grantSummary, isEmptyAccount, liveSession, nextExpiry,
+  openSession, pruneAccount, recordConsent, refusedRequest, sessionSummaries, storedGrant,
+  type AccountRecord, type Approval, type ApprovalResult, type ConsentSummary, type GrantSummary, type SessionSummary, type SignInInput,
+  type SignInResult, type StoredGrant,
 } from '../oauth/account-record';
 import {
   isAccessTokenRevoked, redeemCode, refreshTokenState, revoke, revokeAccessToken, rotateRefreshToken, useDpopAccessToken,
@@ -201,15 +201,17 @@ export class UserStore extends DurableObject<Env> {
   // What operators see and do (Management API, CLI).
 
   async listSessions(): Promise<SessionSummary[]> {
-    const now = Date.now();
-    return Object.entries(this.account().sessions)
-      .filter(([, session]) => session.expiresAt > now)
-      .map(([id, session]) => ({ id, authTime: session.authTime, createdAt: session.createdAt, expiresAt: session.expiresAt }));
+    return sessionSummaries(this.account(), Date.now());
   }
 
   async listGrants(): Promise<GrantSummary[]> {
     const now = Date.now();
     return this.grants().map(([id, stored]) => grantSummary(id, stored, now));
+  }
+
+  /** Everything the object holds about the user, for their data export: no hash, no secret. */
+  async exportAccount(): Promise<{ sessions: SessionSummary[]; grants: GrantSummary[]; consents: ConsentSummary[] }> {
+    return { sessions: await this.listSessions(), grants: await this.listGrants(), consents: consentSummaries(this.account()) };
   }
 
   /** Ends one session; false when there was none. */

@@ -24,6 +24,7 @@ export type OAuthErrorCode =
   | 'invalid_request_uri'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'insufficient_user_authentication'
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce';
 

@@ -4,7 +4,7 @@ import { database } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { invalidBody } from '../errors/api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
-import { auditEventJson } from './serialize';
+import { auditEventJson } from '../http/user-json';
 import { listPage } from './list-page';
 
 function timeFilter(value: string | undefined, path: string): Date | undefined {

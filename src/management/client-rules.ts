@@ -1,5 +1,5 @@
 import type { FieldIssue } from '../errors/api-error';
-import { OIDC_SCOPES } from '../oauth/scope';
+import { SERVER_SCOPES } from '../oauth/scope';
 
 /**
  * Rules across a client's fields: what the Management API refuses because the client could not
@@ -27,7 +27,7 @@ interface Rule {
   check(client: ClientSettings, apis: ApiScopes): FieldIssue[];
 }
 
-const OIDC_LIST = OIDC_SCOPES.join(', ');
+const SERVER_LIST = SERVER_SCOPES.join(', ');
 const signsUsersIn = (client: ClientSettings) => client.grantTypes.includes('authorization_code');
 const issue = (when: boolean, path: string, message: string): FieldIssue[] => (when ? [{ path, message }] : []);
 
@@ -87,7 +87,7 @@ const RULES: readonly Rule[] = [
       const known = client.audiences.filter((audience) => apis.has(audience));
       const defined = new Set(known.flatMap((audience) => apis.get(audience) ?? []));
       return client.scopes.flatMap((scope, index) =>
-        issue(!OIDC_SCOPES.includes(scope) && !defined.has(scope), `scopes.${index}`, unknownScope(scope, known)),
+        issue(!SERVER_SCOPES.includes(scope) && !defined.has(scope), `scopes.${index}`, unknownScope(scope, known)),
       );
     },
   },
@@ -95,9 +95,9 @@ const RULES: readonly Rule[] = [
 
 function unknownScope(scope: string, apis: readonly string[]): string {
   if (apis.length === 0) {
-    return `${scope} is not an OpenID Connect scope (${OIDC_LIST}), and the client has no audience whose API could define it: add the API's identifier to audiences`;
+    return `${scope} is not an OpenID Connect scope or edge-auth's own (${SERVER_LIST}), and the client has no audience whose API could define it: add the API's identifier to audiences`;
   }
-  return `${scope} is defined by none of the client's APIs (${apis.join(', ')}) and is not an OpenID Connect scope (${OIDC_LIST}): define it on the API first, or correct it`;
+  return `${scope} is defined by none of the client's APIs (${apis.join(', ')}) and is not an OpenID Connect scope or edge-auth's own (${SERVER_LIST}): define it on the API first, or correct it`;
 }
 
 /**

@@ -1,6 +1,5 @@
-import type { ApiRow, AuditEventRow, ClientGrantRow, ClientRow, UserRow } from '../db/schema';
+import type { ApiRow, ClientGrantRow, ClientRow } from '../db/schema';
 import type { KeySummary } from '../durable-objects/signing-key-store';
-import type { GrantSummary, SessionSummary } from '../oauth/account-record';
 
 /** JSON shapes of the Management API: snake_case, and never a secret hash or password hash. */
 export const clientJson = (row: ClientRow) => ({
@@ -49,16 +48,6 @@ export const clientGrantJson = (row: ClientGrantRow) => ({
   updated_at: row.updatedAt.toISOString(),
 });
 
-export const userJson = (row: UserRow) => ({
-  id: row.id,
-  email: row.email,
-  name: row.name,
-  email_verified: row.emailVerified,
-  blocked: row.blocked,
-  created_at: row.createdAt.toISOString(),
-  updated_at: row.updatedAt.toISOString(),
-});
-
 export const keyJson = (key: KeySummary) => ({
   kid: key.kid,
   alg: key.alg,
@@ -67,35 +56,4 @@ export const keyJson = (key: KeySummary) => ({
   promoted_at: key.promotedAt ?? null,
   demoted_at: key.demotedAt ?? null,
   withdrawn_at: key.withdrawnAt ?? null,
-});
-
-export const auditEventJson = (row: AuditEventRow) => ({
-  id: row.id,
-  at: row.at.toISOString(),
-  event: row.event,
-  actor: row.actor,
-  client_id: row.clientId,
-  user_id: row.userId,
-  grant_id: row.grantId,
-  detail: row.detail,
-});
-
-const isoMs = (ms: number) => new Date(ms).toISOString();
-
-export const sessionSummaryJson = (session: SessionSummary) => ({
-  id: session.id,
-  auth_time: isoMs(session.authTime * 1000),
-  created_at: isoMs(session.createdAt),
-  expires_at: isoMs(session.expiresAt),
-});
-
-export const grantSummaryJson = (grant: GrantSummary) => ({
-  id: grant.id,
-  client_id: grant.clientId,
-  audience: grant.audience ?? null,
-  scopes: grant.scopes ?? [],
-  created_at: isoMs(grant.createdAt),
-  revoked: grant.revoked,
-  refresh_token_active: grant.refreshTokenActive,
-  kept_until: isoMs(grant.retainUntil),
 });

@@ -5,7 +5,7 @@ import { users } from '../db/schema';
 import { userStore } from '../durable-objects/user-store';
 import { notFound } from '../errors/api-error';
 import { requireScope, type ManagementEnv } from './authorize-management';
-import { grantSummaryJson, sessionSummaryJson } from './serialize';
+import { grantSummaryJson, sessionSummaryJson } from '../http/user-json';
 import { idParam } from './validation';
 
 async function existingUserId(env: Env, id: string): Promise<string> {

@@ -9,10 +9,11 @@ import { users, type UserRow } from '../db/schema';
 import { normalizeEmail } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import { ApiError, notFound } from '../errors/api-error';
+import { deleteAccount, exportAccountData } from '../interaction/account-data';
 import { resetLinkFor, sendResetMail, sendVerifyMail, type MailContext } from '../interaction/account-mail';
 import { conflictOnDuplicate } from './conflict';
 import { requireScope, type ManagementEnv } from './authorize-management';
-import { userJson } from './serialize';
+import { userJson } from '../http/user-json';
 import { listPage } from './list-page';
 import { booleanQuery, idParam, parseBody } from './validation';
 
@@ -129,9 +130,8 @@ export const userRoutes = new Hono<ManagementEnv>()
   })
   .delete('/:id', requireScope('delete:users'), async (c) => {
     const existing = await findUserRow(c.env, idParam(c));
-    // The object first: once it is empty, no token of the user works anywhere edge-auth checks.
-    await userStore(c.env, existing.id).deleteAll();
-    await database(c.env).delete(users).where(eq(users.id, existing.id)).run();
-    c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: existing.id, detail: { resource: 'user', action: 'delete' } });
+    await deleteAccount(c.env, existing.id);
+    c.var.audit({ event: 'account_deleted', actor: c.get('actor'), userId: existing.id, detail: { by: 'operator' } });
     return c.body(null, 204);
-  });
+  })
+  .get('/:id/export', requireScope('read:users'), async (c) => c.json(await exportAccountData(c.env, await findUserRow(c.env, idParam(c)))));

@@ -236,6 +236,27 @@ export interface GrantSummary {
   refreshTokenActive: boolean;
 }
 
+/** The live sessions, as operators and the user's data export see them: never a hash. */
+export function sessionSummaries(account: AccountRecord, now: number): SessionSummary[] {
+  return Object.entries(account.sessions)
+    .filter(([, session]) => session.expiresAt > now)
+    .map(([id, session]) => ({ id, authTime: session.authTime, createdAt: session.createdAt, expiresAt: session.expiresAt }));
+}
+
+/** What the user allowed, per client and API (the consent page remembers it). */
+export interface ConsentSummary {
+  clientId: string;
+  audience: string;
+  scopes: string[];
+}
+
+export function consentSummaries(account: AccountRecord): ConsentSummary[] {
+  return Object.entries(account.consents).map(([key, scopes]) => {
+    const [clientId = '', audience = ''] = key.split(' ');
+    return { clientId, audience, scopes };
+  });
+}
+
 /** What operators see of a grant: never a hash. */
 export function grantSummary(id: string, stored: StoredGrant, now: number): GrantSummary {
   const record = stored.record;

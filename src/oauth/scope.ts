@@ -9,6 +9,15 @@ export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
  */
 export const OIDC_SCOPES: readonly string[] = ['openid', 'profile', 'email', 'offline_access'];
 
+/**
+ * Lets a first-party app delete its user's account through `DELETE /account` (App Store Review
+ * Guideline 5.1.1(v)); a client may ask for it only when an operator allowed it in its scopes.
+ */
+export const DELETE_ACCOUNT_SCOPE = 'delete:account';
+
+/** Scopes edge-auth itself defines, offered whatever the API: OIDC's and its own. */
+export const SERVER_SCOPES: readonly string[] = [...OIDC_SCOPES, DELETE_ACCOUNT_SCOPE];
+
 /** Splits a scope parameter into distinct tokens, in the order asked. */
 export function parseScope(raw: string | undefined): string[] {
   if (raw === undefined) return [];
@@ -25,7 +34,7 @@ export function parseScope(raw: string | undefined): string[] {
  */
 export function grantScopes(requested: readonly string[], apiScopes: readonly string[], clientScopes: readonly string[]): string[] {
   for (const scope of requested) {
-    const offered = apiScopes.includes(scope) || OIDC_SCOPES.includes(scope);
+    const offered = apiScopes.includes(scope) || SERVER_SCOPES.includes(scope);
     if (!offered || !clientScopes.includes(scope)) {
       // Named only when it is a scope the API defines: arbitrary input is never reflected, since an
       // attacker's link could make the app display its text. The log has it either way.
@@ -56,5 +65,5 @@ export function grantMachineScopes(requested: readonly string[], granted: readon
  * not issued again (issue 12, finding 4).
  */
 export function stillAllowedScopes(scopes: readonly string[], clientScopes: readonly string[], apiScopes: readonly string[]): string[] {
-  return scopes.filter((scope) => clientScopes.includes(scope) && (apiScopes.includes(scope) || OIDC_SCOPES.includes(scope)));
+  return scopes.filter((scope) => clientScopes.includes(scope) && (apiScopes.includes(scope) || SERVER_SCOPES.includes(scope)));
 }

@@ -35,7 +35,10 @@ export async function signedInAccount(c: AppContext): Promise<SignedInAccount | 
 export function renderAccount(c: AppContext, account: SignedInAccount, status: 200 | 400 | 401 | 429 | 503, extra: Partial<AccountPageProps> = {}): Promise<Response> {
   const { user } = account;
   return renderPage(c, status, (nonce) =>
-    accountPage({ nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength, ...extra }),
+    accountPage({
+      nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength,
+      auditRetentionDays: c.var.config.auditRetentionDays, ...extra,
+    }),
   );
 }
 

@@ -14,6 +14,8 @@ const AccessTokenClaimsSchema = v.looseObject({
   scope: v.string(),
   exp: v.number(),
   iat: v.number(),
+  /** When the user last authenticated (RFC 9068 section 2.2.1); absent from machine tokens. */
+  auth_time: v.optional(v.number()),
   /** The DPoP key a bound token needs a proof by (RFC 9449 section 6.1). */
   cnf: v.optional(v.looseObject({ jkt: v.string() })),
 });

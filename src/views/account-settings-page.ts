@@ -41,9 +41,11 @@ export interface AccountPageProps {
   emailVerified: boolean;
   name: string | null;
   minLength: number;
+  /** How long the audit log keeps the pseudonymous record of a deletion (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays: number;
   notice?: AccountNotice | undefined;
   /** Which form a refusal is about, so its field says why and keeps the focus. */
-  problem?: { form: 'password' | 'email'; text: string } | undefined;
+  problem?: { form: 'password' | 'email' | 'delete'; text: string } | undefined;
   newEmail?: string | undefined;
 }
 
@@ -51,6 +53,7 @@ export interface AccountPageProps {
 export function accountPage(props: AccountPageProps): Html {
   const passwordProblem = props.problem?.form === 'password' ? props.problem.text : undefined;
   const emailProblem = props.problem?.form === 'email' ? props.problem.text : undefined;
+  const deleteProblem = props.problem?.form === 'delete' ? props.problem.text : undefined;
   return layout({
     title: 'Your account',
     nonce: props.nonce,
@@ -83,7 +86,16 @@ ${currentPassword('current-password-for-email')}
 <p>Ends every session and revokes every app's access; apps ask you to sign in again.</p>
 <button type="submit" class="secondary">Sign out everywhere</button>
 </form>
-<form method="post" action="/account/sign-out"><button type="submit" class="secondary">Sign out of this browser</button></form>`,
+<form method="post" action="/account/sign-out"><button type="submit" class="secondary">Sign out of this browser</button></form>
+<h2 id="your-data">Your data</h2>
+<p><a href="/account/export" download>Download your data</a> (JSON): your profile, sessions, app access, consents and recent account activity.</p>
+<h2 id="delete-account">Delete account</h2>
+<p>Deletes your account for good: your email address, name and password, every session, every app’s access and refresh tokens, and what you allowed apps to do. Apps you used may keep their own copies of your data. A record that an account was deleted, without your email address, stays in the audit log for up to ${props.auditRetentionDays} days.</p>
+<form method="post" action="/account/delete" aria-labelledby="delete-account">
+${currentPassword('current-password-for-delete', !!deleteProblem)}
+${deleteProblem ? html`<p class="field-error" id="delete-problem" role="alert">${deleteProblem}</p>` : ''}
+<button type="submit" class="danger">Delete my account</button>
+</form>`,
   });
 }
 

@@ -37,6 +37,7 @@ button.link{display:inline;width:auto;white-space:nowrap;margin:0;padding:0;font
 .reference{font-size:.875rem}.reference code{font:inherit;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--fg)}
 ul{margin:0 0 1rem;padding-left:1.25rem}li{margin:.25rem 0}
 button.secondary{margin-top:.75rem;color:var(--fg);background:transparent;border:1px solid var(--border)}
+button.danger{color:var(--fg);background:var(--error-bg);border:1px solid var(--error)}
 main.wide{max-width:44rem}.links{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem 1rem;margin:1.25rem 0 0}.hint{margin:.25rem 0 0;font-size:.875rem}.field-error{margin:.25rem 0 0;color:var(--error);font-weight:600}h2{font-size:1.1rem;margin:1.5rem 0 .25rem}a{color:var(--accent)}
 code,pre{font:.875em/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}pre{white-space:pre-wrap;margin:.25rem 0 1rem;padding:.5rem .75rem;border-radius:8px;background:var(--bg)}
 `.trim();
