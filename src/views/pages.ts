@@ -60,6 +60,11 @@ export interface ConsentPageProps {
   accent?: string | null | undefined;
   /** Who is signed in, when the account still exists: "Not you?" starts over with another account. */
   email?: string | undefined;
+  /**
+   * For a client nobody verified (it registered itself, RFC 7591): where the code would go, so the
+   * user can tell whether it is the app they are using. Its name is its own claim.
+   */
+  unverifiedDestination?: string | undefined;
 }
 
 export function consentPage(props: ConsentPageProps): Html {
@@ -71,6 +76,10 @@ export function consentPage(props: ConsentPageProps): Html {
 Signed in as <strong>${props.email}</strong> · <button type="submit" name="decision" value="another_account" class="link">Not you?</button>
 </form>`
     : '';
+  const unverified = props.unverifiedDestination
+    ? html`<p role="note">This app registered itself: its name is not verified. Allow only if you started this from the app you expect. You will be sent back to <strong>${props.unverifiedDestination}</strong>.</p>
+`
+    : '';
   return layout({
     title: `Allow ${props.clientName}?`,
     nonce: props.nonce,
@@ -78,7 +87,7 @@ Signed in as <strong>${props.email}</strong> · <button type="submit" name="deci
     brand: { name: props.clientName, logoUri: props.logoUri },
     body: html`<h1>Allow ${props.clientName}?</h1>
 ${account}
-<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
+${unverified}<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
 <ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
 <form method="post" action="/consent">
 <input type="hidden" name="request_id" value="${props.requestId}">

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { redirectDestination, registrationOffer } from '../../src/oauth/client-metadata';
+
+describe('what dynamically registered clients are offered', () => {
+  const apis = [
+    { identifier: 'https://api.example.com', scopes: ['read:items', 'write:items'] },
+    { identifier: 'https://mcp.example.com/mcp', scopes: ['mcp:tools'] },
+    { identifier: 'urn:edge-auth:management-api', scopes: ['read:clients', 'delete:users'] },
+  ];
+
+  it('every API but the Management API when none is listed, with the OpenID Connect scopes', () => {
+    expect(registrationOffer(apis, undefined)).toEqual({
+      audiences: ['https://api.example.com', 'https://mcp.example.com/mcp'],
+      scopes: ['openid', 'profile', 'email', 'offline_access', 'read:items', 'write:items', 'mcp:tools'],
+    });
+  });
+
+  it('only the listed APIs, and never the Management API even when listed', () => {
+    expect(registrationOffer(apis, ['https://mcp.example.com/mcp', 'urn:edge-auth:management-api'])).toEqual({
+      audiences: ['https://mcp.example.com/mcp'],
+      scopes: ['openid', 'profile', 'email', 'offline_access', 'mcp:tools'],
+    });
+  });
+});
+
+describe('where the code goes, as the consent page of an unverified client says it', () => {
+  it.each([
+    ['https://app.example.com/callback', 'app.example.com'],
+    ['http://127.0.0.1:49200/callback', '127.0.0.1:49200 (an app on this device)'],
+    ['http://[::1]/cb', '[::1] (an app on this device)'],
+    ['com.example.app:/callback', 'com.example.app: (an app on this device)'],
+  ])('%s: %s', (uri, shown) => {
+    expect(redirectDestination(uri)).toBe(shown);
+  });
+});
