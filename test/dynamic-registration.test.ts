@@ -170,6 +170,16 @@ describe('the answer (RFC 7591 section 3.2.1): exactly what was registered', () 
     expect((await storedClient(reduced.client_id))!.logo_uri).toBeNull();
   });
 
+  it('accepts http://localhost with its port, as Claude Code registers it; the port must then match exactly', async () => {
+    const localhost = 'http://localhost:35535/oauth/callback';
+    const body = await registered({ ...MCP_CLIENT, redirect_uris: [localhost] });
+    expect(body.redirect_uris).toEqual([localhost]);
+    const authorize = (redirect: string) =>
+      callWith({}, `/authorize?${new URLSearchParams({ client_id: body.client_id, redirect_uri: redirect, response_type: 'code', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', audience: 'https://api.example.com' })}`);
+    expectLoginRedirect(await authorize(localhost));
+    expect((await authorize('http://localhost:35536/oauth/callback')).status).toBe(400);
+  });
+
   it('offers only the APIs listed in REGISTERED_CLIENT_AUDIENCES, when set', async () => {
     const vars = { ...OPEN, REGISTERED_CLIENT_AUDIENCES: 'https://no-such-api.example.com' };
     const body = await registered({ redirect_uris: [LOOPBACK] }, vars);
@@ -184,7 +194,7 @@ describe('what may not be registered (RFC 7591 section 3.2.2)', () => {
     ['no redirect_uris', { client_name: 'x' }],
     ['an empty list', uris()],
     ['http to a host that is not loopback', uris('http://mcp-client.example.com/callback')],
-    ['localhost instead of a loopback IP literal', uris('http://localhost:3000/callback')],
+    ['localhost not in canonical form', uris('http://LOCALHOST:3000/callback')],
     ['a fragment', uris('https://mcp-client.example.com/callback#frag')],
     ['a wildcard', uris('https://*.example.com/callback')],
     ['a private-use scheme that is not a reverse domain name', uris('mcpclient:/callback')],

@@ -7,7 +7,8 @@ import { OIDC_SCOPES } from './scope';
 /**
  * Client metadata of a dynamic registration (RFC 7591 section 2), checked and reduced to what
  * edge-auth registers: public clients using the authorization code grant with PKCE, redirect URIs
- * under the Management API's rules (RFC 8252). Pure, so every refusal is tested without storage.
+ * under the Management API's rules (RFC 8252), except that `http://localhost:<port>` is accepted
+ * as MCP clients register it (src/oauth/redirect-uri-registration.ts). Pure, so every refusal is tested without storage.
  * Metadata this server does not use (logo_uri, client_uri, contacts, jwks, ...) is ignored, as
  * section 2 requires; none of it is stored or shown to users.
  */
@@ -45,7 +46,7 @@ function redirectUris(value: unknown): string[] {
   if (value.length === 0 || value.length > MAX_REDIRECT_URIS) throw invalidRedirectUri(`redirect_uris must hold 1 to ${MAX_REDIRECT_URIS} URIs.`);
   if (new Set(value).size !== value.length) throw invalidRedirectUri('redirect_uris must not repeat a URI.');
   value.forEach((uri, index) => {
-    const check = checkRedirectUriRegistration(uri);
+    const check = checkRedirectUriRegistration(uri, { localhost: true });
     if (!check.ok) throw invalidRedirectUri(`redirect_uris[${index}] ${check.reason}.`);
   });
   return value;
