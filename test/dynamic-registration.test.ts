@@ -166,6 +166,8 @@ describe('the answer (RFC 7591 section 3.2.1): exactly what was registered', () 
       software_statement: 'not.a.jwt',
     });
     expect(reduced).toMatchObject({ grant_types: ['authorization_code'], scope: 'read:items openid' });
+    // With refresh_token, offline_access comes too: without it no refresh token would be issued.
+    expect(await registered({ ...MCP_CLIENT, scope: 'read:items' })).toMatchObject({ grant_types: ['authorization_code', 'refresh_token'], scope: 'read:items offline_access' });
     expect(reduced).not.toHaveProperty('logo_uri');
     expect((await storedClient(reduced.client_id))!.logo_uri).toBeNull();
   });

@@ -89,14 +89,17 @@ function clientName(value: unknown): string {
 
 /**
  * The scopes the client may ask for: those it listed that the server offers to registered clients
- * (RFC 7591 section 2 lets the server reduce them), or all offered when it listed none.
+ * (RFC 7591 section 2 lets the server reduce them), or all offered when it listed none. A client
+ * registered for refresh_token may also ask for offline_access, without which it would get no
+ * refresh token: the registered grant_types then say what the server will do.
  */
-function scopes(value: unknown, offered: readonly string[]): string[] {
+function scopes(value: unknown, offered: readonly string[], grants: readonly string[]): string[] {
   if (value === undefined) return [...offered];
   if (typeof value !== 'string' || value.length > MAX_SCOPE_LENGTH) throw invalidMetadata(`scope must be a string of at most ${MAX_SCOPE_LENGTH} characters.`);
   const kept = [...new Set(value.split(' ').filter((scope) => offered.includes(scope)))];
   if (kept.length === 0) throw invalidMetadata(`scope names none of the scopes offered to registered clients: ${offered.join(' ')}.`);
-  return kept;
+  const refreshes = grants.includes('refresh_token') && offered.includes('offline_access') && !kept.includes('offline_access');
+  return refreshes ? [...kept, 'offline_access'] : kept;
 }
 
 /**
@@ -114,12 +117,8 @@ export function parseClientMetadata(body: Readonly<Record<string, unknown>>, off
   const uris = redirectUris(body.redirect_uris);
   checkAuthMethod(body.token_endpoint_auth_method);
   checkResponseTypes(body.response_types);
-  return {
-    clientName: clientName(body.client_name),
-    redirectUris: uris,
-    grantTypes: grantTypes(body.grant_types),
-    scopes: scopes(body.scope, offeredScopes),
-  };
+  const grants = grantTypes(body.grant_types);
+  return { clientName: clientName(body.client_name), redirectUris: uris, grantTypes: grants, scopes: scopes(body.scope, offeredScopes, grants) };
 }
 
 /**
