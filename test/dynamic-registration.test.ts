@@ -362,10 +362,17 @@ describe('a whole sign-in by a registered client: authorization code with PKCE, 
     expect(refreshed.access_token).toEqual(expect.any(String));
     expect(Number((await storedClient(client.client_id))!.last_used_at)).toBe(firstUse - 3_600_000);
 
-    // Never silent single sign-on, not even at its https redirect: the one-tap page first.
-    for (const redirect of [LOOPBACK, 'https://mcp-client.example.com/callback']) {
+    // Never silent single sign-on, not even at its https redirect: the one-tap page first, which says where the code goes.
+    for (const [redirect, shown] of [
+      [LOOPBACK, '127.0.0.1:49200 (an app on this device)'],
+      ['https://mcp-client.example.com/callback', 'mcp-client.example.com'],
+    ] as const) {
       const { response } = await authorizeWith(session, { ...request, redirect_uri: redirect });
       expectLoginRedirect(response);
+      const onePage = await call('/login', { headers: { Cookie: `${cookieFrom(response)}; ${session}` } });
+      const text = await onePage.text();
+      expect(text).toContain('Continue as demo@example.com');
+      expect(text).toContain(`This app registered itself: its name is not verified. Allow only if you started this from the app you expect. You will be sent back to <strong>${shown}</strong>.`);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import { layout, type Html } from './layout';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
+import { unverifiedAppNotice } from './unverified-app';
 
 export interface LoginPageProps {
   nonce: string;
@@ -76,10 +77,6 @@ export function consentPage(props: ConsentPageProps): Html {
 Signed in as <strong>${props.email}</strong> · <button type="submit" name="decision" value="another_account" class="link">Not you?</button>
 </form>`
     : '';
-  const unverified = props.unverifiedDestination
-    ? html`<p role="note">This app registered itself: its name is not verified. Allow only if you started this from the app you expect. You will be sent back to <strong>${props.unverifiedDestination}</strong>.</p>
-`
-    : '';
   return layout({
     title: `Allow ${props.clientName}?`,
     nonce: props.nonce,
@@ -87,7 +84,7 @@ Signed in as <strong>${props.email}</strong> · <button type="submit" name="deci
     brand: { name: props.clientName, logoUri: props.logoUri },
     body: html`<h1>Allow ${props.clientName}?</h1>
 ${account}
-${unverified}<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
+${unverifiedAppNotice(props.unverifiedDestination)}<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
 <ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
 <form method="post" action="/consent">
 <input type="hidden" name="request_id" value="${props.requestId}">
