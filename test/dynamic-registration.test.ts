@@ -97,6 +97,19 @@ describe('the policy per deployment (CLIENT_REGISTRATION)', () => {
     }
   });
 
+  it('answers CORS preflights from any origin, for browser-based MCP clients', async () => {
+    for (const [path, method] of [['/register', 'POST'], ['/register/some-client', 'DELETE']]) {
+      const response = await callWith(OPEN, path!, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://inspector.example.com', 'Access-Control-Request-Method': method!, 'Access-Control-Request-Headers': 'authorization, content-type' },
+      });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('Access-Control-Allow-Origin')).toBe('*');
+      expect(response.headers.get('Access-Control-Allow-Methods')).toContain(method);
+      expect(response.headers.get('Access-Control-Allow-Headers')?.toLowerCase()).toContain('authorization');
+    }
+  });
+
   it('answers other methods with 405 and the allowed ones', async () => {
     const response = await callWith(OPEN, '/register');
     expect(response.status).toBe(405);
