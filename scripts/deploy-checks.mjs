@@ -25,6 +25,7 @@
  * @property {(string | Route)[] | undefined} [routes]
  * @property {string | Route | undefined} [route]
  * @property {boolean | undefined} [workers_dev]
+ * @property {{ name: string }[] | undefined} [ratelimits]
  */
 
 /** Names reserved for documentation and testing (RFC 2606, RFC 6761): never a real issuer. */
@@ -40,7 +41,7 @@ const ISSUER_EXAMPLE = 'https://auth.your-domain.com';
  */
 export function deployFindings(config) {
   const where = `[${section(config, 'vars')}]`;
-  const findings = [...issuerFindings(config, where), ...databaseFindings(config), ...devOnlyFindings(config, where)];
+  const findings = [...issuerFindings(config, where), ...databaseFindings(config), ...devOnlyFindings(config, where), ...registrationFindings(config, where)];
   return [...findings.filter((f) => f.level === 'error'), ...findings.filter((f) => f.level === 'warning')];
 }
 
@@ -139,6 +140,29 @@ function devOnlyFindings(config, where) {
   return ['DEV_HOME_PAGE', 'DEV_MAILBOX']
     .filter((name) => name in config.vars)
     .map((name) => ({ level: 'error', problem: `${name} is set in ${where}: it is for \`npm run dev\` alone, which sets it itself.`, fix: `remove ${name} from ${where} in wrangler.toml` }));
+}
+
+/**
+ * Dynamic client registration open to anyone must be rate limited per network: without the
+ * binding the worker keeps the endpoint closed, so the deploy would not do what the var says.
+ * An initial access token (`token`) is a secret, which wrangler.toml cannot show: not checked.
+ * @param {DeployConfig} config
+ * @param {string} where
+ * @returns {Finding[]}
+ */
+function registrationFindings(config, where) {
+  const policy = config.vars.CLIENT_REGISTRATION ?? 'off';
+  if (policy !== 'off' && policy !== 'open' && policy !== 'token') {
+    return [{ level: 'error', problem: `CLIENT_REGISTRATION is ${JSON.stringify(policy)} in ${where}; it must be off, open or token.`, fix: `set CLIENT_REGISTRATION = "off" in ${where} of wrangler.toml (or open, or token)` }];
+  }
+  if (policy !== 'open' || (config.ratelimits ?? []).some((limit) => limit.name === 'REGISTRATION_NETWORK_LIMIT')) return [];
+  return [
+    {
+      level: 'error',
+      problem: `CLIENT_REGISTRATION is "open" in ${where}, but wrangler.toml has no rate limit named REGISTRATION_NETWORK_LIMIT: anyone could register clients without limit, so the worker keeps registration closed.`,
+      fix: `add [[${section(config, 'ratelimits')}]] with name = "REGISTRATION_NETWORK_LIMIT", namespace_id = "1004", simple = { limit = 5, period = 60 }; or set CLIENT_REGISTRATION = "token" or "off"`,
+    },
+  ];
 }
 
 /**

@@ -151,7 +151,9 @@ const inspector = passed.some((arg) => /^--inspector-port(=|$)/.test(arg)) ? [] 
 const args = [
   'dev',
   // DEV_HOME_PAGE turns on the page at / (src/routes/dev-home.ts); it never goes in wrangler.toml.
-  ...['--var', `ISSUER:${address.url}`, 'DEV_HOME_PAGE:true', 'DEV_MAILBOX:true'],
+  // CLIENT_REGISTRATION:open lets MCP clients register themselves (RFC 7591) on a fresh clone;
+  // wrangler.toml keeps it off for deployments.
+  ...['--var', `ISSUER:${address.url}`, 'DEV_HOME_PAGE:true', 'DEV_MAILBOX:true', 'CLIENT_REGISTRATION:open'],
   ...['--ip', address.ip, '--port', String(address.port)],
   ...inspector,
   ...passed,

@@ -17,6 +17,7 @@ import { showLogin, submitLogin } from './routes/login';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
 import { pushAuthorizationRequest } from './routes/pushed-authorization';
+import { deleteRegistration, readRegistration, registerClient } from './routes/registration';
 import { showForgotPassword, showResetPassword, submitForgotPassword, submitResetPassword } from './routes/password-reset';
 import { revoke } from './routes/revocation';
 import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from './routes/signup';
@@ -74,6 +75,9 @@ const browserPages = new Hono<AppEnv>()
 const protocolEndpoints = new Hono<AppEnv>()
   .post('/oauth/token', token)
   .post('/par', pushAuthorizationRequest)
+  .post('/register', registerClient)
+  .get('/register/:client_id', readRegistration)
+  .delete('/register/:client_id', deleteRegistration)
   .post('/oauth/revoke', revoke)
   .post('/oauth/introspect', introspect)
   .on(['GET', 'POST'], '/userinfo', userinfo)
@@ -101,12 +105,17 @@ export function buildApp() {
   app.use('/oauth/revoke', publicCors);
   app.use('/userinfo', publicCors);
   app.use('/.well-known/*', publicCors);
+  // Browser-based MCP clients register themselves, and read or delete their registration (RFC 7592).
+  const registrationCors = cors({ origin: '*', allowMethods: ['GET', 'POST', 'DELETE'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 86_400 });
+  app.use('/register', registrationCors);
+  app.use('/register/*', registrationCors);
 
   app.route('/', browserPages);
   app.route('/', protocolEndpoints);
   app.route('/api/v1', managementApi);
   app.get('/favicon.svg', favicon).get('/favicon.ico', favicon);
-  for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect']) app.all(path, methodNotAllowed('POST'));
+  for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect', '/register']) app.all(path, methodNotAllowed('POST'));
+  app.all('/register/:client_id', methodNotAllowed('GET, DELETE'));
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: 'No such endpoint.' }, 404, NO_STORE));
   // Errors outside the groups (middleware, configuration) answer as JSON.

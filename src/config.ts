@@ -45,6 +45,9 @@ const issuer = v.pipe(
   v.transform((raw) => raw.replace(/\/+$/, '')),
 );
 
+export const CLIENT_REGISTRATION = ['off', 'open', 'token'] as const;
+export type ClientRegistrationPolicy = (typeof CLIENT_REGISTRATION)[number];
+
 const Vars = v.object({
   ISSUER: issuer,
   AUTHORIZATION_CODE_TTL_SECONDS: wholeNumber('AUTHORIZATION_CODE_TTL_SECONDS', 60, 600),
@@ -73,7 +76,17 @@ const Vars = v.object({
   PASSWORD_MIN_LENGTH: wholeNumber('PASSWORD_MIN_LENGTH', 8, 64),
   /** `pwned-passwords` also refuses new passwords that Have I Been Pwned has seen (k-anonymity range query). */
   BREACHED_PASSWORD_CHECK: v.optional(v.picklist(['off', 'pwned-passwords'], 'BREACHED_PASSWORD_CHECK must be off or pwned-passwords'), 'off'),
+  /** Dynamic client registration (RFC 7591): off (the default), open to anyone, or with an initial access token. */
+  CLIENT_REGISTRATION: v.optional(v.picklist(CLIENT_REGISTRATION, 'CLIENT_REGISTRATION must be off, open or token'), 'off'),
+  /** The initial access token of the `token` policy: a secret (`wrangler secret put`), never a var. */
+  CLIENT_REGISTRATION_TOKEN: v.optional(v.string(), ''),
+  REGISTERED_CLIENT_IDLE_DAYS: wholeNumber('REGISTERED_CLIENT_IDLE_DAYS', 30, 365),
+  /** API identifiers registered clients may get tokens for, separated by spaces or commas; empty: every API but the Management API. */
+  REGISTERED_CLIENT_AUDIENCES: v.optional(v.string(), ''),
 });
+
+/** Initial access tokens shorter than this are treated as unset: the endpoint stays closed. */
+const MIN_REGISTRATION_TOKEN_LENGTH = 32;
 
 export interface Config {
   issuer: string;
@@ -112,6 +125,16 @@ export interface Config {
   passwordMinLength: number;
   /** The Pwned Passwords range endpoint (the prefix is appended), or undefined: no online check. */
   breachedPasswordRangeUrl: string | undefined;
+  /**
+   * Who may register a client at POST /register: nobody, anyone (rate limited per network), or
+   * whoever holds `clientRegistrationToken`. `token` without a token of 32 characters or more is `off`.
+   */
+  clientRegistration: ClientRegistrationPolicy;
+  clientRegistrationToken: string | undefined;
+  /** A dynamically registered client unused for this long is deleted by the cron. */
+  registeredClientIdleDays: number;
+  /** The APIs a dynamically registered client may use; undefined: every API but the Management API. */
+  registeredClientAudiences: readonly string[] | undefined;
 }
 
 /**
@@ -127,6 +150,17 @@ function isLoopbackHttp(issuer: string): boolean {
 /** A host under `.test` (RFC 6761 section 6.2): never resolvable on the internet, so never a deployment. */
 function isReservedTestHost(issuer: string): boolean {
   return new URL(issuer).hostname.endsWith('.test');
+}
+
+function registrationConfig(out: v.InferOutput<typeof Vars>) {
+  const token = out.CLIENT_REGISTRATION_TOKEN.length >= MIN_REGISTRATION_TOKEN_LENGTH ? out.CLIENT_REGISTRATION_TOKEN : undefined;
+  const audiences = out.REGISTERED_CLIENT_AUDIENCES.split(/[\s,]+/).filter(Boolean);
+  return {
+    clientRegistration: out.CLIENT_REGISTRATION === 'token' && !token ? ('off' as const) : out.CLIENT_REGISTRATION,
+    clientRegistrationToken: token,
+    registeredClientIdleDays: out.REGISTERED_CLIENT_IDLE_DAYS,
+    registeredClientAudiences: audiences.length > 0 ? audiences : undefined,
+  };
 }
 
 /** Reads wrangler vars into a typed Config; throws ConfigError on a bad value so a misdeployment fails loudly. */
@@ -156,6 +190,7 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     // Never below the floor of NIST SP 800-63B, whatever the variable says.
     passwordMinLength: Math.max(8, out.PASSWORD_MIN_LENGTH),
     breachedPasswordRangeUrl: out.BREACHED_PASSWORD_CHECK === 'pwned-passwords' ? 'https://api.pwnedpasswords.com/range/' : undefined,
+    ...registrationConfig(out),
   };
 }
 

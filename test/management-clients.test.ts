@@ -14,6 +14,7 @@ const CLIENT_KEYS = [
   'dpop_bound_access_tokens',
   'grant_types',
   'id',
+  'last_used_at',
   'logo_uri',
   'name',
   'post_logout_redirect_uris',
@@ -22,6 +23,7 @@ const CLIENT_KEYS = [
   'refresh_token_absolute_ttl_seconds',
   'refresh_token_idle_ttl_seconds',
   'refresh_token_reuse_leeway_seconds',
+  'registration',
   'require_consent',
   'require_pushed_authorization_requests',
   'require_verified_email',
@@ -65,6 +67,8 @@ describe('POST /api/v1/clients', () => {
       require_verified_email: false,
       logo_uri: null,
       primary_color: null,
+      registration: 'management',
+      last_used_at: null,
     });
     expect(client.id).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(new Date(client.created_at).toISOString()).toBe(client.created_at);

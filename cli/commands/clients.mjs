@@ -87,6 +87,9 @@ const COLUMNS = [
   { header: 'NAME', value: (client) => client.name },
   { header: 'TYPE', value: (client) => client.type },
   { header: 'GRANT TYPES', value: (client) => client.grant_types },
+  // `dynamic`: registered by the app itself (RFC 7591); it expires when unused since LAST USED.
+  { header: 'REGISTRATION', value: (client) => client.registration },
+  { header: 'LAST USED', value: (client) => client.last_used_at },
   { header: 'REDIRECT URIS', value: (client) => client.redirect_uris },
 ];
 

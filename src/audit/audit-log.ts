@@ -27,6 +27,9 @@ export type AuditEventName =
   | 'session_ended'
   | 'client_credentials_issued'
   | 'management_change'
+  | 'client_registered'
+  | 'client_registration_deleted'
+  | 'client_expired'
   | 'keys_rotated'
   | 'keys_withdrawn';
 

@@ -8,6 +8,9 @@ const jsonList = (name: string) => text(name, { mode: 'json' }).$type<string[]>(
 const createdAt = () => integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () => integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
+/** Who created a client: an operator, or the client itself through RFC 7591 registration. */
+export const CLIENT_REGISTRATION_SOURCES = ['management', 'dynamic'] as const;
+
 /** OAuth clients (RFC 6749 section 2). */
 export const clients = sqliteTable(
   'clients',
@@ -61,6 +64,16 @@ export const clients = sqliteTable(
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),
+    /**
+     * How the client came to be: by an operator (the Management API, the seed) or by dynamic
+     * registration (RFC 7591, src/routes/registration.ts). A dynamic client is unverified, and
+     * expires when unused for REGISTERED_CLIENT_IDLE_DAYS. No CHECK constraint (see ssoConfirmation).
+     */
+    registration: text('registration', { enum: CLIENT_REGISTRATION_SOURCES }).notNull().default('management'),
+    /** When a dynamic client last redeemed a code or refreshed: recorded at most once a day (src/db/client-use.ts). */
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    /** SHA-256 (base64url) of the RFC 7592 registration access token of a dynamic client. */
+    registrationTokenHash: text('registration_token_hash'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

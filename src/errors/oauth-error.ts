@@ -2,7 +2,8 @@ import { AppError, type AppErrorOptions } from './app-error';
 
 /**
  * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, OpenID Connect Core 3.1.2.6, RFC 9101 section 7, and RFC 6750
- * section 3.1 for protected resources such as /userinfo, and RFC 9449 sections 5 and 8 for DPoP.
+ * section 3.1 for protected resources such as /userinfo, RFC 9449 sections 5 and 8 for DPoP, and
+ * RFC 7591 section 3.2.2 for client registration.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export type OAuthErrorCode =
@@ -26,7 +27,10 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   | 'insufficient_user_authentication'
   | 'invalid_dpop_proof'
-  | 'use_dpop_nonce';
+  | 'use_dpop_nonce'
+  // RFC 7591 section 3.2.2: dynamic client registration.
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata';
 
 /** An error of the OAuth protocol, in its own vocabulary. */
 export class OAuthError extends AppError {

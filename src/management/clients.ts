@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
+import { deleteClient, newClientId } from '../db/clients';
 import { clearRegistryCache } from '../db/registry';
 import { apis, clientGrants, clients, type ClientRow } from '../db/schema';
 import { ApiError, invalidBody, notFound } from '../errors/api-error';
@@ -89,17 +90,6 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
   };
 }
 
-/**
- * 128 random bits, base64url, never starting with `-`: operators pass client ids to the CLI and
- * other command lines, where a leading `-` reads as an option.
- */
-function newClientId(): string {
-  for (;;) {
-    const id = randomToken(16);
-    if (!id.startsWith('-')) return id;
-  }
-}
-
 async function findClientRow(env: Env, id: string): Promise<ClientRow> {
   const row = await database(env).select().from(clients).where(eq(clients.id, id)).get();
   if (!row) throw notFound('client');
@@ -170,8 +160,7 @@ export const clientRoutes = new Hono<ManagementEnv>()
   .delete('/:id', requireScope('delete:clients'), async (c) => {
     const existing = await findClientRow(c.env, idParam(c));
     await guardManagementClient(c, existing);
-    await database(c.env).delete(clients).where(eq(clients.id, existing.id)).run();
-    clearRegistryCache();
+    await deleteClient(c.env, existing.id);
     c.var.audit({ event: 'management_change', actor: c.get('actor'), clientId: existing.id, detail: { resource: 'client', action: 'delete' } });
     return c.body(null, 204);
   })

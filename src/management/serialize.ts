@@ -23,6 +23,9 @@ export const clientJson = (row: ClientRow) => ({
   require_verified_email: row.requireVerifiedEmail,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
+  /** `dynamic`: registered by the client itself (RFC 7591), unverified, expires when unused. */
+  registration: row.registration,
+  last_used_at: row.lastUsedAt?.toISOString() ?? null,
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),
 });

@@ -10,6 +10,7 @@ import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest, setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
 import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
+import { redirectDestination } from '../oauth/client-metadata';
 import { withQuery } from '../oauth/redirect-uri';
 import { consentPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
@@ -39,6 +40,7 @@ export async function showConsent(c: AppContext): Promise<Response> {
       logoUri: client?.logoUri,
       accent: client?.primaryColor,
       email: user?.email,
+      unverifiedDestination: client?.registration === 'dynamic' ? redirectDestination(request.redirectUri) : undefined,
     }),
   );
 }

@@ -8,6 +8,7 @@ import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
 import { liveSession, readSessionCookie } from '../interaction/session-cookie';
+import { redirectDestination } from '../oauth/client-metadata';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
 import { continuePage } from '../views/continue-page';
 import { renderPage } from '../views/page-response';
@@ -27,7 +28,15 @@ export async function continuePageFor(c: AppContext, request: LoginRequest & { c
   ]);
   if (!live || !user || user.blocked) return undefined;
   return renderPage(c, 200, (nonce) =>
-    continuePage({ nonce, clientName: request.clientName, requestId: request.id, email: user.email, logoUri: client?.logoUri, accent: client?.primaryColor }),
+    continuePage({
+      nonce,
+      clientName: request.clientName,
+      requestId: request.id,
+      email: user.email,
+      logoUri: client?.logoUri,
+      accent: client?.primaryColor,
+      unverifiedDestination: client?.registration === 'dynamic' ? redirectDestination(request.redirectUri) : undefined,
+    }),
   );
 }
 

@@ -1,6 +1,7 @@
 import { ID_TOKEN_ALG } from '../crypto/jwt';
 import { listApis } from '../db/registry';
 import type { AppContext } from '../http/context';
+import { registrationEnabled } from '../http/registration-access';
 import { GRANT_TYPES } from '../oauth/grant-types';
 import { DPOP_ALGS } from '../oauth/dpop-proof';
 import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
@@ -24,6 +25,7 @@ async function authorizationServerMetadata(c: AppContext) {
     introspection_endpoint: `${issuer}/oauth/introspect`,
     // RFC 9126 section 5: a request_uri from this endpoint works whatever request_uri_parameter_supported says.
     pushed_authorization_request_endpoint: `${issuer}/par`,
+    ...(registrationEnabled(c.env, c.var.config) && { registration_endpoint: `${issuer}/register` }),
     require_pushed_authorization_requests: c.var.config.requirePushedAuthorizationRequests,
     scopes_supported: [...new Set([...OIDC_SCOPES, ...apiScopes])],
     response_types_supported: ['code'],

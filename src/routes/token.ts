@@ -1,3 +1,4 @@
+import { recordClientUse } from '../db/client-use';
 import { NO_STORE } from '../errors/no-store';
 import { OAuthError } from '../errors/oauth-error';
 import { grantHandler } from '../grants';
@@ -21,5 +22,6 @@ export async function token(c: AppContext): Promise<Response> {
   const dpop = await readDpopProof(c);
   if (!dpop && client.dpopBoundAccessTokens) throw await dpopError(c.env, 'invalid_dpop_proof', 'This client must send a DPoP proof.', false);
   const body = await handler({ env: c.env, client, params, audit: c.var.audit, dpop });
+  recordClientUse(c.env, client, (promise) => c.executionCtx.waitUntil(promise));
   return c.json(body, 200, dpop ? { ...NO_STORE, 'DPoP-Nonce': await freshDpopNonce(c.env) } : NO_STORE);
 }

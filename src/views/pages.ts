@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import { layout, type Html } from './layout';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
+import { unverifiedAppNotice } from './unverified-app';
 
 export interface LoginPageProps {
   nonce: string;
@@ -60,6 +61,11 @@ export interface ConsentPageProps {
   accent?: string | null | undefined;
   /** Who is signed in, when the account still exists: "Not you?" starts over with another account. */
   email?: string | undefined;
+  /**
+   * For a client nobody verified (it registered itself, RFC 7591): where the code would go, so the
+   * user can tell whether it is the app they are using. Its name is its own claim.
+   */
+  unverifiedDestination?: string | undefined;
 }
 
 export function consentPage(props: ConsentPageProps): Html {
@@ -78,7 +84,7 @@ Signed in as <strong>${props.email}</strong> · <button type="submit" name="deci
     brand: { name: props.clientName, logoUri: props.logoUri },
     body: html`<h1>Allow ${props.clientName}?</h1>
 ${account}
-<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
+${unverifiedAppNotice(props.unverifiedDestination)}<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
 <ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
 <form method="post" action="/consent">
 <input type="hidden" name="request_id" value="${props.requestId}">

@@ -297,8 +297,8 @@ describe('npm run admin: registering an iOS app, its API and a user', () => {
     // The same registrations, as people read them.
     const table = await admin(['clients', 'list']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^ID +NAME +TYPE +GRANT TYPES +REDIRECT URIS\n/);
-    expect(table.stdout).toMatch(new RegExp(`^${app.id} +Notes for iOS +public +authorization_code refresh_token +com\\.example\\.ios:/callback$`, 'm'));
+    expect(table.stdout).toMatch(/^ID +NAME +TYPE +GRANT TYPES +REGISTRATION +LAST USED +REDIRECT URIS\n/);
+    expect(table.stdout).toMatch(new RegExp(`^${app.id} +Notes for iOS +public +authorization_code refresh_token +management +- +com\\.example\\.ios:/callback$`, 'm'));
     const byIdentifier = await admin(['apis', 'get', notes]);
     expect(byIdentifier.stdout).toMatch(new RegExp(`^id +${api.id}$`, 'm'));
     const listed = await adminJson<{ items: { email: string }[]; total: number }>(['users', 'list', '--email', 'ada@example.test']);

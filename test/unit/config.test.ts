@@ -31,6 +31,22 @@ describe('configuration', () => {
     expect(() => parseConfig({ ISSUER: 'http://127.0.0.1:8787', DEV_MAILBOX: 'yes' })).toThrow(ConfigError);
   });
 
+  it('keeps dynamic client registration off unless asked, and token without a strong secret off too', () => {
+    const base = { ISSUER: 'https://a.example' };
+    expect(parseConfig(base)).toMatchObject({ clientRegistration: 'off', registeredClientIdleDays: 30, registeredClientAudiences: undefined });
+    expect(parseConfig({ ...base, CLIENT_REGISTRATION: 'open' }).clientRegistration).toBe('open');
+    const secret = 'x'.repeat(32);
+    expect(parseConfig({ ...base, CLIENT_REGISTRATION: 'token', CLIENT_REGISTRATION_TOKEN: secret })).toMatchObject({ clientRegistration: 'token', clientRegistrationToken: secret });
+    expect(parseConfig({ ...base, CLIENT_REGISTRATION: 'token', CLIENT_REGISTRATION_TOKEN: secret.slice(1) }).clientRegistration).toBe('off');
+    expect(parseConfig({ ...base, CLIENT_REGISTRATION: 'token' }).clientRegistration).toBe('off');
+    expect(parseConfig({ ...base, REGISTERED_CLIENT_AUDIENCES: ' https://a.example/api, https://b.example ', REGISTERED_CLIENT_IDLE_DAYS: '7' })).toMatchObject({
+      registeredClientAudiences: ['https://a.example/api', 'https://b.example'],
+      registeredClientIdleDays: 7,
+    });
+    expect(() => parseConfig({ ...base, CLIENT_REGISTRATION: 'yes' })).toThrow(ConfigError);
+    expect(() => parseConfig({ ...base, REGISTERED_CLIENT_IDLE_DAYS: '0' })).toThrow(ConfigError);
+  });
+
   it('reads the sender and the minimum password length, never below 8', () => {
     expect(parseConfig({ ISSUER: 'https://a.example' })).toMatchObject({ mailFrom: 'no-reply@example.com', passwordMinLength: 8 });
     expect(parseConfig({ ISSUER: 'https://a.example', MAIL_FROM: 'accounts@a.example', PASSWORD_MIN_LENGTH: '12' })).toMatchObject({ mailFrom: 'accounts@a.example', passwordMinLength: 12 });

@@ -89,4 +89,28 @@ describe('npm run deploy: the checks before wrangler deploy', () => {
       { level: 'error', problem: expect.stringContaining('DEV_HOME_PAGE is set in [vars]'), fix: 'remove DEV_HOME_PAGE from [vars] in wrangler.toml' },
     ]);
   });
+
+  it('refuses open client registration without its rate limit, and an unknown policy', () => {
+    const limited = { ratelimits: [{ name: 'REGISTRATION_NETWORK_LIMIT' }] };
+    expect(deployFindings(ready({ vars: { ISSUER: 'https://auth.acme-corp.dev', CLIENT_REGISTRATION: 'open' }, ...limited }))).toEqual([]);
+    expect(deployFindings(ready({ vars: { ISSUER: 'https://auth.acme-corp.dev', CLIENT_REGISTRATION: 'token' } }))).toEqual([]);
+    expect(deployFindings(ready({ vars: { ISSUER: 'https://auth.acme-corp.dev', CLIENT_REGISTRATION: 'off' } }))).toEqual([]);
+    expect(errors(ready({ vars: { ISSUER: 'https://auth.acme-corp.dev', CLIENT_REGISTRATION: 'open' }, ratelimits: [{ name: 'LOGIN_NETWORK_LIMIT' }] }))).toEqual([
+      {
+        level: 'error',
+        problem: expect.stringContaining('CLIENT_REGISTRATION is "open" in [vars], but wrangler.toml has no rate limit named REGISTRATION_NETWORK_LIMIT'),
+        fix: expect.stringContaining('add [[ratelimits]] with name = "REGISTRATION_NETWORK_LIMIT"'),
+      },
+    ]);
+    expect(errors(ready({ vars: { ISSUER: 'https://auth.acme-corp.dev', CLIENT_REGISTRATION: 'yes' } }))).toEqual([
+      { level: 'error', problem: 'CLIENT_REGISTRATION is "yes" in [vars]; it must be off, open or token.', fix: expect.any(String) },
+    ]);
+  });
+
+  it("today's wrangler.toml has the registration rate limit, so turning registration on there passes this check", () => {
+    const config = unstable_readConfig({ config: WRANGLER_TOML }, { hideWarnings: true });
+    expect(config.vars.CLIENT_REGISTRATION).toBe('off');
+    const open = { ...config, vars: { ...config.vars, CLIENT_REGISTRATION: 'open' } };
+    expect(deployFindings(open).filter((f) => f.problem.includes('CLIENT_REGISTRATION'))).toEqual([]);
+  });
 });

@@ -41,4 +41,12 @@ describe('redirect URI registration (RFC 8252 section 7, RFC 9700 section 4.1)',
     expect(check.ok).toBe(false);
     expect(check.ok ? '' : check.reason).toMatch(reason);
   });
+
+  it('accepts http://localhost only when asked (dynamic registration, as MCP clients send it), and still in canonical form', () => {
+    expect(checkRedirectUriRegistration('http://localhost:35535/oauth/callback', { localhost: true })).toEqual({ ok: true });
+    expect(checkRedirectUriRegistration('http://localhost:35535/oauth/callback').ok).toBe(false);
+    expect(checkRedirectUriRegistration('http://LOCALHOST:35535/cb', { localhost: true }).ok).toBe(false);
+    expect(checkRedirectUriRegistration('http://localhost.evil.example/cb', { localhost: true }).ok).toBe(false);
+    expect(checkRedirectUriRegistration('http://localhost:35535/cb#x', { localhost: true }).ok).toBe(false);
+  });
 });
