@@ -2,7 +2,8 @@ import { AppError, type AppErrorOptions } from './app-error';
 
 /**
  * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, OpenID Connect Core 3.1.2.6, RFC 9101 section 7, and RFC 6750
- * section 3.1 for protected resources such as /userinfo, and RFC 9449 sections 5 and 8 for DPoP.
+ * section 3.1 for protected resources such as /userinfo, and RFC 9449 sections 5 and 8 for DPoP, RFC 8707
+ * section 2 for resource indicators.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export type OAuthErrorCode =
@@ -24,6 +25,7 @@ export type OAuthErrorCode =
   | 'invalid_request_uri'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'invalid_target'
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce';
 
