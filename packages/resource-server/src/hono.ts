@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ResourceError } from './challenge';
 import type { AccessToken, ProtectedResource } from './protected-resource';
 
@@ -20,11 +20,15 @@ export function protectedResourceMetadata(resource: ProtectedResource): Middlewa
  * Lets a request through only with a valid access token for this resource holding every scope in
  * `scopes`; otherwise answers 401/403 with the challenges MCP clients expect. The token is `c.var.accessToken`.
  */
-export function requireAccessToken(resource: ProtectedResource, options: { scopes?: readonly string[] } = {}): MiddlewareHandler<{ Variables: AccessTokenVariables }> {
+export function requireAccessToken<E extends { Variables: AccessTokenVariables } = { Variables: AccessTokenVariables }>(
+  resource: ProtectedResource,
+  options: { scopes?: readonly string[] } = {},
+): MiddlewareHandler<E> {
   const scopes = options.scopes ?? [];
   return async (c, next) => {
     try {
-      c.set('accessToken', await resource.authenticate(c.req.raw, scopes));
+      // Whatever else the app's environment holds, it declares this variable.
+      (c as unknown as Context<{ Variables: AccessTokenVariables }>).set('accessToken', await resource.authenticate(c.req.raw, scopes));
     } catch (error) {
       if (error instanceof ResourceError) return resource.refuse(error, scopes);
       throw error;

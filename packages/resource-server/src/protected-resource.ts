@@ -13,6 +13,11 @@ export interface ProtectedResourceOptions {
   resource: string;
   /** Advertised in the metadata (RFC 9728 `scopes_supported`). */
   scopesSupported?: readonly string[];
+  /**
+   * Added to the `scope` of every challenge, which MCP clients request as is: `['offline_access']`
+   * gets them a refresh token (edge-auth issues one only for that scope).
+   */
+  extraChallengeScopes?: readonly string[];
   /** Advertised in the metadata (`resource_name`). */
   resourceName?: string;
   resourceDocumentation?: string;
@@ -146,7 +151,8 @@ export function protectedResource(options: ProtectedResourceOptions): ProtectedR
       return { token, subject: claims.sub!, clientId: String(claims.client_id), scopes: granted, jkt: typeof jkt === 'string' ? jkt : undefined, claims };
     },
     refuse(error, scopes = []) {
-      return errorResponse(error, { resourceMetadataUrl: metadataUrl, scopes: scopes.length > 0 ? scopes : (options.scopesSupported ?? []), dpopAlgs: DPOP_ALGS });
+      const needed = scopes.length > 0 ? scopes : (options.scopesSupported ?? []);
+      return errorResponse(error, { resourceMetadataUrl: metadataUrl, scopes: [...new Set([...needed, ...(options.extraChallengeScopes ?? [])])], dpopAlgs: DPOP_ALGS });
     },
   };
 }

@@ -98,6 +98,12 @@ describe('verifying edge-auth access tokens', () => {
     expect(header).toContain('DPoP algs="ES256 EdDSA RS256"');
   });
 
+  it('adds extraChallengeScopes to every challenge, so MCP clients ask for a refresh token', async () => {
+    const offline = protectedResource({ issuer: ISSUER, resource: API, extraChallengeScopes: ['offline_access'], fetch: edgeAuth });
+    const response = await honoApi(offline).fetch(new Request(`${API}/items`));
+    expect(challenge(response)).toContain('scope="read:items offline_access"');
+  });
+
   it('answers a missing scope 403 insufficient_scope naming the scope needed', async () => {
     const response = await get('/items', { Authorization: `Bearer ${userToken}` }, 'POST');
     expect(response.status).toBe(403);
