@@ -76,7 +76,8 @@ export async function submitConsent(c: AppContext): Promise<Response> {
     return redirectToApp(c, location, 303);
   }
   const user = request.authenticated;
-  const minted = await mintCode(c.env, user.userId, request, await consentRequestFor(c.env, request));
+  // The user has just consented: prompt=consent is answered, and must not send them back to this page.
+  const minted = await mintCode(c.env, user.userId, request, await consentRequestFor(c.env, { ...request, forceConsent: false }));
   // One call: the user is checked (a block since sign-in refuses), the consent remembered, the code issued.
   const result = await userStore(c.env, user.userId).approveConsent(user, minted.approval);
   const location = await afterApproval(c, request, user, result, minted.location);
