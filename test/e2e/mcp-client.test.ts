@@ -57,20 +57,24 @@ async function management(method: string, path: string, body: unknown): Promise<
 // registration plug in here, with the same flow after them.
 // ---------------------------------------------------------------------------------------------
 
-/** Returns the client information the provider hands to the SDK (undefined: the SDK registers by itself). */
-type Registration = (metadata: OAuthClientMetadata) => Promise<OAuthClientInformationMixed | undefined>;
+/**
+ * Prepares the agent's provider before its first request: sets `information` (a client known in
+ * advance), or `clientMetadataUrl` (a Client ID Metadata Document), or leaves both for the SDK to
+ * register dynamically (RFC 7591) through `saveClientInformation`.
+ */
+type Registration = (provider: AgentProvider) => Promise<void>;
 
 /** A public client created by the operator through the Management API, for the MCP server's resource. */
-const preRegistered: Registration = async (metadata) => {
+const preRegistered: Registration = async (provider) => {
   const client = await management('POST', '/clients', {
-    name: metadata.client_name,
+    name: provider.clientMetadata.client_name,
     type: 'public',
     redirect_uris: ['http://127.0.0.1/callback'],
     grant_types: ['authorization_code', 'refresh_token'],
     scopes: ['openid', 'offline_access', 'mcp:tools'],
     audiences: [mcp.url],
   });
-  return { client_id: client.id as string };
+  provider.information = { client_id: client.id as string };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -79,6 +83,7 @@ const preRegistered: Registration = async (metadata) => {
 
 class AgentProvider implements OAuthClientProvider {
   information: OAuthClientInformationMixed | undefined;
+  clientMetadataUrl: string | undefined;
   saved: OAuthTokens | undefined;
   verifier = '';
   authorizationUrl: URL | undefined;
@@ -173,7 +178,7 @@ async function browserSignIn(authorizationUrl: URL): Promise<URL> {
 /** The whole agent's run for one registration method: returns what it saw. */
 async function agentRun(register: Registration) {
   const provider = new AgentProvider();
-  provider.information = await register(provider.clientMetadata);
+  await register(provider);
   const log: string[] = [];
   const tokenBodies: URLSearchParams[] = [];
   const fetchFn = recordingFetch(log, tokenBodies);
@@ -192,72 +197,78 @@ async function agentRun(register: Registration) {
   return { provider, client, log, tokenBodies, transport: second };
 }
 
-describe('the official MCP client against the example MCP server and edge-auth', () => {
-  let run: Awaited<ReturnType<typeof agentRun>>;
+/** The agent's whole journey, for one way of registering (CIMD and DCR join preRegistered here). */
+const describeAgent = (registration: string, register: Registration) =>
+  describe(`the official MCP client against the example MCP server and edge-auth (${registration})`, () => {
+    let run: Awaited<ReturnType<typeof agentRun>>;
 
-  beforeAll(async () => {
-    run = await agentRun(preRegistered);
+    beforeAll(async () => {
+      run = await agentRun(register);
+    });
+
+    afterAll(async () => {
+      await run?.client.close();
+    });
+
+    it('discovers from the 401: protected-resource metadata (RFC 9728), then the authorization server (RFC 8414)', () => {
+      const origin = new URL(mcp.url).origin;
+      const discovery = run.log.filter((line) => line.includes('/.well-known/'));
+      expect(discovery[0]).toBe(`GET ${origin}/.well-known/oauth-protected-resource/mcp`);
+      expect(discovery[1]).toBe(`GET ${edgeAuth.issuer}/.well-known/oauth-authorization-server`);
+      expect(run.log[0]).toBe(`POST ${mcp.url}`);
+    });
+
+    it('asks for the challenge’s scope with PKCE S256 and resource = the MCP server', () => {
+      const url = run.provider.authorizationUrl!;
+      expect(url.origin + url.pathname).toBe(`${edgeAuth.issuer}/authorize`);
+      expect(url.searchParams.get('resource')).toBe(mcp.url);
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(url.searchParams.get('scope')).toBe('mcp:tools offline_access');
+      const redemption = run.tokenBodies[0]!;
+      expect(redemption.get('grant_type')).toBe('authorization_code');
+      expect(redemption.get('resource')).toBe(mcp.url);
+      expect(redemption.get('code_verifier')).toBeTruthy();
+    });
+
+    it('gets an access token for the MCP server, with a refresh token', () => {
+      const claims = decodeJwt(run.provider.saved!.access_token);
+      expect(claims.aud).toBe(mcp.url);
+      expect(claims.iss).toBe(edgeAuth.issuer);
+      expect(claims.scope).toBe('mcp:tools offline_access');
+      expect(run.provider.saved!.refresh_token).toBeTruthy();
+    });
+
+    it('calls a tool with the token: whoami sees the user and the scopes', async () => {
+      const tools = await run.client.listTools();
+      expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['echo', 'whoami']);
+      const result = await run.client.callTool({ name: 'whoami', arguments: {} });
+      const claims = decodeJwt(run.provider.saved!.access_token);
+      expect(result.structuredContent).toEqual({ subject: claims.sub, client_id: run.provider.information!.client_id, scopes: ['mcp:tools', 'offline_access'] });
+      const echo = await run.client.callTool({ name: 'echo', arguments: { message: 'hello' } });
+      expect(echo.content).toEqual([{ type: 'text', text: 'hello' }]);
+    });
+
+    it('refreshes when the access token is refused, with the same resource, and the call succeeds', async () => {
+      const before = run.provider.saved!;
+      // The access token is lost (as if it expired); the refresh token is kept.
+      run.provider.saved = { ...before, access_token: 'expired' };
+      const transport = new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: run.provider, fetch: recordingFetch(run.log, run.tokenBodies) });
+      const client = new Client({ name: 'mcp-e2e-agent', version: '1.0.0' });
+      await client.connect(transport);
+      const result = await client.callTool({ name: 'whoami', arguments: {} });
+      expect((result.structuredContent as { scopes: string[] }).scopes).toContain('mcp:tools');
+      const refresh = run.tokenBodies.at(-1)!;
+      expect(refresh.get('grant_type')).toBe('refresh_token');
+      expect(refresh.get('resource')).toBe(mcp.url);
+      expect(run.provider.saved!.refresh_token).not.toBe(before.refresh_token);
+      expect(decodeJwt(run.provider.saved!.access_token).aud).toBe(mcp.url);
+      await client.close();
+    });
   });
 
-  afterAll(async () => {
-    await run?.client.close();
-  });
+describeAgent('a client registered by the operator', preRegistered);
 
-  it('discovers from the 401: protected-resource metadata (RFC 9728), then the authorization server (RFC 8414)', () => {
-    const origin = new URL(mcp.url).origin;
-    const discovery = run.log.filter((line) => line.includes('/.well-known/'));
-    expect(discovery[0]).toBe(`GET ${origin}/.well-known/oauth-protected-resource/mcp`);
-    expect(discovery[1]).toBe(`GET ${edgeAuth.issuer}/.well-known/oauth-authorization-server`);
-    expect(run.log[0]).toBe(`POST ${mcp.url}`);
-  });
-
-  it('asks for the challenge’s scope with PKCE S256 and resource = the MCP server', () => {
-    const url = run.provider.authorizationUrl!;
-    expect(url.origin + url.pathname).toBe(`${edgeAuth.issuer}/authorize`);
-    expect(url.searchParams.get('resource')).toBe(mcp.url);
-    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(url.searchParams.get('scope')).toBe('mcp:tools offline_access');
-    const redemption = run.tokenBodies[0]!;
-    expect(redemption.get('grant_type')).toBe('authorization_code');
-    expect(redemption.get('resource')).toBe(mcp.url);
-    expect(redemption.get('code_verifier')).toBeTruthy();
-  });
-
-  it('gets an access token for the MCP server, with a refresh token', () => {
-    const claims = decodeJwt(run.provider.saved!.access_token);
-    expect(claims.aud).toBe(mcp.url);
-    expect(claims.iss).toBe(edgeAuth.issuer);
-    expect(claims.scope).toBe('mcp:tools offline_access');
-    expect(run.provider.saved!.refresh_token).toBeTruthy();
-  });
-
-  it('calls a tool with the token: whoami sees the user and the scopes', async () => {
-    const tools = await run.client.listTools();
-    expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['echo', 'whoami']);
-    const result = await run.client.callTool({ name: 'whoami', arguments: {} });
-    const claims = decodeJwt(run.provider.saved!.access_token);
-    expect(result.structuredContent).toEqual({ subject: claims.sub, client_id: run.provider.information!.client_id, scopes: ['mcp:tools', 'offline_access'] });
-    const echo = await run.client.callTool({ name: 'echo', arguments: { message: 'hello' } });
-    expect(echo.content).toEqual([{ type: 'text', text: 'hello' }]);
-  });
-
-  it('refreshes when the access token is refused, with the same resource, and the call succeeds', async () => {
-    const before = run.provider.saved!;
-    // The access token is lost (as if it expired); the refresh token is kept.
-    run.provider.saved = { ...before, access_token: 'expired' };
-    const transport = new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: run.provider, fetch: recordingFetch(run.log, run.tokenBodies) });
-    const client = new Client({ name: 'mcp-e2e-agent', version: '1.0.0' });
-    await client.connect(transport);
-    const result = await client.callTool({ name: 'whoami', arguments: {} });
-    expect((result.structuredContent as { scopes: string[] }).scopes).toContain('mcp:tools');
-    const refresh = run.tokenBodies.at(-1)!;
-    expect(refresh.get('grant_type')).toBe('refresh_token');
-    expect(refresh.get('resource')).toBe(mcp.url);
-    expect(run.provider.saved!.refresh_token).not.toBe(before.refresh_token);
-    expect(decodeJwt(run.provider.saved!.access_token).aud).toBe(mcp.url);
-    await client.close();
-  });
-
+describe('the MCP server refuses what is not its own', () => {
   it('is refused a token for another resource: 401 invalid_token with resource_metadata', async () => {
     // An access token edge-auth issued for the Management API, not for this server.
     const token = await fetch(`${edgeAuth.issuer}/oauth/token`, {
