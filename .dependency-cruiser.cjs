@@ -47,6 +47,13 @@ module.exports = {
     },
     ...upward,
     ...sideways,
+    {
+      name: 'resource-server-kit-stands-alone',
+      comment: 'packages/resource-server is published on its own: it imports only itself, jose and (types of) hono.',
+      severity: 'error',
+      from: { path: '^packages/resource-server/src/' },
+      to: { pathNot: ['^packages/resource-server/src/', '(^|/)node_modules/(jose|hono)/'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -43,7 +43,8 @@ export default defineConfig({
         envPrefix: ['VITE_', 'FC_'],
         test: {
           name: 'workers',
-          include: ['test/**/*.test.ts'],
+          // The resource-server kit's tests run here too: they verify tokens the worker under test issues.
+          include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/unit/**'],
           setupFiles: ['./test/setup.ts'],
         },

@@ -59,6 +59,7 @@ Dev seed (scripts/dev-seed.sql; local database only)
   public apps    demo-app, other-app, partner-app (a third-party app: asks for consent)
   API client     demo-api / demo-api-secret (token introspection for https://api.example.com)
   admin client   dev-admin / dev-admin-secret (Management API; npm run admin uses it here)
+  MCP            mcp-client, for the example MCP server at http://127.0.0.1:8788/mcp (npm run dev:mcp)
 
 Next
   Sign in in a browser, as demo-app would:

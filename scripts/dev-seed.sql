@@ -40,6 +40,31 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
   refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;
 
+-- The example MCP server (examples/mcp-server, `npm run dev:mcp`): its URL is its API identifier, the
+-- resource (RFC 8707) MCP clients ask tokens for; mcp-client is a pre-registered public client for it
+-- (loopback redirects on any port, as MCP clients on a desktop use).
+INSERT INTO apis (id, identifier, name, scopes, scope_descriptions, signing_alg)
+VALUES ('api_mcp_example', 'http://127.0.0.1:8788/mcp', 'Example MCP server', '["mcp:tools"]',
+  '{"mcp:tools":"Use the example MCP server''s tools"}', 'ES256')
+ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, name = excluded.name, scopes = excluded.scopes,
+  scope_descriptions = excluded.scope_descriptions, signing_alg = excluded.signing_alg;
+
+INSERT INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences)
+VALUES ('mcp-client', 'MCP client (development)', 'public', '["http://127.0.0.1/callback"]',
+        '["authorization_code","refresh_token"]', '["openid","offline_access","mcp:tools"]', '["http://127.0.0.1:8788/mcp"]')
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secret_hash = excluded.secret_hash,
+  redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris,
+  grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences,
+  require_consent = excluded.require_consent, sso_confirmation = excluded.sso_confirmation, allow_signup = excluded.allow_signup,
+  require_verified_email = excluded.require_verified_email,
+  registration = excluded.registration, last_used_at = excluded.last_used_at, registration_token_hash = excluded.registration_token_hash,
+  require_pushed_authorization_requests = excluded.require_pushed_authorization_requests,
+  dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
+  logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
+  refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
+  refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
+  refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;
+
 -- A third-party app: the user is asked to consent, on a page in its brand colour.
 INSERT INTO clients (id, name, type, redirect_uris, grant_types, scopes, audiences, require_consent, primary_color)
 VALUES ('partner-app', 'Partner App', 'public', '["com.example.partner:/callback","http://127.0.0.1/callback","https://partner.example.com/callback"]',

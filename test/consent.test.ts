@@ -125,6 +125,20 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
   });
 });
 
+describe('prompt=consent (OIDC Core 3.1.2.1)', () => {
+  it('Allow issues the code: the page is not shown again (MCP clients send prompt=consent with offline_access)', async () => {
+    // demo-app needs no consent; prompt=consent asks anyway, once.
+    const pending = await startLogin({ prompt: 'consent', scope: 'openid read:items offline_access' });
+    const response = await submitLogin(pending, {}, { 'CF-Connecting-IP': freshIp() });
+    expect(response.headers.get('Location')).toBe('/consent');
+    const allowed = await decide(pending, cookieFrom(response), 'allow');
+    expect(allowed.status).toBe(303);
+    const location = new URL(allowed.headers.get('Location')!);
+    expect(location.searchParams.get('code')).toBeTruthy();
+    expect(location.searchParams.get('error')).toBeNull();
+  });
+});
+
 describe('"Not you?" on the consent page', () => {
   it('forgets who signed in and sends the browser to the password form for the same request', async () => {
     const { pending, cookie } = await signInAwaitingConsent();

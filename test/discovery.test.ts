@@ -19,7 +19,7 @@ describe('authorization server metadata (RFC 8414) and OpenID discovery', () => 
       introspection_endpoint: `${ISSUER}/oauth/introspect`,
       pushed_authorization_request_endpoint: `${ISSUER}/par`,
       require_pushed_authorization_requests: false,
-      scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'read:items', 'write:items'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'mcp:tools', 'read:items', 'write:items'],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],

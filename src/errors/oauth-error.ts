@@ -2,8 +2,9 @@ import { AppError, type AppErrorOptions } from './app-error';
 
 /**
  * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, OpenID Connect Core 3.1.2.6, RFC 9101 section 7, and RFC 6750
- * section 3.1 for protected resources such as /userinfo, RFC 9449 sections 5 and 8 for DPoP, and
- * RFC 7591 section 3.2.2 for client registration.
+ * section 3.1 for protected resources such as /userinfo, RFC 9449 sections 5 and 8 for DPoP, RFC 8707
+ * section 2 for resource indicators, RFC 9470 for step-up authentication, and RFC 7591 section
+ * 3.2.2 for client registration.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export type OAuthErrorCode =
@@ -26,6 +27,7 @@ export type OAuthErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'insufficient_user_authentication'
+  | 'invalid_target'
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
   // RFC 7591 section 3.2.2: dynamic client registration.

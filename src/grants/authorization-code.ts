@@ -10,6 +10,7 @@ import type { LoginRequest } from '../oauth/login-request';
 import { optionalParam, requiredParam } from '../oauth/params';
 import { isCodeVerifier, s256 } from '../oauth/pkce';
 import { withQuery } from '../oauth/redirect-uri';
+import { invalidTarget, requestedResource } from '../oauth/resource-indicator';
 import { dpopFailureError, isDpopFailure } from './dpop-failure';
 import type { GrantHandler } from './grant-handler';
 import { issueTokens, prepareRefreshToken } from './issue-tokens';
@@ -52,7 +53,7 @@ export async function mintCode(env: Env, userId: string, request: LoginRequest, 
   return { approval, location: withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer }) };
 }
 
-const FAILURES: Record<Exclude<RedeemFailure, DpopFailure>, string> = {
+const FAILURES: Record<Exclude<RedeemFailure, DpopFailure | 'wrong_resource'>, string> = {
   unknown: 'The authorization code is invalid or was already used.',
   replayed: 'The authorization code is invalid or was already used.',
   revoked: 'The authorization code has been revoked.',
@@ -76,6 +77,8 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
   const code = requiredParam(params, 'code');
   const redirectUri = requiredParam(params, 'redirect_uri');
   const verifier = optionalParam(params, 'code_verifier');
+  // RFC 8707 section 2.2: the resource chosen at /authorize is bound to the code; one sent here must name it.
+  const resource = requestedResource(params);
   if (verifier !== undefined && !isCodeVerifier(verifier)) {
     throw invalidRequest('code_verifier must be 43 to 128 unreserved characters; the code was not used.');
   }
@@ -92,6 +95,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
     clientId: client.id,
     redirectUri,
     verifierChallenge: verifier === undefined ? undefined : await s256(verifier),
+    resource,
     refresh: refresh?.stored,
     dpop,
   });
@@ -101,6 +105,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ env, client, params
     // A code bound by dpop_jkt presented with another key is spent like any other mismatch.
     if (result.reason === 'dpop_key_mismatch') audit({ event: 'dpop_key_mismatch', clientId: client.id, userId: target.userId, grantId });
     if (isDpopFailure(result.reason)) throw dpopFailureError(result.reason, 'authorization code');
+    if (result.reason === 'wrong_resource') throw invalidTarget('resource is not the one of the authorization request; the code is now spent.');
     throw invalidGrant(FAILURES[result.reason]);
   }
   audit({ event: 'code_redeemed', clientId: client.id, userId: result.grant.userId, grantId, detail: { refresh_token: result.refreshIssued } });

@@ -2,6 +2,7 @@ import { randomToken } from '../crypto/random';
 import { findApi, findClientGrants } from '../db/registry';
 import { invalidRequest, OAuthError } from '../errors/oauth-error';
 import { optionalParam } from '../oauth/params';
+import { findTarget, invalidTarget, requestedTarget } from '../oauth/resource-indicator';
 import { grantMachineScopes, parseScope } from '../oauth/scope';
 import type { GrantHandler } from './grant-handler';
 import { signAccessTokenFor } from './issue-tokens';
@@ -15,11 +16,16 @@ export const clientCredentialsGrant: GrantHandler = async ({ env, client, params
   // RFC 6749 section 4.4: only clients that can keep a secret.
   if (client.type !== 'confidential') throw new OAuthError('unauthorized_client', 'Only confidential clients may use client_credentials.');
   const grants = await findClientGrants(env, client.id);
-  const audience = optionalParam(params, 'audience') ?? (grants.length === 1 ? grants[0]!.audience : undefined);
-  if (audience === undefined) throw invalidRequest('The audience parameter is required for this client.');
+  // `resource` (RFC 8707) or `audience` names the API, or the client's only grant does.
+  const target = requestedTarget(params);
+  if (!target && grants.length !== 1) throw invalidRequest('The audience or resource parameter is required for this client.');
+  const audience = target ? findTarget(grants.map((g) => g.audience), target) : grants[0]!.audience;
   const grant = grants.find((g) => g.audience === audience);
-  const api = grant && (await findApi(env, audience));
-  if (!grant || !api) throw new OAuthError('unauthorized_client', 'This client has no grant for that audience.');
+  const api = grant && (await findApi(env, grant.audience));
+  if (!grant || !api) {
+    if (target?.via === 'resource') throw invalidTarget('This client has no grant for that resource.');
+    throw new OAuthError('unauthorized_client', 'This client has no grant for that audience.');
+  }
   // Granted and still defined by the API: a scope the API withdrew is not issued.
   const scopes = grantMachineScopes(parseScope(optionalParam(params, 'scope')), grant.scopes, api.scopes);
 
@@ -33,6 +39,6 @@ export const clientCredentialsGrant: GrantHandler = async ({ env, client, params
     { subject: client.id, scopes, authTime: undefined, jti: randomToken(16), jkt: dpop?.jkt },
     Math.floor(Date.now() / 1000),
   );
-  audit({ event: 'client_credentials_issued', actor: `client:${client.id}`, clientId: client.id, detail: { audience } });
+  audit({ event: 'client_credentials_issued', actor: `client:${client.id}`, clientId: client.id, detail: { audience: grant.audience } });
   return { access_token: accessToken, token_type: dpop ? 'DPoP' : 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') };
 };

@@ -5,12 +5,13 @@ import { invalidGrant, invalidScope } from '../errors/oauth-error';
 import { parseHandle } from '../oauth/grant-handle';
 import type { DpopFailure, RotateFailure } from '../oauth/grant-record';
 import { optionalParam, requiredParam } from '../oauth/params';
+import { invalidTarget, requestedResource } from '../oauth/resource-indicator';
 import { parseScope, stillAllowedScopes } from '../oauth/scope';
 import { dpopFailureError, isDpopFailure } from './dpop-failure';
 import type { GrantHandler } from './grant-handler';
 import { issueTokens, prepareRefreshToken } from './issue-tokens';
 
-const FAILURES: Record<Exclude<RotateFailure, 'invalid_scope' | DpopFailure>, string> = {
+const FAILURES: Record<Exclude<RotateFailure, 'invalid_scope' | 'invalid_target' | DpopFailure>, string> = {
   unknown: 'The refresh token is invalid.',
   wrong_client: 'The refresh token is invalid.',
   revoked: 'The refresh token has been revoked.',
@@ -21,11 +22,13 @@ const FAILURES: Record<Exclude<RotateFailure, 'invalid_scope' | DpopFailure>, st
 /**
  * `grant_type=refresh_token` (RFC 6749 section 6) with rotation: every use returns a new refresh
  * token and retires the presented one, in one call to the user's object. A refresh may narrow the
- * scope for its access token, never widen it; the grant keeps its own scope.
+ * scope for its access token, never widen it; the grant keeps its own scope. A `resource` may only
+ * name the grant's own API (RFC 8707 section 2.2): a grant has one audience.
  */
 export const refreshTokenGrant: GrantHandler = async ({ env, client, params, audit, dpop }) => {
   const token = requiredParam(params, 'refresh_token');
   const scope = optionalParam(params, 'scope');
+  const resource = requestedResource(params);
   const target = parseHandle(token);
   if (!target) throw invalidGrant(FAILURES.unknown);
   const grantId = target.id;
@@ -40,10 +43,12 @@ export const refreshTokenGrant: GrantHandler = async ({ env, client, params, aud
     clientId: client.id,
     newTokenHash: next.stored.hash,
     scopes: scope === undefined ? undefined : parseScope(scope),
+    resource,
     dpop,
   });
   if (!result.ok) {
     if (result.reason === 'invalid_scope') throw invalidScope('A refresh may only narrow the granted scope.');
+    if (result.reason === 'invalid_target') throw invalidTarget('A refresh may only ask for the resource of its grant.');
     // Another key than the family's: the token was very likely taken from the device.
     if (result.reason === 'dpop_key_mismatch') audit({ event: 'dpop_key_mismatch', clientId: client.id, userId: target.userId, grantId });
     if (isDpopFailure(result.reason)) throw dpopFailureError(result.reason, 'refresh token');

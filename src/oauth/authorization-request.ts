@@ -1,6 +1,7 @@
 import { invalidRequest, OAuthError } from '../errors/oauth-error';
 import { optionalParam, requiredParam } from './params';
 import { isS256Challenge } from './pkce';
+import { findTarget, invalidTarget, requestedTarget, type RequestedTarget } from './resource-indicator';
 import type { ApiPolicy, ClientPolicy } from './policy';
 import { parsePrompt, type Prompt } from './prompt';
 import { grantScopes, parseScope } from './scope';
@@ -37,27 +38,28 @@ function refuseRequestObjects(params: Map<string, string>): void {
 }
 
 /**
- * The audience asked for, or the client's only API when it has exactly one. Request objects are
- * refused first: the audience could be inside one.
+ * The API asked for by `resource` or `audience` (RFC 8707), or the client's only API when it has
+ * exactly one. Request objects are refused first: the target could be inside one.
  */
-export function requestedAudience(params: Map<string, string>, client: ClientPolicy): string {
+export function requestedAudience(params: Map<string, string>, client: ClientPolicy): RequestedTarget {
   refuseRequestObjects(params);
-  const audience = optionalParam(params, 'audience');
-  if (audience !== undefined) return audience;
-  if (client.audiences.length === 1 && client.audiences[0] !== undefined) return client.audiences[0];
-  throw invalidRequest('The audience parameter is required for this client.');
+  const target = requestedTarget(params);
+  if (target !== undefined) return target;
+  if (client.audiences.length === 1 && client.audiences[0] !== undefined) return { value: client.audiences[0], via: 'audience' };
+  throw invalidRequest('The audience or resource parameter is required for this client.');
 }
 
 /**
  * Validates everything after client and redirect URI, which the caller has already trusted; the
  * errors thrown here are redirected back to the client (RFC 6749 section 4.1.2.1).
- * `api` is the API named by `requestedAudience`, or undefined when no such API exists.
+ * `api` is the API named by `requestedAudience`, or undefined when no such API exists; the request
+ * carries its identifier, which becomes the tokens' `aud`.
  */
 export function parseAuthorizationRequest(
   params: Map<string, string>,
   client: ClientPolicy,
   redirectUri: string,
-  audience: string,
+  target: RequestedTarget,
   api: ApiPolicy | undefined,
 ): AuthorizationRequest {
   refuseRequestObjects(params);
@@ -85,7 +87,8 @@ export function parseAuthorizationRequest(
     if (!isS256Challenge(codeChallenge)) throw invalidRequest('code_challenge must be 43 base64url characters.');
   }
 
-  if (!api || !client.audiences.includes(audience)) {
+  if (!api || !client.audiences.includes(api.identifier)) {
+    if (target.via === 'resource') throw invalidTarget('The resource is not an API this client may use.');
     throw invalidRequest('The audience is not an API this client may use.');
   }
   const scopes = grantScopes(parseScope(optionalParam(params, 'scope')), api.scopes, client.scopes);
@@ -97,7 +100,7 @@ export function parseAuthorizationRequest(
     redirectUri,
     state: optionalParam(params, 'state'),
     scopes,
-    audience,
+    audience: api.identifier,
     codeChallenge,
     nonce: optionalParam(params, 'nonce'),
     dpopJkt,
@@ -115,8 +118,9 @@ export function validateAuthorizationRequest(
   redirectUri: string,
   apis: readonly ApiPolicy[],
 ): { request: AuthorizationRequest; prompt: Prompt } {
-  const audience = requestedAudience(params, client);
-  const api = apis.find((candidate) => candidate.identifier === audience);
-  const request = parseAuthorizationRequest(params, client, redirectUri, audience, api);
+  const target = requestedAudience(params, client);
+  const identifier = findTarget(apis.map((api) => api.identifier), target);
+  const api = apis.find((candidate) => candidate.identifier === identifier);
+  const request = parseAuthorizationRequest(params, client, redirectUri, target, api);
   return { request, prompt: parsePrompt(params) };
 }

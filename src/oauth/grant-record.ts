@@ -1,6 +1,7 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { rememberProof, type PresentedProof } from './dpop-replay';
 import { checkPkce, type PkceFailure } from './pkce';
+import { isResource } from './resource-indicator';
 
 /** What an authorization code stands for: everything the token endpoint needs, captured at sign-in. */
 export interface AuthorizationGrant {
@@ -101,6 +102,8 @@ export interface RedeemCodeInput {
   redirectUri: string;
   /** S256 of the presented code_verifier, or undefined when none was sent. */
   verifierChallenge: string | undefined;
+  /** The token request's `resource` (RFC 8707 section 2.2): if sent, the one the code was issued for. */
+  resource?: string | undefined;
   /** Offered when the client may use refresh tokens; kept only if the grant includes offline_access. */
   refresh: NewRefreshToken | undefined;
   /** The DPoP proof sent with the request, if any. */
@@ -110,15 +113,7 @@ export interface RedeemCodeInput {
 /** DPoP refusals shared by redemption and rotation. */
 export type DpopFailure = 'dpop_key_mismatch' | 'dpop_required' | 'dpop_replayed' | 'dpop_too_many';
 
-export type RedeemFailure =
-  | 'unknown'
-  | 'revoked'
-  | 'expired'
-  | 'replayed'
-  | 'wrong_client'
-  | 'wrong_redirect_uri'
-  | DpopFailure
-  | PkceFailure;
+export type RedeemFailure = 'unknown' | 'revoked' | 'expired' | 'replayed' | 'wrong_client' | 'wrong_redirect_uri' | 'wrong_resource' | DpopFailure | PkceFailure;
 
 export type RedeemResult =
   | { ok: true; grant: AuthorizationGrant; refreshIssued: boolean }
@@ -132,6 +127,7 @@ function checkBinding(grant: AuthorizationGrant, input: RedeemCodeInput): Redeem
   // RFC 6749 section 4.1.3: issued to this client, for this redirect URI.
   if (grant.clientId !== input.clientId) return 'wrong_client';
   if (grant.redirectUri !== input.redirectUri) return 'wrong_redirect_uri';
+  if (input.resource !== undefined && !isResource(grant.audience, input.resource)) return 'wrong_resource';
   if (grant.dpopJkt !== undefined && grant.dpopJkt !== input.dpop?.jkt) return 'dpop_key_mismatch';
   return checkPkce(grant.codeChallenge, input.verifierChallenge);
 }
@@ -192,11 +188,13 @@ export interface RotateInput {
   newTokenHash: string;
   /** A narrower scope for this refresh (RFC 6749 section 6), or undefined for the grant's own. */
   scopes: string[] | undefined;
+  /** A `resource` for this refresh (RFC 8707 section 2.2): only the grant's own, which narrows nothing. */
+  resource?: string | undefined;
   /** The DPoP proof sent with the request, if any. */
   dpop?: PresentedProof | undefined;
 }
 
-export type RotateFailure = 'unknown' | 'revoked' | 'expired' | 'reused' | 'wrong_client' | 'invalid_scope' | DpopFailure;
+export type RotateFailure = 'unknown' | 'revoked' | 'expired' | 'reused' | 'wrong_client' | 'invalid_scope' | 'invalid_target' | DpopFailure;
 
 export type RotateResult =
   | { ok: true; grant: AuthorizationGrant; scopes: string[] }
@@ -240,6 +238,7 @@ export function rotateRefreshToken(
   }
   const scopes = input.scopes ?? record.grant.scopes;
   if (!scopes.every((scope) => record.grant.scopes.includes(scope))) return { record, result: { ok: false, reason: 'invalid_scope' } };
+  if (input.resource !== undefined && !isResource(record.grant.audience, input.resource)) return { record, result: { ok: false, reason: 'invalid_target' } };
 
   const retiredHashes = [...family.retiredHashes, family.currentHash].slice(-MAX_RETIRED);
   const rotated: RefreshFamily = isCurrent

@@ -79,7 +79,11 @@ export async function submitConsent(c: AppContext): Promise<Response> {
   }
   const user = request.authenticated;
   // Checked again here: a request waiting for a confirmed address also carries a signed-in user.
-  const [consent, verifyEmailFirst] = await Promise.all([consentRequestFor(c.env, request), mustVerifyEmail(c.env, request, user.userId)]);
+  // The user has just consented: prompt=consent is answered, and must not send them back to this page.
+  const [consent, verifyEmailFirst] = await Promise.all([
+    consentRequestFor(c.env, { ...request, forceConsent: false }),
+    mustVerifyEmail(c.env, request, user.userId),
+  ]);
   const minted = await mintCode(c.env, user.userId, request, consent, verifyEmailFirst);
   // One call: the user is checked (a block since sign-in refuses), the consent remembered, the code issued.
   const result = await userStore(c.env, user.userId).approveConsent(user, minted.approval);

@@ -10,7 +10,10 @@ import { call, LOGIN_COOKIE, setCookieFor } from './http';
 /** RFC 6749 section 5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E ) */
 export const ERROR_DESCRIPTION = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** Error codes a token, revocation or introspection endpoint may answer (RFC 6749 section 5.2, RFC 7009 section 2.2.1). */
+/**
+ * Error codes a token, revocation or introspection endpoint may answer (RFC 6749 section 5.2, RFC 7009
+ * section 2.2.1, RFC 8707 section 2 for invalid_target).
+ */
 export const TOKEN_ERRORS: ReadonlySet<string> = new Set([
   'invalid_request',
   'invalid_client',
@@ -19,6 +22,7 @@ export const TOKEN_ERRORS: ReadonlySet<string> = new Set([
   'unsupported_grant_type',
   'invalid_scope',
   'unsupported_token_type',
+  'invalid_target',
   'server_error',
   'temporarily_unavailable',
 ]);
@@ -26,13 +30,14 @@ export const TOKEN_ERRORS: ReadonlySet<string> = new Set([
 /** Error codes of a protected resource refusing a Bearer token (RFC 6750 section 3.1). */
 export const BEARER_ERRORS: ReadonlySet<string> = new Set(['invalid_request', 'invalid_token', 'insufficient_scope']);
 
-/** Error codes of an authorization response (RFC 6749 section 4.1.2.1, OIDC Core section 3.1.2.6). */
+/** Error codes of an authorization response (RFC 6749 section 4.1.2.1, OIDC Core section 3.1.2.6, RFC 8707 section 2). */
 export const AUTHORIZATION_ERRORS: ReadonlySet<string> = new Set([
   'invalid_request',
   'unauthorized_client',
   'access_denied',
   'unsupported_response_type',
   'invalid_scope',
+  'invalid_target',
   'server_error',
   'temporarily_unavailable',
   'login_required',

@@ -130,6 +130,7 @@ describe('redeemCode (RFC 6749 section 4.1.3, RFC 7636 section 4.6)', () => {
     ['wrong_redirect_uri', { redirectUri: 'com.example.demo:/callback/' }],
     ['verifier_mismatch', { verifierChallenge: CHALLENGE.replace('cM', 'cN') }],
     ['verifier_required', { verifierChallenge: undefined }],
+    ['wrong_resource', { resource: 'https://other.example.com' }],
   ] as const)('refuses %s, and the code is spent all the same', (reason, change) => {
     const { record, result } = redeemCode(issued(), redemption(change), T0 + SECOND);
     expect(result).toEqual({ ok: false, reason });
@@ -181,6 +182,16 @@ describe('rotateRefreshToken (RFC 9700 section 4.14.2)', () => {
     expect(rotateRefreshToken(record, rotation('refresh-1', 'refresh-2', { scopes: ['read:items', 'write:items'] }), T0 + HOUR)).toEqual({
       record,
       result: { ok: false, reason: 'invalid_scope' },
+    });
+  });
+
+  it('accepts the resource of its grant (RFC 8707), as an equal URL too, and refuses another without rotating', () => {
+    const record = redeemed();
+    expect(redeemCode(issued(), redemption({ resource: 'https://api.example.com/' }), T0).result.ok).toBe(true);
+    expect(rotateRefreshToken(record, rotation('refresh-1', 'refresh-2', { resource: 'https://api.example.com' }), T0 + HOUR).result.ok).toBe(true);
+    expect(rotateRefreshToken(record, rotation('refresh-1', 'refresh-2', { resource: 'https://other.example.com' }), T0 + HOUR)).toEqual({
+      record,
+      result: { ok: false, reason: 'invalid_target' },
     });
   });
 
