@@ -143,7 +143,7 @@ describe('the answer (RFC 7591 section 3.2.1): exactly what was registered', () 
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
-      scope: 'openid profile email offline_access read:items write:items',
+      scope: 'openid profile email offline_access mcp:tools read:items write:items',
       registration_client_uri: `${ISSUER}/register/${body.client_id}`,
     });
     expect(body.client_id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
@@ -159,8 +159,8 @@ describe('the answer (RFC 7591 section 3.2.1): exactly what was registered', () 
     // The Management API (and `npm run admin -- clients list`) shows where it came from.
     const json = await ok<ClientJson & { registration: string; last_used_at: string | null; audiences: string[] }>(await management('GET', `/clients/${body.client_id}`));
     expect(json).toMatchObject({ registration: 'dynamic', last_used_at: null, sso_confirmation: 'always', require_consent: true });
-    // Every API but the Management API.
-    expect(json.audiences).toEqual(['https://api.example.com']);
+    // Every API but the Management API (the dev seed has the Example API and the example MCP server's).
+    expect(json.audiences).toEqual(['http://127.0.0.1:8788/mcp', 'https://api.example.com']);
     const seeded = await ok<{ registration: string }>(await management('GET', '/clients/demo-app'));
     expect(seeded.registration).toBe('management');
     await waitForAudit(`event=client_registered&client_id=${body.client_id}`, (items) => items.length === 1);

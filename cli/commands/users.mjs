@@ -185,8 +185,13 @@ export const users = {
       'end every session and revoke every grant of a user',
       (who, result) => `Signed ${who} out everywhere: ${result.sessions_ended} sessions ended, ${result.grants_revoked} grants revoked.`,
     ),
+    export: {
+      summary: 'print everything edge-auth keeps about a user, as JSON (profile, sessions, grants, consents, recent audit events)',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) => output.printJson(await api().get(`users/${segment(await userId(api(), args[0] ?? ''))}/export`)),
+    },
     delete: {
-      summary: 'delete a user',
+      summary: 'delete a user: sessions, grants, consents and the account (audit events keep only the user id)',
       args: ['id-or-email'],
       run: async ({ api, args, output }) => {
         const id = await userId(api(), args[0] ?? '');

@@ -21,6 +21,7 @@ const REGISTRATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', '
  * @property {number} timeoutMs  how long to wait for the browser to come back
  * @property {boolean} openBrowser
  * @property {boolean} [dpop]  bind the tokens to a key that cannot leave this process (RFC 9449)
+ * @property {boolean} [deleteAccount]  after signing in, delete the account as an app's settings screen does
  * @property {(line: string) => void} log  progress, for people
  */
 
@@ -49,6 +50,7 @@ const REGISTRATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', '
  * @property {Record<string, unknown>} userinfo
  * @property {Refreshed | undefined} refresh  absent when the server issued no refresh token
  * @property {string | undefined} dpopJkt  the thumbprint of the key the tokens are bound to, with --dpop
+ * @property {boolean} accountDeleted  with --delete-account: DELETE /account answered 204 and the refresh token is now refused
  */
 
 /**
@@ -65,7 +67,7 @@ const REGISTRATION_ERRORS = new Set(['invalid_request', 'unauthorized_client', '
  * @param {SignInOptions} options
  * @returns {Promise<SignInResult>}
  */
-export async function signIn({ issuer, clientId, timeoutMs, openBrowser, dpop = false, log }) {
+export async function signIn({ issuer, clientId, timeoutMs, openBrowser, dpop = false, deleteAccount = false, log }) {
   /** @type {oauth.Client} */
   const client = { client_id: clientId };
   const proofKey = dpop ? await newProofKey(client) : undefined;
@@ -75,7 +77,7 @@ export async function signIn({ issuer, clientId, timeoutMs, openBrowser, dpop = 
   log(`Discovered ${as.issuer} through its /.well-known/openid-configuration`);
   if (proofKey) log(`DPoP key made (ES256, not extractable), thumbprint ${proofKey.jkt}: sent as dpop_jkt, every token request carries a proof`);
 
-  const { pending, callback } = await authorize(as, client, { timeoutMs, openBrowser, log, dpopJkt: proofKey?.jkt });
+  const { pending, callback } = await authorize(as, client, { timeoutMs, openBrowser, log, dpopJkt: proofKey?.jkt, deleteAccount });
 
   // RFC 9207: the response must name the issuer we sent the user to (metadata says it always does),
   // and RFC 6749 section 10.12: carry the state we generated. The library checks both.
@@ -124,7 +126,10 @@ export async function signIn({ issuer, clientId, timeoutMs, openBrowser, dpop = 
     log('No refresh token was issued (the client needs the refresh_token grant and offline_access): refresh skipped');
   }
 
+  const accountDeleted = deleteAccount && (await deleteTheAccount(as, client, refresh?.accessToken.token ?? tokens.access_token, refresh?.refreshToken ?? tokens.refresh_token, http, log));
+
   return {
+    accountDeleted,
     issuer: as.issuer,
     clientId,
     redirectUri: pending.redirectUri,
@@ -158,6 +163,37 @@ async function newProofKey(client) {
  * @param {(response: Response) => Promise<T>} process
  * @returns {Promise<T>}
  */
+/**
+ * "Delete account" in the app's settings (App Store Review Guideline 5.1.1(v)): DELETE /account with
+ * an access token that has the delete:account scope, right after a fresh sign-in (max_age=0).
+ * Then the app forgets its tokens; here the refresh token is tried once more to show it is dead.
+ * @param {oauth.AuthorizationServer} as
+ * @param {oauth.Client} client
+ * @param {string} accessToken
+ * @param {string | undefined} refreshToken
+ * @param {Record<string, unknown>} http
+ * @param {(line: string) => void} log
+ */
+async function deleteTheAccount(as, client, accessToken, refreshToken, http, log) {
+  const url = new URL('/account', as.issuer);
+  const response = await step('delete_account', () =>
+    withNonceRetry(
+      () => oauth.protectedResourceRequest(accessToken, 'DELETE', url, new Headers(), null, http),
+      async (answer) => {
+        if (answer.status !== 204) throw new Error(`DELETE /account answered ${answer.status}: ${await answer.text()}`);
+        return answer;
+      },
+    ),
+  );
+  log(`Account deleted: DELETE ${url.href} answered ${response.status}`);
+  if (refreshToken) {
+    const refused = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, http);
+    if (refused.status !== 400) throw new Error(`the refresh token still worked after the deletion (status ${refused.status})`);
+    log('The refresh token is now refused (invalid_grant): the app forgets its tokens and shows its signed-out state');
+  }
+  return true;
+}
+
 async function withNonceRetry(send, process) {
   try {
     return await process(await send());
@@ -213,10 +249,10 @@ async function discover(issuer, http) {
  * @param {Pick<SignInOptions, 'timeoutMs' | 'openBrowser' | 'log'> & { dpopJkt: string | undefined }} options
  * @returns {Promise<{ pending: PendingAuthorization, callback: URL }>}
  */
-async function authorize(as, client, { timeoutMs, openBrowser, log, dpopJkt }) {
+async function authorize(as, client, { timeoutMs, openBrowser, log, dpopJkt, deleteAccount }) {
   const redirect = await step('redirect', () => listenForRedirect());
   try {
-    const pending = await authorizationRequest(as, client, redirect.redirectUri, dpopJkt);
+    const pending = await authorizationRequest(as, client, redirect.redirectUri, dpopJkt, deleteAccount);
     log(`Listening for the redirect on ${pending.redirectUri}`);
     if (new URL(as.issuer).protocol === 'http:') log('The dev seed signs in as demo@example.com / demo-password.');
     log(`Open this URL: ${pending.url.href}`);
@@ -240,9 +276,10 @@ async function authorize(as, client, { timeoutMs, openBrowser, log, dpopJkt }) {
  * @param {oauth.Client} client
  * @param {string} redirectUri
  * @param {string | undefined} dpopJkt
+ * @param {boolean} [deleteAccount]  ask for delete:account and a fresh sign-in (max_age=0)
  * @returns {Promise<PendingAuthorization>}
  */
-async function authorizationRequest(as, client, redirectUri, dpopJkt) {
+async function authorizationRequest(as, client, redirectUri, dpopJkt, deleteAccount = false) {
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
@@ -251,7 +288,9 @@ async function authorizationRequest(as, client, redirectUri, dpopJkt) {
     client_id: client.client_id,
     response_type: 'code',
     redirect_uri: redirectUri,
-    scope: SCOPE,
+    // Deleting asks for the scope and a fresh sign-in: edge-auth refuses a sign-in older than 10 minutes.
+    scope: deleteAccount ? `${SCOPE} delete:account` : SCOPE,
+    ...(deleteAccount && { max_age: '0' }),
     audience: AUDIENCE,
     state,
     nonce,

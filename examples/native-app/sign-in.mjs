@@ -29,6 +29,9 @@ Options:
   --open              open the authorization URL in the system browser; otherwise only print it
   --dpop              bind the tokens to a key this process cannot export (DPoP, RFC 9449), as an
                       app does with the Secure Enclave or Android Keystore
+  --delete-account    then delete the account, as an app's "Delete account" does: asks for the
+                      delete:account scope with max_age=0, calls DELETE /account, and shows the
+                      refresh token is refused afterwards (the dev seed's demo-app may ask for it)
   --timeout SECONDS   how long to wait for the browser to come back (default ${DEFAULT_TIMEOUT_SECONDS})
   --json              print a machine-readable summary (or error) on stdout
   -h, --help          show this help
@@ -47,6 +50,7 @@ Exit status: 0 signed in, 1 sign-in failed, 2 wrong usage.
  * @property {number} timeoutMs
  * @property {boolean} openBrowser
  * @property {boolean} dpop
+ * @property {boolean} deleteAccount
  * @property {boolean} json
  * @property {boolean} help
  */
@@ -67,6 +71,7 @@ function parseOptions(argv) {
         'client-id': { type: 'string', default: DEFAULT_CLIENT_ID },
         open: { type: 'boolean', default: false },
         dpop: { type: 'boolean', default: false },
+        'delete-account': { type: 'boolean', default: false },
         timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -81,6 +86,7 @@ function parseOptions(argv) {
     timeoutMs: parseTimeout(values.timeout) * 1000,
     openBrowser: values.open,
     dpop: values.dpop,
+    deleteAccount: values['delete-account'],
     json: values.json,
     help: values.help,
   };

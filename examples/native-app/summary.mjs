@@ -35,6 +35,7 @@ export function summarize(result) {
     refresh_token: result.refreshToken === undefined ? null : shown(result.refreshToken),
     userinfo: result.userinfo,
     dpop_jkt: result.dpopJkt ?? null,
+    account_deleted: result.accountDeleted,
     refresh:
       result.refresh === undefined
         ? null
@@ -81,6 +82,7 @@ export function formatSummary(summary) {
     );
     if (summary.refresh.id_token) lines.push(`  ${tokenLine('ID token', summary.refresh.id_token)}  sub ${summary.refresh.id_token.claims.sub}`);
   }
+  if (summary.account_deleted) lines.push('', 'Account deleted (DELETE /account: 204); the refresh token is now refused.');
   return `${lines.join('\n')}\n`;
 }
 

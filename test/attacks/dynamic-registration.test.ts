@@ -29,7 +29,7 @@ describe('a registration cannot grant itself what operators decide', () => {
     expect(body).not.toHaveProperty('client_secret');
     const stored = await env.DB.prepare('SELECT * FROM clients WHERE id = ?').bind(body.client_id).first<Record<string, unknown>>();
     expect(stored).toMatchObject({ type: 'public', secret_hash: null, require_consent: 1, sso_confirmation: 'always', registration: 'dynamic' });
-    expect(stored!.audiences).toBe('["https://api.example.com"]');
+    expect(stored!.audiences).toBe('["http://127.0.0.1:8788/mcp","https://api.example.com"]');
     // demo-app is untouched.
     const demo = await env.DB.prepare('SELECT registration, sso_confirmation FROM clients WHERE id = ?').bind('demo-app').first();
     expect(demo).toEqual({ registration: 'management', sso_confirmation: 'unverified_redirects' });

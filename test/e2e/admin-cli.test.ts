@@ -504,6 +504,9 @@ describe('npm run admin: guardrails for clients (issue 18)', () => {
     const pending = await adminJson(['users', 'list', '--unverified', '--per-page', '100']);
     expect(pending.items.map((u: { id: string }) => u.id)).toContain(user.id);
     expect(pending.items.every((u: { email_verified: boolean }) => !u.email_verified)).toBe(true);
+    const exported = await adminJson(['users', 'export', user.id]);
+    expect(exported).toMatchObject({ user: { id: user.id, email_verified: false }, sessions: [], grants: [], consents: [] });
+    expect(JSON.stringify(exported)).not.toMatch(/pbkdf2|scrypt|password_hash/);
     const refused = await admin(['users', 'send-verification-mail', 'demo@example.com']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('verified already');

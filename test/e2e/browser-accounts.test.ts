@@ -10,6 +10,7 @@ import {
   newAuthorization,
   redeemCode,
   signInThroughBrowser,
+  submitLogin,
   useBrowserSuite,
   warnWhenSkipped,
   withPhone,
@@ -190,6 +191,38 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
       const params = (await arrived).searchParams;
       expect(params.get('state')).toBe(authorization.state);
       expect((await redeemCode(suite.issuer, authorization, params.get('code')!)).response.status).toBe(200);
+    });
+  });
+  it('deletes the account from the account page; afterwards sign-in fails and the old refresh token is refused', async () => {
+    const email = `gone-${randomBytes(4).toString('hex')}@example.com`;
+    await createUser(suite.issuer, email, 'the first password');
+    let refreshToken = '';
+    await withPhone(suite, {}, async (page) => {
+      const first = newAuthorization(suite.issuer, { redirectUri: callbackUri(), scope: 'openid offline_access read:items' });
+      const code = (await signInThroughBrowser(page, suite, first, { email, password: 'the first password' })).get('code')!;
+      refreshToken = (await redeemCode(suite.issuer, first, code)).body.refresh_token as string;
+      // The single sign-on session of that sign-in opens the account page.
+      await page.goto(`${suite.issuer}/account`);
+      await page.getByText(`Signed in as ${email}`).waitFor();
+      await page.getByRole('link', { name: 'Download your data' }).waitFor();
+      await page.getByLabel('Current password').last().focus();
+      await page.keyboard.type('the first password');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Delete my account');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Your account was deleted' }).waitFor();
+    });
+    const refreshed = await fetch(`${suite.issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken }),
+    });
+    expect(refreshed.status).toBe(400);
+    await withPhone(suite, {}, async (page) => {
+      await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
+      await submitLogin(page, suite.issuer, email, 'the first password');
+      await page.getByText('Incorrect email or password.').waitFor();
     });
   });
 });

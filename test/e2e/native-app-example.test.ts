@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from './browser-helpers';
 import { freePort, startWorkerServer, withTimeout, type WorkerServer } from './worker-server';
 
 /** examples/native-app: the command-line stand-in for an iOS or Android app, run as its user would. */
@@ -67,7 +68,7 @@ function runExample(args: readonly string[], env: Record<string, string> = {}): 
  * The user's part, played with fetch: open the authorization URL, get sent to the login page with
  * the pending-request cookie, submit the form, and follow the 303 back to the app's loopback listener.
  */
-async function signInInTheBrowser(authorizationUrl: URL): Promise<void> {
+async function signInInTheBrowser(authorizationUrl: URL, account = { email: DEMO_EMAIL, password: DEMO_PASSWORD }): Promise<void> {
   const authorized = await fetch(authorizationUrl, { redirect: 'manual' });
   expect(authorized.status).toBe(302);
   const loginUrl = new URL(authorized.headers.get('Location')!, authorizationUrl);
@@ -84,7 +85,7 @@ async function signInInTheBrowser(authorizationUrl: URL): Promise<void> {
     method: 'POST',
     redirect: 'manual',
     headers: { Cookie: cookie! },
-    body: new URLSearchParams({ request_id: requestId!, email: DEMO_EMAIL, password: DEMO_PASSWORD }),
+    body: new URLSearchParams({ request_id: requestId!, email: account.email, password: account.password }),
   });
   expect(submitted.status).toBe(303);
   const backToApp = new URL(submitted.headers.get('Location')!);
@@ -164,6 +165,33 @@ describe('examples/native-app signs in as a native app would (RFC 8252, oauth4we
     expect(summary.refresh_token.prefix).toHaveLength(12);
     expect(`${stdout}\n${stderr}`).not.toMatch(WHOLE_JWT);
     expect(`${stdout}\n${stderr}`).not.toMatch(WHOLE_REFRESH_TOKEN);
+  });
+
+  it('with --delete-account deletes the account as an app\'s settings screen does; then sign-in fails', async () => {
+    const account = { email: `example-delete-${Date.now()}@example.com`, password: 'an example password to delete' };
+    await createUser(server.issuer, account.email, account.password);
+    const run = runExample(['--issuer', server.issuer, '--delete-account', '--dpop', '--json', '--timeout', String(EXAMPLE_TIMEOUT_SECONDS)]);
+    const authorizationUrl = await withTimeout(run.authorizationUrl, RUN_TIMEOUT_MS, 'the example printing its authorization URL');
+    expect(authorizationUrl.searchParams.get('scope')).toBe('openid profile email offline_access read:items delete:account');
+    expect(authorizationUrl.searchParams.get('max_age')).toBe('0');
+    await signInInTheBrowser(authorizationUrl, account);
+
+    const { code, stdout, stderr } = await withTimeout(run.exited, RUN_TIMEOUT_MS, 'the example');
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, account_deleted: true });
+    expect(stderr).toContain('The refresh token is now refused');
+    // The account is gone: its password signs in nowhere.
+    const again = runExample(['--issuer', server.issuer, '--json', '--timeout', '5']);
+    const url = await withTimeout(again.authorizationUrl, RUN_TIMEOUT_MS, 'the example printing its authorization URL');
+    const authorized = await fetch(url, { redirect: 'manual' });
+    const cookie = authorized.headers.getSetCookie()[0]!.split(';')[0]!;
+    const page = await (await fetch(new URL('/login', url), { headers: { Cookie: cookie } })).text();
+    const requestId = /name="request_id" value="([^"]*)"/.exec(page)![1]!;
+    const refused = await fetch(new URL('/login', url), {
+      method: 'POST', redirect: 'manual', headers: { Cookie: cookie }, body: new URLSearchParams({ request_id: requestId, ...account }),
+    });
+    expect(refused.status).toBe(401);
+    again.kill();
   });
 
   it('with --dpop binds code, tokens and refresh to a non-extractable key (RFC 9449)', async () => {
