@@ -150,8 +150,9 @@ const inspectorPort = await freePort(['127.0.0.1', '0.0.0.0'], INSPECTOR_PORT);
 const inspector = passed.some((arg) => /^--inspector-port(=|$)/.test(arg)) ? [] : ['--inspector-port', String(inspectorPort)];
 const args = [
   'dev',
-  // DEV_HOME_PAGE turns on the page at / (src/routes/dev-home.ts); it never goes in wrangler.toml.
-  ...['--var', `ISSUER:${address.url}`, 'DEV_HOME_PAGE:true', 'DEV_MAILBOX:true'],
+  // DEV_HOME_PAGE turns on the page at / (src/routes/dev-home.ts); DEV_LOOPBACK_FETCH lets a client
+  // on this machine serve its metadata document on 127.0.0.1. Neither ever goes in wrangler.toml.
+  ...['--var', `ISSUER:${address.url}`, 'DEV_HOME_PAGE:true', 'DEV_MAILBOX:true', 'DEV_LOOPBACK_FETCH:true'],
   ...['--ip', address.ip, '--port', String(address.port)],
   ...inspector,
   ...passed,

@@ -89,4 +89,10 @@ describe('npm run deploy: the checks before wrangler deploy', () => {
       { level: 'error', problem: expect.stringContaining('DEV_HOME_PAGE is set in [vars]'), fix: 'remove DEV_HOME_PAGE from [vars] in wrangler.toml' },
     ]);
   });
+
+  it('refuses DEV_LOOPBACK_FETCH, which lets the worker fetch client URLs on loopback addresses', () => {
+    expect(errors(ready({ vars: { ISSUER: 'https://auth.acme-corp.dev', DEV_LOOPBACK_FETCH: 'true' } }))).toEqual([
+      { level: 'error', problem: expect.stringContaining('DEV_LOOPBACK_FETCH is set in [vars]'), fix: 'remove DEV_LOOPBACK_FETCH from [vars] in wrangler.toml' },
+    ]);
+  });
 });
