@@ -29,6 +29,7 @@ describe('authorization server metadata (RFC 8414) and OpenID discovery', () => 
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
       dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256'],
+      client_id_metadata_document_supported: true,
     });
   });
 

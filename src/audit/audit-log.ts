@@ -20,6 +20,8 @@ export type AuditEventName =
   | 'token_revoked'
   | 'session_ended'
   | 'client_credentials_issued'
+  | 'client_metadata_fetched'
+  | 'client_metadata_refused'
   | 'management_change'
   | 'keys_rotated'
   | 'keys_withdrawn';

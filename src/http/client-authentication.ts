@@ -1,6 +1,6 @@
 import { sha256Base64url } from '../crypto/hash';
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findClient } from '../db/registry';
+import { findClient } from './find-client';
 import type { ClientRow } from '../db/schema';
 import { invalidRequest, OAuthError } from '../errors/oauth-error';
 

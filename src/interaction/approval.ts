@@ -1,4 +1,4 @@
-import { findClient } from '../db/registry';
+import { findClient } from '../http/find-client';
 import { userStore } from '../durable-objects/user-store';
 import { OAuthError, pageRefusal } from '../errors/oauth-error';
 import { mintCode } from '../grants/authorization-code';

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findApi, findClient } from '../db/registry';
+import { findApi } from '../db/registry';
+import { findClient } from '../http/find-client';
 import { findUserById } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import { mintCode } from '../grants/authorization-code';
@@ -9,6 +10,7 @@ import { afterApproval, consentRequestFor } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest, setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
+import { isClientIdUrl, redirectDestination } from '../oauth/client-metadata-document';
 import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
 import { withQuery } from '../oauth/redirect-uri';
 import { consentPage } from '../views/pages';
@@ -39,6 +41,9 @@ export async function showConsent(c: AppContext): Promise<Response> {
       logoUri: client?.logoUri,
       accent: client?.primaryColor,
       email: user?.email,
+      unverified: isClientIdUrl(request.clientId)
+        ? { publishedBy: new URL(request.clientId).host, redirectsTo: redirectDestination(request.redirectUri) }
+        : undefined,
     }),
   );
 }
@@ -76,7 +81,10 @@ export async function submitConsent(c: AppContext): Promise<Response> {
     return redirectToApp(c, location, 303);
   }
   const user = request.authenticated;
-  const minted = await mintCode(c.env, user.userId, request, await consentRequestFor(c.env, request));
+  // The user has just answered the page that prompt=consent (or an unverified client) asked for:
+  // asking again would send them back to it forever.
+  const consent = { ...(await consentRequestFor(c.env, request)), forceConsent: false };
+  const minted = await mintCode(c.env, user.userId, request, consent);
   // One call: the user is checked (a block since sign-in refuses), the consent remembered, the code issued.
   const result = await userStore(c.env, user.userId).approveConsent(user, minted.approval);
   const location = await afterApproval(c, request, user, result, minted.location);

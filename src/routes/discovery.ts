@@ -35,6 +35,7 @@ async function authorizationServerMetadata(c: AppContext) {
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
     dpop_signing_alg_values_supported: DPOP_ALGS,
+    client_id_metadata_document_supported: true,
   };
 }
 

@@ -1,7 +1,7 @@
 import { sha256Base64url } from '../crypto/hash';
 import { needsRehash, verifyPassword } from '../crypto/password';
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findClient } from '../db/registry';
+import { findClient } from '../http/find-client';
 import { findUserByEmail, normalizeEmail, updatePasswordHash } from '../db/users';
 import { unknownAccountStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';

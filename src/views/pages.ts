@@ -60,6 +60,11 @@ export interface ConsentPageProps {
   accent?: string | null | undefined;
   /** Who is signed in, when the account still exists: "Not you?" starts over with another account. */
   email?: string | undefined;
+  /**
+   * A client known only by its metadata document (its client_id is a URL): nobody vouched for its
+   * name, so the page says so, with the site that published it and where the code would go.
+   */
+  unverified?: { publishedBy: string; redirectsTo: string } | undefined;
 }
 
 export function consentPage(props: ConsentPageProps): Html {
@@ -78,6 +83,9 @@ Signed in as <strong>${props.email}</strong> · <button type="submit" name="deci
     brand: { name: props.clientName, logoUri: props.logoUri },
     body: html`<h1>Allow ${props.clientName}?</h1>
 ${account}
+${props.unverified
+    ? html`<p class="error unverified"><strong>Unverified app.</strong> Its name comes from ${props.unverified.publishedBy}, not from this service. Allowing sends you back to ${props.unverified.redirectsTo}. Allow only if you started this in an app you trust.</p>`
+    : ''}
 <p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
 <ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
 <form method="post" action="/consent">

@@ -1,0 +1,209 @@
+/**
+ * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document; MCP 2025-11-25): a
+ * client_id that is a URL is fetched from the local document server (test/helpers/document-server.ts)
+ * over real HTTP, validated, cached, and used as an unverified public client.
+ */
+import { describe, expect, it } from 'vitest';
+import { expectErrorPage, expectErrorRedirect, expectLoginRedirect } from './helpers/assertions';
+import { documentOrigin, fetchCount, serveDocument } from './helpers/documents';
+import { authorizePath, defaultAuthorization, openLogin, redeem, submitLogin } from './helpers/flow';
+import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
+import { waitForAudit } from './helpers/management';
+import { freshIp, unique } from './helpers/values';
+
+const LOOPBACK_REDIRECT = 'http://127.0.0.1/callback';
+const API = 'https://api.example.com';
+
+/** A fresh document path per test: the isolate's cache is shared by the whole file. */
+function documentPath(): string {
+  return `/cimd/${unique()}/client.json`;
+}
+
+function metadata(clientId: string, extra: Record<string, unknown> = {}) {
+  return {
+    client_id: clientId,
+    client_name: 'Agent Tool',
+    redirect_uris: [LOOPBACK_REDIRECT],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'none',
+    ...extra,
+  };
+}
+
+/** Serves a valid document (changed by `extra`) and returns its URL, the client_id. */
+async function publish(extra: Record<string, unknown> = {}, headers: Record<string, string> = {}, path = documentPath()): Promise<string> {
+  const clientId = `${documentOrigin()}${path}`;
+  await serveDocument(path, { body: JSON.stringify(metadata(clientId, extra)), headers });
+  return clientId;
+}
+
+const pathOf = (clientId: string) => new URL(clientId).pathname;
+
+async function authorizeAs(clientId: string, overrides: Record<string, string | undefined> = {}, cookie?: string) {
+  const { params, verifier } = await defaultAuthorization({
+    client_id: clientId,
+    redirect_uri: 'http://127.0.0.1:51234/callback',
+    audience: API,
+    scope: 'openid read:items',
+    ...overrides,
+  });
+  const response = await call(authorizePath(params), cookie ? { headers: { Cookie: cookie } } : {});
+  return { response, params, verifier };
+}
+
+/** Authorize and sign in: a document client always lands on the consent page. */
+async function reachConsentAs(clientId: string) {
+  const { response, params, verifier } = await authorizeAs(clientId);
+  const pending = await openLogin(response, verifier, params);
+  const login = await submitLogin(pending, {}, { 'CF-Connecting-IP': freshIp() });
+  expect(login.status).toBe(303);
+  expect(login.headers.get('Location')).toBe('/consent');
+  return { cookie: cookieFrom(login, LOGIN_COOKIE), session: cookieFrom(login, SESSION_COOKIE), pending };
+}
+
+describe('a client known by its metadata document', () => {
+  it('signs in through an unverified consent page, and its code redeems as a public client', async () => {
+    const clientId = await publish();
+    const { cookie, pending } = await reachConsentAs(clientId);
+
+    const page = await call('/consent', { headers: { Cookie: cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Allow Agent Tool?');
+    expect(html).toContain('Unverified app.');
+    expect(html).toContain(`Its name comes from ${new URL(clientId).host}`);
+    expect(html).toContain('sends you back to an app on this device (loopback)');
+
+    const allowed = await call('/consent', form({ request_id: pending.requestId, decision: 'allow' }, { headers: { Cookie: cookie } }));
+    expect(allowed.status).toBe(303);
+    const location = new URL(allowed.headers.get('Location')!);
+    expect(location.origin + location.pathname).toBe('http://127.0.0.1:51234/callback');
+    const code = location.searchParams.get('code')!;
+    const issued = { code, verifier: pending.verifier, redirectUri: pending.params.redirect_uri!, location };
+
+    const withSecret = await redeem(issued, { client_id: clientId, client_secret: 'anything' });
+    expect(withSecret.status).toBe(401);
+    const tokens = await redeem(issued, { client_id: clientId });
+    expect(tokens.status).toBe(200);
+    expect(await tokens.json()).toMatchObject({ token_type: 'Bearer', scope: 'openid read:items' });
+    // One fetch served /authorize, /login, /consent and the token request: the isolate's cache.
+    expect(await fetchCount(pathOf(clientId))).toBe(1);
+  });
+
+  it('never gets silent single sign-on: the session asks on a page, prompt=none answers interaction_required', async () => {
+    const clientId = await publish({ redirect_uris: ['https://agent.example.com/callback'] });
+    const { response, params, verifier } = await authorizeAs(clientId, { redirect_uri: 'https://agent.example.com/callback' });
+    const pending = await openLogin(response, verifier, params);
+    const login = await submitLogin(pending, {}, { 'CF-Connecting-IP': freshIp() });
+    const session = cookieFrom(login, SESSION_COOKIE);
+
+    // A claimed https redirect would be approved silently for a registered public client; not here.
+    const again = await authorizeAs(clientId, { redirect_uri: 'https://agent.example.com/callback' }, session);
+    expectLoginRedirect(again.response);
+    const silent = await authorizeAs(clientId, { redirect_uri: 'https://agent.example.com/callback', prompt: 'none' }, session);
+    expectErrorRedirect(silent.response, 'interaction_required', { redirectUri: 'https://agent.example.com/callback' });
+  });
+
+  it('asks for consent again on the next sign-in, even after the user allowed it once', async () => {
+    const clientId = await publish();
+    const first = await reachConsentAs(clientId);
+    const allowed = await call('/consent', form({ request_id: first.pending.requestId, decision: 'allow' }, { headers: { Cookie: first.cookie } }));
+    expect(allowed.status).toBe(303);
+    await reachConsentAs(clientId);
+  });
+
+  it('matches redirect URIs exactly, with only the loopback port free (RFC 8252 section 7.3)', async () => {
+    const clientId = await publish({ redirect_uris: [LOOPBACK_REDIRECT, 'com.example.agent:/callback'] });
+    expectLoginRedirect((await authorizeAs(clientId, { redirect_uri: 'http://127.0.0.1:9999/callback' })).response);
+    expectLoginRedirect((await authorizeAs(clientId, { redirect_uri: 'com.example.agent:/callback' })).response);
+    for (const other of ['http://127.0.0.1:9999/other', 'com.example.agent:/callback/', 'https://evil.example/callback']) {
+      await expectErrorPage((await authorizeAs(clientId, { redirect_uri: other })).response);
+    }
+  });
+
+  it.each([
+    ['a client_id that is not the URL', (url: string) => ({ client_id: `${url}?x` })],
+    ['no client_name', () => ({ client_name: undefined })],
+    ['no redirect_uris', () => ({ redirect_uris: undefined })],
+    ['a client_secret', () => ({ client_secret: 'shh' })],
+    ['token_endpoint_auth_method client_secret_basic', () => ({ token_endpoint_auth_method: 'client_secret_basic' })],
+    ['a plain-http redirect URI to another host', () => ({ redirect_uris: ['http://agent.example.com/callback'] })],
+    ['a wildcard redirect URI', () => ({ redirect_uris: ['https://*.example.com/callback'] })],
+    ['a grant type other than code and refresh', () => ({ grant_types: ['authorization_code', 'client_credentials'] })],
+  ])('refuses a document with %s: an error page, nothing redirected', async (_name, change) => {
+    const path = documentPath();
+    const url = `${documentOrigin()}${path}`;
+    await serveDocument(path, { body: JSON.stringify(metadata(url, change(url))) });
+    const html = await expectErrorPage((await authorizeAs(url)).response);
+    expect(html).toContain('not registered');
+  });
+
+  it.each([
+    ['a redirect', { status: 302, headers: { Location: 'http://127.0.0.1:1/x' } }],
+    ['an oversized body', { body: JSON.stringify({ pad: 'x'.repeat(6000) }) }],
+    ['HTML', { body: '<html></html>', headers: { 'Content-Type': 'text/html' } }],
+    ['a timeout', { body: '{}', delayMs: 4000 }],
+  ])('refuses a document URL that answers with %s', async (_name, spec) => {
+    const path = documentPath();
+    await serveDocument(path, spec);
+    await expectErrorPage((await authorizeAs(`${documentOrigin()}${path}`)).response);
+  });
+
+  it.each([
+    ['a fragment', '/cimd/a/client.json#x'],
+    ['no path', '/'],
+    ['dot segments', '/cimd/a/../client.json'],
+    ['an encoded dot segment', '/cimd/a/%2e%2e/client.json'],
+  ])('refuses a client_id URL with %s, without fetching it', async (_name, suffix) => {
+    const clientId = `${documentOrigin()}${suffix}`;
+    await serveDocument('/cimd/client.json', { body: JSON.stringify(metadata(clientId)) });
+    await expectErrorPage((await authorizeAs(clientId)).response);
+    expect(await fetchCount('/cimd/client.json')).toBe(0);
+  });
+
+  it('refuses a client_id URL with credentials or on a private address', async () => {
+    const port = new URL(documentOrigin()).port;
+    for (const clientId of [`http://user:pw@127.0.0.1:${port}/cimd/x.json`, 'https://10.0.0.1/client.json', 'https://localhost/client.json']) {
+      await expectErrorPage((await authorizeAs(clientId)).response);
+    }
+  });
+
+  it('keeps a document for at least a minute, whatever its Cache-Control says', async () => {
+    const clientId = await publish({}, { 'Cache-Control': 'no-store' });
+    expectLoginRedirect((await authorizeAs(clientId)).response);
+    expectLoginRedirect((await authorizeAs(clientId)).response);
+    expect(await fetchCount(pathOf(clientId))).toBe(1);
+  });
+
+  it('does not cache a refusal: a corrected document is used at the next request', async () => {
+    const path = documentPath();
+    const clientId = `${documentOrigin()}${path}`;
+    await serveDocument(path, { body: JSON.stringify(metadata(clientId, { client_name: '' })) });
+    await expectErrorPage((await authorizeAs(clientId)).response);
+    await publish({}, {}, path);
+    expectLoginRedirect((await authorizeAs(clientId)).response);
+  });
+
+  it('is not given the Management API', async () => {
+    const clientId = await publish();
+    const { response } = await authorizeAs(clientId, { audience: 'urn:edge-auth:management-api', scope: 'read:users' });
+    expectErrorRedirect(response, 'invalid_request', { redirectUri: 'http://127.0.0.1:51234/callback' });
+  });
+
+  it('audits each fetch and each refused document, with the reason', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const good = await publish({}, { 'Cache-Control': 'max-age=600' });
+    expectLoginRedirect((await authorizeAs(good)).response);
+    const bad = await publish({ client_secret: 'shh' });
+    await expectErrorPage((await authorizeAs(bad)).response);
+    const fetched = await waitForAudit(`event=client_metadata_fetched&client_id=${encodeURIComponent(good)}&since=${since}`, (items) => items.length > 0);
+    expect(fetched[0]).toMatchObject({ client_id: good, detail: { cache_seconds: 600 } });
+    const refused = await waitForAudit(`event=client_metadata_refused&client_id=${encodeURIComponent(bad)}&since=${since}`, (items) => items.length > 0);
+    expect(refused[0]).toMatchObject({ client_id: bad, detail: { reason: 'document', message: expect.stringContaining('client_secret') } });
+  });
+
+  it('is advertised in discovery', async () => {
+    const metadataResponse = await call('/.well-known/oauth-authorization-server');
+    expect(await metadataResponse.json()).toMatchObject({ client_id_metadata_document_supported: true });
+  });
+});
