@@ -14,6 +14,8 @@ const CLIENT_KEYS = [
   'dpop_bound_access_tokens',
   'grant_types',
   'id',
+  'jwks',
+  'jwks_uri',
   'logo_uri',
   'name',
   'post_logout_redirect_uris',
@@ -26,6 +28,7 @@ const CLIENT_KEYS = [
   'require_pushed_authorization_requests',
   'scopes',
   'sso_confirmation',
+  'token_endpoint_auth_method',
   'type',
   'updated_at',
 ];
@@ -63,6 +66,9 @@ describe('POST /api/v1/clients', () => {
       allow_signup: false,
       logo_uri: null,
       primary_color: null,
+      token_endpoint_auth_method: null,
+      jwks: null,
+      jwks_uri: null,
     });
     expect(client.id).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(new Date(client.created_at).toISOString()).toBe(client.created_at);

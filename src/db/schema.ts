@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { SIGNING_ALGS } from '../crypto/jwt';
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../oauth/client-assertion';
 import { SSO_CONFIRMATION } from '../oauth/session-confirmation';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Lists are stored as JSON text: D1 is SQLite, and these lists are short and read whole. */
 const jsonList = (name: string) => text(name, { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`);
@@ -56,6 +57,15 @@ export const clients = sqliteTable(
     dpopBoundAccessTokens: integer('dpop_bound_access_tokens', { mode: 'boolean' }).notNull().default(false),
     /** People may create their own account from this client's login page (src/routes/signup.ts). */
     allowSignup: integer('allow_signup', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * How the client authenticates at the token, revocation, introspection and PAR endpoints
+     * (RFC 7591 section 2). Null: as before this column, by its type (a public client with none, a
+     * confidential one with its secret, Basic or in the body). Checked by the Management API.
+     */
+    tokenEndpointAuthMethod: text('token_endpoint_auth_method', { enum: TOKEN_ENDPOINT_AUTH_METHODS }),
+    /** `private_key_jwt` (RFC 7523): the client's public keys, inline (a JWK set) or at an https URL. */
+    jwks: text('jwks', { mode: 'json' }).$type<{ keys: Record<string, unknown>[] }>(),
+    jwksUri: text('jwks_uri'),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),
@@ -129,6 +139,21 @@ export const revokedTokens = sqliteTable('revoked_tokens', {
   clientId: text('client_id').notNull(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * The `jti` of each client assertion (RFC 7523 section 3, item 7) until the assertion expires: a
+ * second use is refused. The insert decides, so two concurrent uses cannot both pass; the cron
+ * deletes expired rows.
+ */
+export const clientAssertionJtis = sqliteTable(
+  'client_assertion_jtis',
+  {
+    clientId: text('client_id').notNull(),
+    jti: text('jti').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.jti] })],
+);
 
 /** What happened, for operators: never a secret, code, verifier, token or password. */
 export const auditEvents = sqliteTable(
