@@ -3,9 +3,11 @@
  * client_id that is a URL is fetched from the local document server (test/helpers/document-server.ts)
  * over real HTTP, validated, cached, and used as an unverified public client.
  */
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { expectErrorPage, expectErrorRedirect, expectLoginRedirect } from './helpers/assertions';
 import { documentOrigin, fetchCount, serveDocument } from './helpers/documents';
+import { ISSUER } from './helpers/fixtures';
 import { authorizePath, defaultAuthorization, openLogin, redeem, submitLogin } from './helpers/flow';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
 import { waitForAudit } from './helpers/management';
@@ -200,6 +202,32 @@ describe('a client known by its metadata document', () => {
     expect(fetched[0]).toMatchObject({ client_id: good, detail: { cache_seconds: 600 } });
     const refused = await waitForAudit(`event=client_metadata_refused&client_id=${encodeURIComponent(bad)}&since=${since}`, (items) => items.length > 0);
     expect(refused[0]).toMatchObject({ client_id: bad, detail: { reason: 'document', message: expect.stringContaining('client_secret') } });
+  });
+
+  it('may authenticate with private_key_jwt, keys in the document: the token request needs the assertion', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'agent-key', alg: 'ES256' };
+    const clientId = await publish({ token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] } });
+    const { cookie, pending } = await reachConsentAs(clientId);
+    const allowed = await call('/consent', form({ request_id: pending.requestId, decision: 'allow' }, { headers: { Cookie: cookie } }));
+    const code = new URL(allowed.headers.get('Location')!).searchParams.get('code')!;
+    const issued = { code, verifier: pending.verifier, redirectUri: pending.params.redirect_uri!, location: new URL('http://127.0.0.1') };
+
+    // Without the assertion the client is refused, and the code is left for the real client.
+    expect((await redeem(issued, { client_id: clientId })).status).toBe(401);
+    const signed = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'agent-key' })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(`${ISSUER}/oauth/token`)
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    const tokens = await redeem(issued, {
+      client_id: undefined,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: signed,
+    });
+    expect(tokens.status).toBe(200);
   });
 
   it('is advertised in discovery', async () => {

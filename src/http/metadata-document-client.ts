@@ -29,7 +29,8 @@ const FETCH_TIMEOUT_MS = 3000;
 const BEFORE_FETCH = new Set(['client_id', 'url', 'rate_limited']);
 
 /**
- * What a document client may do, decided here rather than by an operator: a public client, asked
+ * What a document client may do, decided here rather than by an operator: a public client (its
+ * assertions checked when it registered private_key_jwt keys), asked
  * for consent every time and never approved silently by single sign-on, that may ask for the
  * OpenID Connect scopes and those of every API except the Management API (the document's `scope`
  * narrows this).
@@ -58,9 +59,10 @@ function clientRow(metadata: ClientMetadata, apis: readonly ApiRow[]): ClientRow
     requirePushedAuthorizationRequests: false,
     dpopBoundAccessTokens: false,
     allowSignup: false,
-    tokenEndpointAuthMethod: 'none',
-    jwks: null,
-    jwksUri: null,
+    // Still `public` with private_key_jwt: PKCE stays required, and the row is never stored.
+    tokenEndpointAuthMethod: metadata.keys ? 'private_key_jwt' : 'none',
+    jwks: metadata.keys && 'jwks' in metadata.keys ? metadata.keys.jwks : null,
+    jwksUri: metadata.keys && 'jwksUri' in metadata.keys ? metadata.keys.jwksUri : null,
     logoUri: null,
     primaryColor: null,
     createdAt: now,
@@ -82,7 +84,7 @@ async function fetchDocumentClient(env: Env, clientId: string): Promise<ClientRo
   if (!url.ok) return refused('client_id', url.reason);
   try {
     const fetched = await fetchClientJson(env, clientId, { maxBytes: METADATA_DOCUMENT_MAX_BYTES, timeoutMs: FETCH_TIMEOUT_MS });
-    const metadata = parseClientMetadata(clientId, fetched.body);
+    const metadata = parseClientMetadata(clientId, fetched.body, getConfig(env).allowLoopbackFetch);
     if (!metadata.ok) return refused('document', metadata.reason);
     const client = clientRow(metadata.value, await listApis(env));
     const seconds = metadataCacheSeconds(fetched.maxAgeSeconds);

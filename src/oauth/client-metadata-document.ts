@@ -15,8 +15,10 @@ export const METADATA_DOCUMENT_MAX_BYTES = 5 * 1024;
 export const METADATA_CACHE_SECONDS = { min: 60, default: 300, max: 86_400 } as const;
 const MAX_NAME_LENGTH = 100;
 const MAX_REDIRECT_URIS = 20;
-/** Only a public client for now: `private_key_jwt` documents are refused until that method is supported. */
-const AUTH_METHODS = ['none'];
+/** No secret can be in a public document: the client holds none, or signs assertions with its own key. */
+const AUTH_METHODS = ['none', 'private_key_jwt'];
+const MAX_KEYS = 10;
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const GRANT_TYPES = ['authorization_code', 'refresh_token'];
 
 export interface ClientMetadata {
@@ -26,6 +28,8 @@ export interface ClientMetadata {
   grantTypes: string[];
   /** The document's `scope`, when it limits what the client may ask for. */
   scopes: string[] | undefined;
+  /** `private_key_jwt`: the client's public keys, inline or at a URL (exactly one). */
+  keys: { jwks: { keys: Record<string, unknown>[] } } | { jwksUri: string } | undefined;
 }
 
 export type MetadataCheck<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -73,6 +77,22 @@ function checkGrantTypes(value: unknown): MetadataCheck<string[]> {
   return { ok: true, value: [...new Set(value)] };
 }
 
+/** RFC 7523 keys for a `private_key_jwt` document: a JWK set of public keys, or an https URL the fetcher accepts. */
+function checkKeys(document: Record<string, unknown>, allowLoopback: boolean): MetadataCheck<ClientMetadata['keys']> {
+  const { jwks, jwks_uri: jwksUri } = document;
+  if ((jwks === undefined) === (jwksUri === undefined)) return refuse('private_key_jwt needs exactly one of jwks and jwks_uri');
+  if (typeof jwksUri === 'string') {
+    const check = checkOutboundUrl(jwksUri, { allowLoopback });
+    return check.ok ? { ok: true, value: { jwksUri } } : refuse(`jwks_uri ${check.reason}`);
+  }
+  const keys = isRecord(jwks) ? jwks.keys : undefined;
+  if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_KEYS || !keys.every(isRecord)) return refuse(`jwks must hold 1 to ${MAX_KEYS} keys`);
+  if (keys.some((key) => typeof key.kty !== 'string' || key.kty === 'oct' || PRIVATE_MEMBERS.some((member) => member in key))) {
+    return refuse('jwks must hold public RSA, EC or OKP keys only');
+  }
+  return { ok: true, value: { jwks: { keys } } };
+}
+
 function checkScope(value: unknown): MetadataCheck<string[] | undefined> {
   if (value === undefined) return { ok: true, value: undefined };
   if (typeof value !== 'string') return refuse('scope must be a string');
@@ -83,10 +103,10 @@ function checkScope(value: unknown): MetadataCheck<string[] | undefined> {
 
 /**
  * Draft section 4: the document must name itself (`client_id` equal to the URL, character for
- * character), say who it is and where codes go, and be a public client: no secret, since anyone
- * can read the document, and `token_endpoint_auth_method` `none`.
+ * character), say who it is and where codes go, and hold no secret, since anyone can read it:
+ * `token_endpoint_auth_method` is `none`, or `private_key_jwt` with its public keys.
  */
-export function parseClientMetadata(clientId: string, document: unknown): MetadataCheck<ClientMetadata> {
+export function parseClientMetadata(clientId: string, document: unknown, allowLoopback = false): MetadataCheck<ClientMetadata> {
   if (!isRecord(document)) return refuse('the document is not a JSON object');
   if (document.client_id !== clientId) return refuse('the document\'s client_id is not the URL it was fetched from');
   const name = document.client_name;
@@ -106,7 +126,12 @@ export function parseClientMetadata(clientId: string, document: unknown): Metada
   if (!grantTypes.ok) return grantTypes;
   const scopes = checkScope(document.scope);
   if (!scopes.ok) return scopes;
-  return { ok: true, value: { clientId, name: name.trim(), redirectUris: redirectUris.value, grantTypes: grantTypes.value, scopes: scopes.value } };
+  const keys: MetadataCheck<ClientMetadata['keys']> = method === 'private_key_jwt' ? checkKeys(document, allowLoopback) : { ok: true, value: undefined };
+  if (!keys.ok) return keys;
+  return {
+    ok: true,
+    value: { clientId, name: name.trim(), redirectUris: redirectUris.value, grantTypes: grantTypes.value, scopes: scopes.value, keys: keys.value },
+  };
 }
 
 /** Seconds to keep a validated document: its max-age, bounded, so neither a flood of fetches nor a stale client for days. */

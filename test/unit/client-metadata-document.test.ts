@@ -32,11 +32,23 @@ describe('metadata documents', () => {
   it('reads a minimal public client, with code and refresh grants by default', () => {
     expect(parseClientMetadata(ID, valid)).toEqual({
       ok: true,
-      value: { clientId: ID, name: 'Agent', redirectUris: ['http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'], scopes: undefined },
+      value: { clientId: ID, name: 'Agent', redirectUris: ['http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'], scopes: undefined, keys: undefined },
     });
     expect(parseClientMetadata(ID, { ...valid, scope: 'openid read:items', grant_types: ['authorization_code'] })).toMatchObject({
       ok: true,
       value: { scopes: ['openid', 'read:items'], grantTypes: ['authorization_code'] },
+    });
+  });
+
+  it('reads a private_key_jwt client with its public keys, inline or at a URL', () => {
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' };
+    expect(parseClientMetadata(ID, { ...valid, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] } })).toMatchObject({
+      ok: true,
+      value: { keys: { jwks: { keys: [jwk] } } },
+    });
+    expect(parseClientMetadata(ID, { ...valid, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://agent.example.com/jwks.json' })).toMatchObject({
+      ok: true,
+      value: { keys: { jwksUri: 'https://agent.example.com/jwks.json' } },
     });
   });
 
@@ -50,7 +62,9 @@ describe('metadata documents', () => {
     ['a localhost redirect', { ...valid, redirect_uris: ['http://localhost/cb'] }, /localhost/],
     ['a secret', { ...valid, client_secret: 'x' }, /client_secret/],
     ['a confidential method', { ...valid, token_endpoint_auth_method: 'client_secret_post' }, /token_endpoint_auth_method/],
-    ['private_key_jwt (not yet supported)', { ...valid, token_endpoint_auth_method: 'private_key_jwt' }, /token_endpoint_auth_method/],
+    ['private_key_jwt without keys', { ...valid, token_endpoint_auth_method: 'private_key_jwt' }, /exactly one/],
+    ['private_key_jwt with a private key', { ...valid, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', d: 'x' }] } }, /public/],
+    ['private_key_jwt with a private jwks_uri', { ...valid, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://10.0.0.1/jwks' }, /jwks_uri/],
     ['a token response type', { ...valid, response_types: ['token'] }, /response_types/],
     ['implicit grant', { ...valid, grant_types: ['implicit'] }, /grant_types/],
     ['a malformed scope', { ...valid, scope: 'a"b' }, /scope/],
