@@ -6,7 +6,12 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { expectErrorPage, expectErrorRedirect, expectLoginRedirect } from './helpers/assertions';
-import { documentOrigin, fetchCount, serveDocument } from './helpers/documents';
+import type { DocumentSpec } from './helpers/document-server';
+import { DOCUMENT_SERVERS } from './helpers/document-servers';
+import { documentOrigin, fetchCount, serveDocument as serveOn } from './helpers/documents';
+
+const SERVER = DOCUMENT_SERVERS.metadataDocuments;
+const serveDocument = (path: string, spec: DocumentSpec) => serveOn(path, spec, SERVER);
 import { ISSUER } from './helpers/fixtures';
 import { authorizePath, defaultAuthorization, openLogin, redeem, submitLogin } from './helpers/flow';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
@@ -34,7 +39,7 @@ function metadata(clientId: string, extra: Record<string, unknown> = {}) {
 
 /** Serves a valid document (changed by `extra`) and returns its URL, the client_id. */
 async function publish(extra: Record<string, unknown> = {}, headers: Record<string, string> = {}, path = documentPath()): Promise<string> {
-  const clientId = `${documentOrigin()}${path}`;
+  const clientId = `${documentOrigin(SERVER)}${path}`;
   await serveDocument(path, { body: JSON.stringify(metadata(clientId, extra)), headers });
   return clientId;
 }
@@ -89,7 +94,7 @@ describe('a client known by its metadata document', () => {
     expect(tokens.status).toBe(200);
     expect(await tokens.json()).toMatchObject({ token_type: 'Bearer', scope: 'openid read:items' });
     // One fetch served /authorize, /login, /consent and the token request: the isolate's cache.
-    expect(await fetchCount(pathOf(clientId))).toBe(1);
+    expect(await fetchCount(pathOf(clientId), SERVER)).toBe(1);
   });
 
   it('never gets silent single sign-on: the session asks on a page, prompt=none answers interaction_required', async () => {
@@ -134,7 +139,7 @@ describe('a client known by its metadata document', () => {
     ['a grant type other than code and refresh', () => ({ grant_types: ['authorization_code', 'client_credentials'] })],
   ])('refuses a document with %s: an error page, nothing redirected', async (_name, change) => {
     const path = documentPath();
-    const url = `${documentOrigin()}${path}`;
+    const url = `${documentOrigin(SERVER)}${path}`;
     await serveDocument(path, { body: JSON.stringify(metadata(url, change(url))) });
     const html = await expectErrorPage((await authorizeAs(url)).response);
     expect(html).toContain('not registered');
@@ -148,7 +153,7 @@ describe('a client known by its metadata document', () => {
   ])('refuses a document URL that answers with %s', async (_name, spec) => {
     const path = documentPath();
     await serveDocument(path, spec);
-    await expectErrorPage((await authorizeAs(`${documentOrigin()}${path}`)).response);
+    await expectErrorPage((await authorizeAs(`${documentOrigin(SERVER)}${path}`)).response);
   });
 
   it.each([
@@ -157,14 +162,14 @@ describe('a client known by its metadata document', () => {
     ['dot segments', '/cimd/a/../client.json'],
     ['an encoded dot segment', '/cimd/a/%2e%2e/client.json'],
   ])('refuses a client_id URL with %s, without fetching it', async (_name, suffix) => {
-    const clientId = `${documentOrigin()}${suffix}`;
+    const clientId = `${documentOrigin(SERVER)}${suffix}`;
     await serveDocument('/cimd/client.json', { body: JSON.stringify(metadata(clientId)) });
     await expectErrorPage((await authorizeAs(clientId)).response);
-    expect(await fetchCount('/cimd/client.json')).toBe(0);
+    expect(await fetchCount('/cimd/client.json', SERVER)).toBe(0);
   });
 
   it('refuses a client_id URL with credentials or on a private address', async () => {
-    const port = new URL(documentOrigin()).port;
+    const port = new URL(documentOrigin(SERVER)).port;
     for (const clientId of [`http://user:pw@127.0.0.1:${port}/cimd/x.json`, 'https://10.0.0.1/client.json', 'https://localhost/client.json']) {
       await expectErrorPage((await authorizeAs(clientId)).response);
     }
@@ -174,12 +179,12 @@ describe('a client known by its metadata document', () => {
     const clientId = await publish({}, { 'Cache-Control': 'no-store' });
     expectLoginRedirect((await authorizeAs(clientId)).response);
     expectLoginRedirect((await authorizeAs(clientId)).response);
-    expect(await fetchCount(pathOf(clientId))).toBe(1);
+    expect(await fetchCount(pathOf(clientId), SERVER)).toBe(1);
   });
 
   it('does not cache a refusal: a corrected document is used at the next request', async () => {
     const path = documentPath();
-    const clientId = `${documentOrigin()}${path}`;
+    const clientId = `${documentOrigin(SERVER)}${path}`;
     await serveDocument(path, { body: JSON.stringify(metadata(clientId, { client_name: '' })) });
     await expectErrorPage((await authorizeAs(clientId)).response);
     await publish({}, {}, path);

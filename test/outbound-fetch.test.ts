@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { fetchClientJson, OutboundFetchError, type OutboundRefusal } from '../src/http/outbound-fetch';
+import { DOCUMENT_SERVERS } from './helpers/document-servers';
 import { fetchCount, serveDocument } from './helpers/documents';
 
 const limits = { maxBytes: 5 * 1024, timeoutMs: 1000 };
@@ -80,13 +81,13 @@ describe('fetching client-supplied URLs (SSRF defences)', () => {
   });
 
   it('limits fetches per host (OUTBOUND_FETCH_LIMIT)', async () => {
-    const url = await serveDocument('/fetch/limited.json', { body: '{}' }, 1);
+    const url = await serveDocument('/fetch/limited.json', { body: '{}' }, DOCUMENT_SERVERS.limit);
     const reasons: string[] = [];
     for (let i = 0; i < 35; i++) {
       reasons.push(await fetchClientJson(env, url, limits).then(() => 'ok', (error: OutboundFetchError) => error.reason));
     }
     expect(reasons.slice(0, 30).every((reason) => reason === 'ok')).toBe(true);
     expect(reasons.slice(30)).toEqual(Array(5).fill('rate_limited'));
-    expect(await fetchCount('/fetch/limited.json', 1)).toBe(30);
+    expect(await fetchCount('/fetch/limited.json', DOCUMENT_SERVERS.limit)).toBe(30);
   });
 });

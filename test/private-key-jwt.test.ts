@@ -5,7 +5,12 @@
  */
 import { base64url, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { documentOrigin, fetchCount, serveDocument } from './helpers/documents';
+import type { DocumentSpec } from './helpers/document-server';
+import { DOCUMENT_SERVERS } from './helpers/document-servers';
+import { documentOrigin, fetchCount, serveDocument as serveOn } from './helpers/documents';
+
+const SERVER = DOCUMENT_SERVERS.privateKeyJwt;
+const serveDocument = (path: string, spec: DocumentSpec) => serveOn(path, spec, SERVER);
 import { DEMO_API_BASIC, ISSUER } from './helpers/fixtures';
 import { call, form } from './helpers/http';
 import { management, ok } from './helpers/management';
@@ -176,17 +181,17 @@ describe('private_key_jwt with a jwks_uri', () => {
     const key = await keyPair();
     const path = `/jwks/${unique()}.json`;
     await serveDocument(path, { body: JSON.stringify({ keys: [key.publicJwk] }), headers: { 'Content-Type': 'application/jwk-set+json' } });
-    const client = await pkjClient({ jwks_uri: `${documentOrigin()}${path}` });
+    const client = await pkjClient({ jwks_uri: `${documentOrigin(SERVER)}${path}` });
     expect((await clientCredentialsWith(await assertion(client.id, key))).status).toBe(200);
     expect((await clientCredentialsWith(await assertion(client.id, key))).status).toBe(200);
-    expect(await fetchCount(path)).toBe(1);
+    expect(await fetchCount(path, SERVER)).toBe(1);
   });
 
   it('refuses when the jwks_uri cannot be used (a redirect)', async () => {
     const key = await keyPair();
     const path = `/jwks/${unique()}.json`;
     await serveDocument(path, { status: 301, headers: { Location: 'https://keys.example.com/jwks.json' } });
-    const client = await pkjClient({ jwks_uri: `${documentOrigin()}${path}` });
+    const client = await pkjClient({ jwks_uri: `${documentOrigin(SERVER)}${path}` });
     await expectInvalidClient(await clientCredentialsWith(await assertion(client.id, key)));
   });
 });

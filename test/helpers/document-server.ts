@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TestProject } from 'vitest/node';
+import { DOCUMENT_SERVERS } from './document-servers';
 
 /**
  * A real HTTP server on 127.0.0.1 for the workerd tests to fetch client-supplied URLs from (Client
@@ -73,9 +74,8 @@ function listen(server: Server): Promise<number> {
   });
 }
 
-/** Two servers: the second is for the per-host fetch limit, so exhausting it does not touch the first. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const servers = [documentServer(), documentServer()];
+  const servers = Object.values(DOCUMENT_SERVERS).map(() => documentServer());
   project.provide('documentServerPorts', await Promise.all(servers.map(listen)));
   return async () => {
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
