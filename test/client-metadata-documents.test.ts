@@ -71,6 +71,9 @@ async function reachConsentAs(clientId: string) {
 describe('a client known by its metadata document', () => {
   it('signs in through an unverified consent page, and its code redeems as a public client', async () => {
     const clientId = await publish();
+    const loginPage = await (await call('/login', { headers: { Cookie: cookieFrom((await authorizeAs(clientId)).response) } })).text();
+    expect(loginPage).toContain('to continue to Agent Tool');
+    expect(loginPage).toContain(`Unverified app: its name comes from ${new URL(clientId).host}.`);
     const { cookie, pending } = await reachConsentAs(clientId);
 
     const page = await call('/consent', { headers: { Cookie: cookie } });
@@ -107,6 +110,9 @@ describe('a client known by its metadata document', () => {
     // A claimed https redirect would be approved silently for a registered public client; not here.
     const again = await authorizeAs(clientId, { redirect_uri: 'https://agent.example.com/callback' }, session);
     expectLoginRedirect(again.response);
+    const oneTap = await (await call('/login', { headers: { Cookie: `${cookieFrom(again.response)}; ${session}` } })).text();
+    expect(oneTap).toContain('Continue to Agent Tool?');
+    expect(oneTap).toContain(`Unverified app: its name comes from ${new URL(clientId).host}.`);
     const silent = await authorizeAs(clientId, { redirect_uri: 'https://agent.example.com/callback', prompt: 'none' }, session);
     expectErrorRedirect(silent.response, 'interaction_required', { redirectUri: 'https://agent.example.com/callback' });
   });

@@ -134,6 +134,11 @@ export function parseClientMetadata(clientId: string, document: unknown, allowLo
   };
 }
 
+/** The host that published a metadata-document client's name, for the pages; undefined for a registered client. */
+export function metadataPublisher(clientId: string): string | undefined {
+  return isClientIdUrl(clientId) && URL.canParse(clientId) ? new URL(clientId).host : undefined;
+}
+
 /** Seconds to keep a validated document: its max-age, bounded, so neither a flood of fetches nor a stale client for days. */
 export function metadataCacheSeconds(maxAgeSeconds: number | undefined): number {
   const { min, max } = METADATA_CACHE_SECONDS;

@@ -10,7 +10,7 @@ import { afterApproval, consentRequestFor } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest, setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
-import { isClientIdUrl, redirectDestination } from '../oauth/client-metadata-document';
+import { metadataPublisher, redirectDestination } from '../oauth/client-metadata-document';
 import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
 import { withQuery } from '../oauth/redirect-uri';
 import { consentPage } from '../views/pages';
@@ -30,6 +30,7 @@ export async function showConsent(c: AppContext): Promise<Response> {
     findApi(c.env, request.audience),
     findUserById(c.env, request.authenticated.userId),
   ]);
+  const publisher = metadataPublisher(request.clientId);
   return renderPage(c, 200, (nonce) =>
     consentPage({
       nonce,
@@ -41,9 +42,7 @@ export async function showConsent(c: AppContext): Promise<Response> {
       logoUri: client?.logoUri,
       accent: client?.primaryColor,
       email: user?.email,
-      unverified: isClientIdUrl(request.clientId)
-        ? { publishedBy: new URL(request.clientId).host, redirectsTo: redirectDestination(request.redirectUri) }
-        : undefined,
+      unverified: publisher === undefined ? undefined : { publishedBy: publisher, redirectsTo: redirectDestination(request.redirectUri) },
     }),
   );
 }

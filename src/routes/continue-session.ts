@@ -2,6 +2,7 @@ import { timingSafeEqual } from '../crypto/timing-safe';
 import { findClient } from '../http/find-client';
 import { findUserById } from '../db/users';
 import type { AppContext } from '../http/context';
+import { metadataPublisher } from '../oauth/client-metadata-document';
 import { readForm } from '../http/request-body';
 import { approveWithSession } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
@@ -27,7 +28,15 @@ export async function continuePageFor(c: AppContext, request: LoginRequest & { c
   ]);
   if (!live || !user || user.blocked) return undefined;
   return renderPage(c, 200, (nonce) =>
-    continuePage({ nonce, clientName: request.clientName, requestId: request.id, email: user.email, logoUri: client?.logoUri, accent: client?.primaryColor }),
+    continuePage({
+      nonce,
+      clientName: request.clientName,
+      requestId: request.id,
+      email: user.email,
+      logoUri: client?.logoUri,
+      accent: client?.primaryColor,
+      publishedBy: metadataPublisher(request.clientId),
+    }),
   );
 }
 

@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import { layout, type Html } from './layout';
+import { unverifiedNote } from './pages';
 
 export interface ContinuePageProps {
   nonce: string;
@@ -9,6 +10,8 @@ export interface ContinuePageProps {
   email: string;
   logoUri?: string | null | undefined;
   accent?: string | null | undefined;
+  /** A client known only by its metadata document: the site that named it. */
+  publishedBy?: string | undefined;
 }
 
 /**
@@ -22,6 +25,7 @@ export function continuePage(props: ContinuePageProps): Html {
     accent: props.accent,
     brand: { name: props.clientName, logoUri: props.logoUri },
     body: html`<h1>Continue to ${props.clientName}?</h1>
+${unverifiedNote(props.publishedBy)}
 <p class="account">Signed in as <strong>${props.email}</strong></p>
 <form method="post" action="/login/continue">
 <input type="hidden" name="request_id" value="${props.requestId}">

@@ -12,7 +12,13 @@ export interface LoginPageProps {
   error?: string | undefined;
   /** The client lets people create an account here (per-client `allow_signup`). */
   allowSignup?: boolean | undefined;
+  /** A client known only by its metadata document: the site that named it. */
+  publishedBy?: string | undefined;
 }
+
+/** Under the app's name, when nobody vouched for it: the site its name comes from. */
+export const unverifiedNote = (publishedBy: string | undefined) =>
+  publishedBy === undefined ? '' : html`<p class="hint">Unverified app: its name comes from ${publishedBy}.</p>`;
 
 export function loginPage(props: LoginPageProps): Html {
   // After an error both fields point at it, and focus goes where the person must type next.
@@ -26,6 +32,7 @@ export function loginPage(props: LoginPageProps): Html {
     script: SHOW_PASSWORD_SCRIPT,
     body: html`<h1>Sign in</h1>
 <p>to continue to ${props.clientName}</p>
+${unverifiedNote(props.publishedBy)}
 ${props.error ? html`<p class="error" role="alert" id="login-error">${props.error}</p>` : ''}
 <form method="post" action="/login">
 <input type="hidden" name="request_id" value="${props.requestId}">
