@@ -15,7 +15,7 @@ const serveDocument = (path: string, spec: DocumentSpec) => serveOn(path, spec, 
 import { ISSUER } from './helpers/fixtures';
 import { authorizePath, defaultAuthorization, openLogin, redeem, submitLogin } from './helpers/flow';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
-import { waitForAudit } from './helpers/management';
+import { management, ok, waitForAudit } from './helpers/management';
 import { freshIp, unique } from './helpers/values';
 
 const LOOPBACK_REDIRECT = 'http://127.0.0.1/callback';
@@ -195,6 +195,15 @@ describe('a client known by its metadata document', () => {
     await expectErrorPage((await authorizeAs(clientId)).response);
     await publish({}, {}, path);
     expectLoginRedirect((await authorizeAs(clientId)).response);
+  });
+
+  it('may use an API created after its document was cached, without a new fetch', async () => {
+    const clientId = await publish();
+    expectLoginRedirect((await authorizeAs(clientId)).response);
+    const identifier = `https://new-${unique()}.example.com`;
+    await ok(await management('POST', '/apis', { identifier, name: 'New API', scopes: ['read:new'] }), 201);
+    expectLoginRedirect((await authorizeAs(clientId, { audience: identifier, scope: 'openid read:new' })).response);
+    expect(await fetchCount(pathOf(clientId), SERVER)).toBe(1);
   });
 
   it('is not given the Management API', async () => {

@@ -17,14 +17,14 @@ import { fetchClientJson, OutboundFetchError } from './outbound-fetch';
 
 /**
  * A client known by its metadata document URL (src/oauth/client-metadata-document.ts), fetched
- * through the SSRF-defended fetcher and kept in the isolate's memory for the document's max-age
- * within bounds: a warm isolate serves it with no fetch, a cold one fetches it once. Only
- * validated documents are cached, keyed by their verified URL; refusals are not, so no one can
+ * through the SSRF-defended fetcher; its validated metadata is kept in the isolate's memory for
+ * the document's max-age within bounds: a warm isolate serves it with no fetch, a cold one
+ * fetches it once. Only validated documents are cached, keyed by their verified URL; refusals are not, so no one can
  * fill the cache with failures (the per-host fetch limit bounds the refetching).
  */
-const documentCache = new TtlCache<ClientRow>(500);
+const documentCache = new TtlCache<ClientMetadata>(500);
 /** Concurrent requests for one uncached document share a single fetch. */
-const inFlight = new Map<string, Promise<ClientRow | undefined>>();
+const inFlight = new Map<string, Promise<ClientMetadata | undefined>>();
 const FETCH_TIMEOUT_MS = 3000;
 const BEFORE_FETCH = new Set(['client_id', 'url', 'rate_limited']);
 
@@ -70,7 +70,7 @@ function clientRow(metadata: ClientMetadata, apis: readonly ApiRow[]): ClientRow
   };
 }
 
-async function fetchDocumentClient(env: Env, clientId: string): Promise<ClientRow | undefined> {
+async function fetchDocument(env: Env, clientId: string): Promise<ClientMetadata | undefined> {
   const audit = auditorFor(env, waitUntil);
   const refused = (reason: string, detail: string) => {
     const event = { event: 'client_metadata_refused', clientId: clientId.slice(0, 256), detail: { reason, message: detail.slice(0, 200) } } as const;
@@ -86,11 +86,10 @@ async function fetchDocumentClient(env: Env, clientId: string): Promise<ClientRo
     const fetched = await fetchClientJson(env, clientId, { maxBytes: METADATA_DOCUMENT_MAX_BYTES, timeoutMs: FETCH_TIMEOUT_MS });
     const metadata = parseClientMetadata(clientId, fetched.body, getConfig(env).allowLoopbackFetch);
     if (!metadata.ok) return refused('document', metadata.reason);
-    const client = clientRow(metadata.value, await listApis(env));
     const seconds = metadataCacheSeconds(fetched.maxAgeSeconds);
-    documentCache.set(clientId, client, seconds * 1000);
+    documentCache.set(clientId, metadata.value, seconds * 1000);
     audit({ event: 'client_metadata_fetched', clientId, detail: { cache_seconds: seconds } });
-    return client;
+    return metadata.value;
   } catch (error) {
     if (error instanceof OutboundFetchError) return refused(error.reason, error.message);
     throw error;
@@ -99,14 +98,13 @@ async function fetchDocumentClient(env: Env, clientId: string): Promise<ClientRo
 
 /** The client a metadata document URL describes, or undefined when it cannot be used (audited with the reason). */
 export async function findDocumentClient(env: Env, clientId: string): Promise<ClientRow | undefined> {
-  const cached = documentCache.get(clientId);
-  if (cached) return cached;
-  const pending = inFlight.get(clientId) ?? fetchDocumentClient(env, clientId).finally(() => inFlight.delete(clientId));
-  inFlight.set(clientId, pending);
-  return pending;
-}
-
-/** Tests start from an empty cache. */
-export function clearDocumentClientCache(): void {
-  documentCache.clear();
+  let metadata = documentCache.get(clientId);
+  if (!metadata) {
+    const pending = inFlight.get(clientId) ?? fetchDocument(env, clientId).finally(() => inFlight.delete(clientId));
+    inFlight.set(clientId, pending);
+    metadata = await pending;
+  }
+  // Built at each lookup from the APIs as the registry now has them (cached, no round trip when
+  // warm), so an API added or removed reaches document clients as it reaches registered ones.
+  return metadata && clientRow(metadata, await listApis(env));
 }
