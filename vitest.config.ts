@@ -31,6 +31,9 @@ export default defineConfig({
                 PASSWORD_HASH_SCHEME: 'pbkdf2-sha256',
                 // Account mail is kept on /dev/mailbox, where the tests read it (the issuer is under `.test`).
                 DEV_MAILBOX: 'true',
+                // Client-supplied URLs (metadata documents, jwks_uri) may be on 127.0.0.1, where
+                // test/helpers/document-server.ts serves them.
+                DEV_LOOPBACK_FETCH: 'true',
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
                 TEST_SEED: readFileSync('./scripts/dev-seed.sql', 'utf8'),
               },
@@ -47,6 +50,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/unit/**'],
           setupFiles: ['./test/setup.ts'],
+          globalSetup: ['./test/helpers/document-server.ts'],
         },
       },
       {

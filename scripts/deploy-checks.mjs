@@ -137,7 +137,8 @@ function databaseFindings(config) {
  * @returns {Finding[]}
  */
 function devOnlyFindings(config, where) {
-  return ['DEV_HOME_PAGE', 'DEV_MAILBOX']
+  // DEV_LOOPBACK_FETCH would let clients make the worker fetch loopback URLs (src/oauth/outbound-url.ts).
+  return ['DEV_HOME_PAGE', 'DEV_MAILBOX', 'DEV_LOOPBACK_FETCH']
     .filter((name) => name in config.vars)
     .map((name) => ({ level: 'error', problem: `${name} is set in ${where}: it is for \`npm run dev\` alone, which sets it itself.`, fix: `remove ${name} from ${where} in wrangler.toml` }));
 }

@@ -150,10 +150,10 @@ const inspectorPort = await freePort(['127.0.0.1', '0.0.0.0'], INSPECTOR_PORT);
 const inspector = passed.some((arg) => /^--inspector-port(=|$)/.test(arg)) ? [] : ['--inspector-port', String(inspectorPort)];
 const args = [
   'dev',
-  // DEV_HOME_PAGE turns on the page at / (src/routes/dev-home.ts); it never goes in wrangler.toml.
-  // CLIENT_REGISTRATION:open lets MCP clients register themselves (RFC 7591) on a fresh clone;
-  // wrangler.toml keeps it off for deployments.
-  ...['--var', `ISSUER:${address.url}`, 'DEV_HOME_PAGE:true', 'DEV_MAILBOX:true', 'CLIENT_REGISTRATION:open'],
+  // DEV_HOME_PAGE turns on the page at / (src/routes/dev-home.ts); DEV_LOOPBACK_FETCH lets a client
+  // on this machine serve its metadata document on 127.0.0.1; CLIENT_REGISTRATION:open lets MCP
+  // clients register themselves (RFC 7591) on a fresh clone. None of them goes in wrangler.toml.
+  ...['--var', `ISSUER:${address.url}`, 'DEV_HOME_PAGE:true', 'DEV_MAILBOX:true', 'DEV_LOOPBACK_FETCH:true', 'CLIENT_REGISTRATION:open'],
   ...['--ip', address.ip, '--port', String(address.port)],
   ...inspector,
   ...passed,

@@ -72,6 +72,8 @@ const Vars = v.object({
   DEV_HOME_PAGE: v.optional(v.picklist(['true', 'false'], 'DEV_HOME_PAGE must be true or false'), 'false'),
   /** Set only by `npm run dev` and the tests: account mail is also kept on /dev/mailbox. */
   DEV_MAILBOX: v.optional(v.picklist(['true', 'false'], 'DEV_MAILBOX must be true or false'), 'false'),
+  /** Dev and tests only: client-supplied URLs on a loopback IP literal may be fetched (src/oauth/outbound-url.ts). */
+  DEV_LOOPBACK_FETCH: v.optional(v.picklist(['true', 'false'], 'DEV_LOOPBACK_FETCH must be true or false'), 'false'),
   MAIL_FROM: v.optional(v.pipe(v.string(), v.regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, 'MAIL_FROM must be an email address')), 'no-reply@example.com'),
   PASSWORD_MIN_LENGTH: wholeNumber('PASSWORD_MIN_LENGTH', 8, 64),
   /** `pwned-passwords` also refuses new passwords that Have I Been Pwned has seen (k-anonymity range query). */
@@ -120,6 +122,12 @@ export interface Config {
    * domain of RFC 6761 that the workerd tests use).
    */
   devMailbox: boolean;
+  /**
+   * Client ID Metadata Documents and `jwks_uri` may be fetched from `http(s)://127.0.0.1:<port>`
+   * (tests serve them locally): only with DEV_LOOPBACK_FETCH and an issuer no deployment can have,
+   * as for devMailbox; `npm run deploy` also refuses the variable.
+   */
+  allowLoopbackFetch: boolean;
   mailFrom: string;
   /** NIST SP 800-63B section 3.1.1.2: 8 or more; new passwords shorter than this are refused. */
   passwordMinLength: number;
@@ -186,6 +194,7 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     auditRetentionDays: out.AUDIT_RETENTION_DAYS,
     devHomePage: out.DEV_HOME_PAGE === 'true' && isLoopbackHttp(out.ISSUER),
     devMailbox: out.DEV_MAILBOX === 'true' && (isLoopbackHttp(out.ISSUER) || isReservedTestHost(out.ISSUER)),
+    allowLoopbackFetch: out.DEV_LOOPBACK_FETCH === 'true' && (isLoopbackHttp(out.ISSUER) || isReservedTestHost(out.ISSUER)),
     mailFrom: out.MAIL_FROM,
     // Never below the floor of NIST SP 800-63B, whatever the variable says.
     passwordMinLength: Math.max(8, out.PASSWORD_MIN_LENGTH),

@@ -1,6 +1,7 @@
 import { auditorFor, deleteAuditEventsBefore, type Auditor } from './audit/audit-log';
 import { getConfig } from './config';
 import { deleteClient, findIdleRegisteredClients } from './db/clients';
+import { deleteExpiredAssertionJtis } from './db/client-assertion-jtis';
 import { deleteExpiredRevocations } from './db/revoked-tokens';
 import { signingKeyStore } from './durable-objects/signing-key-store';
 
@@ -23,7 +24,7 @@ async function expireIdleClients(env: Env, idleDays: number, audit: Auditor): Pr
 
 /**
  * The daily cron: rotate signing keys that are due, retire expired ones, apply audit retention,
- * forget expired revocations, expire unused registered clients.
+ * forget expired revocations and client-assertion ids, expire unused registered clients.
  */
 export async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const config = getConfig(env);
@@ -33,4 +34,5 @@ export async function scheduled(_controller: ScheduledController, env: Env, ctx:
   await deleteAuditEventsBefore(env, new Date(Date.now() - config.auditRetentionDays * DAY_MS));
   await deleteExpiredRevocations(env, new Date());
   await expireIdleClients(env, config.registeredClientIdleDays, audit);
+  await deleteExpiredAssertionJtis(env, new Date());
 }

@@ -122,6 +122,12 @@ describe('consent for apps that require it (OIDC Core 3.1.2.4)', () => {
     const asked = await call(authorizePath((await defaultAuthorization({ prompt: 'consent', redirect_uri: DEMO_CLAIMED_REDIRECT })).params), { headers: { Cookie: session } });
     expect(asked.headers.get('Location')).toBe('/consent');
     expect(asked.headers.getSetCookie().some((c) => c.startsWith(`${LOGIN_COOKIE}=`))).toBe(true);
+    // Regression: allowing on that page issued no code but sent the browser back to the page.
+    const page = await call('/consent', { headers: { Cookie: cookieFrom(asked, LOGIN_COOKIE) } });
+    const requestId = /name="request_id" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    const allowed = await call('/consent', form({ request_id: requestId, decision: 'allow' }, { headers: { Cookie: cookieFrom(asked, LOGIN_COOKIE) } }));
+    expect(allowed.status).toBe(303);
+    expect(allowed.headers.get('Location')!.startsWith(`${DEMO_CLAIMED_REDIRECT}?code=`)).toBe(true);
   });
 });
 

@@ -14,6 +14,8 @@ const CLIENT_KEYS = [
   'dpop_bound_access_tokens',
   'grant_types',
   'id',
+  'jwks',
+  'jwks_uri',
   'last_used_at',
   'logo_uri',
   'name',
@@ -29,6 +31,7 @@ const CLIENT_KEYS = [
   'require_verified_email',
   'scopes',
   'sso_confirmation',
+  'token_endpoint_auth_method',
   'type',
   'updated_at',
 ];
@@ -69,6 +72,9 @@ describe('POST /api/v1/clients', () => {
       primary_color: null,
       registration: 'management',
       last_used_at: null,
+      token_endpoint_auth_method: null,
+      jwks: null,
+      jwks_uri: null,
     });
     expect(client.id).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(new Date(client.created_at).toISOString()).toBe(client.created_at);

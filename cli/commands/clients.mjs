@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { changes, oneOf, repeated, required, secondsOrDefault, spaceSeparatedList, valueOrNone, wholeNumber } from '../lib/argv.mjs';
 import { PAGE_OPTIONS } from '../lib/command.mjs';
+import { UsageError } from '../lib/errors.mjs';
 import { segment } from '../lib/management-client.mjs';
 import { printList, printResource, printWithSecret } from '../lib/output.mjs';
 
@@ -46,6 +48,13 @@ const SETTINGS = /** @type {const} */ ({
   },
   'logo-uri': { type: 'string', value: 'URL', help: 'https URL of a logo for its sign-in and consent pages, or `none`' },
   'primary-color': { type: 'string', value: 'COLOR', help: 'brand colour of those pages, such as #1a73e8, or `none` for the default' },
+  'token-endpoint-auth-method': {
+    type: 'string',
+    value: 'METHOD',
+    help: 'how it authenticates at the token endpoint: client_secret_basic, client_secret_post, private_key_jwt (with --jwks-uri or --jwks-file) or none',
+  },
+  'jwks-uri': { type: 'string', value: 'URL', help: 'https URL of its public keys (JWK set) for private_key_jwt, or `none`' },
+  'jwks-file': { type: 'string', value: 'FILE', help: 'a file holding its public keys (JWK set JSON) for private_key_jwt, or `none`' },
   'sso-confirmation': {
     type: 'string',
     value: 'WHEN',
@@ -78,7 +87,23 @@ function settings(values) {
     primary_color: valueOrNone(values, 'primary-color'),
     // The server knows the values; it answers a wrong one with the field path.
     sso_confirmation: values['sso-confirmation'],
+    token_endpoint_auth_method: values['token-endpoint-auth-method'],
+    jwks_uri: valueOrNone(values, 'jwks-uri'),
+    jwks: jwksFromFile(valueOrNone(values, 'jwks-file')),
   };
+}
+
+/**
+ * The JWK set in the file `--jwks-file` names; null for `none`.
+ * @param {string | null | undefined} path
+ */
+function jwksFromFile(path) {
+  if (path === undefined || path === null) return path;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--jwks-file ${path}: ${error instanceof Error ? error.message : 'cannot be read'} (a JWK set: {"keys": [...]}).`);
+  }
 }
 
 /** @type {import('../lib/output.mjs').Column[]} */
@@ -115,6 +140,7 @@ export const clients = {
         "clients create --name 'iOS App' --type public --redirect-uri com.example.ios:/callback --scope 'openid profile offline_access read:items' --audience https://api.example.com",
         "clients create --name 'Partner app' --type public --redirect-uri com.partner.app:/callback --scope openid --audience https://api.example.com --require-consent --primary-color '#0a7d32'",
         "clients create --name 'Billing job' --type confidential --grant-type client_credentials",
+        "clients create --name 'Key job' --type confidential --grant-type client_credentials --token-endpoint-auth-method private_key_jwt --jwks-file keys.json",
       ],
       details:
         'Public clients (RFC 8252) hold no secret and must use PKCE; confidential clients authenticate with their secret. ' +

@@ -26,6 +26,8 @@ export type AuditEventName =
   | 'token_revoked'
   | 'session_ended'
   | 'client_credentials_issued'
+  | 'client_metadata_fetched'
+  | 'client_metadata_refused'
   | 'management_change'
   | 'client_registered'
   | 'client_registration_deleted'

@@ -1,15 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { SIGNING_ALGS } from '../crypto/jwt';
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../oauth/client-assertion';
 import { SSO_CONFIRMATION } from '../oauth/session-confirmation';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Lists are stored as JSON text: D1 is SQLite, and these lists are short and read whole. */
 const jsonList = (name: string) => text(name, { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`);
 const createdAt = () => integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () => integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
-/** Who created a client: an operator, or the client itself through RFC 7591 registration. */
-export const CLIENT_REGISTRATION_SOURCES = ['management', 'dynamic'] as const;
+/** How a client came to be: an operator, RFC 7591 registration, or (never stored) its Client ID Metadata Document. */
+export const CLIENT_REGISTRATION_SOURCES = ['management', 'dynamic', 'metadata_document'] as const;
 
 /** OAuth clients (RFC 6749 section 2). */
 export const clients = sqliteTable(
@@ -61,6 +62,15 @@ export const clients = sqliteTable(
     allowSignup: integer('allow_signup', { mode: 'boolean' }).notNull().default(false),
     /** A user whose address is not confirmed gets the "check your inbox" page, not a code (src/routes/verify-email.ts). */
     requireVerifiedEmail: integer('require_verified_email', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * How the client authenticates at the token, revocation, introspection and PAR endpoints
+     * (RFC 7591 section 2). Null: as before this column, by its type (a public client with none, a
+     * confidential one with its secret, Basic or in the body). Checked by the Management API.
+     */
+    tokenEndpointAuthMethod: text('token_endpoint_auth_method', { enum: TOKEN_ENDPOINT_AUTH_METHODS }),
+    /** `private_key_jwt` (RFC 7523): the client's public keys, inline (a JWK set) or at an https URL. */
+    jwks: text('jwks', { mode: 'json' }).$type<{ keys: Record<string, unknown>[] }>(),
+    jwksUri: text('jwks_uri'),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),
@@ -144,6 +154,21 @@ export const revokedTokens = sqliteTable('revoked_tokens', {
   clientId: text('client_id').notNull(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * The `jti` of each client assertion (RFC 7523 section 3, item 7) until the assertion expires: a
+ * second use is refused. The insert decides, so two concurrent uses cannot both pass; the cron
+ * deletes expired rows.
+ */
+export const clientAssertionJtis = sqliteTable(
+  'client_assertion_jtis',
+  {
+    clientId: text('client_id').notNull(),
+    jti: text('jti').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.jti] })],
+);
 
 /** What happened, for operators: never a secret, code, verifier, token or password. */
 export const auditEvents = sqliteTable(

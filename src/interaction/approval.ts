@@ -1,5 +1,5 @@
-import { findClient } from '../db/registry';
 import { findUserById } from '../db/users';
+import { findClient } from '../http/find-client';
 import { userStore } from '../durable-objects/user-store';
 import { OAuthError, pageRefusal } from '../errors/oauth-error';
 import { mintCode } from '../grants/authorization-code';

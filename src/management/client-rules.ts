@@ -13,11 +13,15 @@ export interface ClientSettings {
   redirectUris: readonly string[];
   scopes: readonly string[];
   audiences: readonly string[];
+  /** Null or absent: by the client's type (a secret, or none). */
+  tokenEndpointAuthMethod?: string | null | undefined;
+  jwks?: unknown;
+  jwksUri?: string | null | undefined;
 }
 
 /** The body fields the rules read; a rule runs when a field it reads is being set. */
-export type RuleField = 'grant_types' | 'redirect_uris' | 'scopes' | 'audiences';
-export const RULE_FIELDS: readonly RuleField[] = ['grant_types', 'redirect_uris', 'scopes', 'audiences'];
+export type RuleField = 'grant_types' | 'redirect_uris' | 'scopes' | 'audiences' | 'token_endpoint_auth_method' | 'jwks' | 'jwks_uri';
+export const RULE_FIELDS: readonly RuleField[] = ['grant_types', 'redirect_uris', 'scopes', 'audiences', 'token_endpoint_auth_method', 'jwks', 'jwks_uri'];
 
 /** The scopes of each API among the client's audiences, by identifier; an audience with no API is absent. */
 export type ApiScopes = ReadonlyMap<string, readonly string[]>;
@@ -31,7 +35,25 @@ const SERVER_LIST = SERVER_SCOPES.join(', ');
 const signsUsersIn = (client: ClientSettings) => client.grantTypes.includes('authorization_code');
 const issue = (when: boolean, path: string, message: string): FieldIssue[] => (when ? [{ path, message }] : []);
 
+/** RFC 7591 section 2: the method fits the client's type, and keys come with private_key_jwt alone. */
+function authMethodIssues(client: ClientSettings): FieldIssue[] {
+  const method = client.tokenEndpointAuthMethod;
+  const keys = (client.jwks ? 1 : 0) + (client.jwksUri ? 1 : 0);
+  if (method === 'private_key_jwt') {
+    return [
+      ...issue(client.type !== 'confidential', 'token_endpoint_auth_method', 'private_key_jwt needs a confidential client'),
+      ...issue(keys !== 1, 'jwks', 'private_key_jwt needs the public keys: jwks or jwks_uri, exactly one'),
+    ];
+  }
+  return [
+    ...issue(method === 'none' && client.type !== 'public', 'token_endpoint_auth_method', 'none is for public clients, which hold no secret'),
+    ...issue(method?.startsWith('client_secret_') === true && client.type !== 'confidential', 'token_endpoint_auth_method', `${method} needs a confidential client`),
+    ...issue(keys > 0, 'jwks', 'jwks and jwks_uri are used only with token_endpoint_auth_method private_key_jwt'),
+  ];
+}
+
 const RULES: readonly Rule[] = [
+  { reads: ['token_endpoint_auth_method', 'jwks', 'jwks_uri'], check: authMethodIssues },
   {
     reads: ['grant_types'],
     check: (client) => [

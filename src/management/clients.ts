@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { and, eq, inArray } from 'drizzle-orm';
 import * as v from 'valibot';
+import { getConfig } from '../config';
 import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
@@ -15,6 +16,7 @@ import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { SSO_CONFIRMATION } from '../oauth/session-confirmation';
 import { HEX_COLOUR } from '../views/layout';
 import { clientProblems, RULE_FIELDS, type ApiScopes, type ClientSettings } from './client-rules';
+import { clientKeyFields, jwksUriIssues } from './client-keys';
 import { clientJson } from './serialize';
 import { listPage } from './list-page';
 import { idParam, lifetime, name, parseBody, redirectUri, scopeToken, uniqueList } from './validation';
@@ -38,6 +40,7 @@ const clientFields = {
   require_verified_email: v.optional(v.boolean()),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
+  ...clientKeyFields,
 };
 
 const CreateClient = v.strictObject({ ...clientFields, type: v.picklist(['public', 'confidential']) });
@@ -59,7 +62,10 @@ async function apiScopes(env: Env, audiences: readonly string[]): Promise<ApiSco
 /** Refuses a client that could not work, checking the rules that read the fields being set. */
 async function checkClient(env: Env, client: ClientSettings, changed: Iterable<string>): Promise<void> {
   const fields = new Set(RULE_FIELDS.filter((field) => [...changed].includes(field)));
-  const problems = clientProblems(client, fields, await apiScopes(env, client.audiences));
+  const problems = [
+    ...(fields.has('jwks_uri') ? jwksUriIssues(client.jwksUri, getConfig(env).allowLoopbackFetch) : []),
+    ...clientProblems(client, fields, await apiScopes(env, client.audiences)),
+  ];
   if (problems.length) throw invalidBody(problems);
 }
 
@@ -87,6 +93,9 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
     ...(input.require_verified_email !== undefined && { requireVerifiedEmail: input.require_verified_email }),
     ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
     ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
+    ...(input.token_endpoint_auth_method !== undefined && { tokenEndpointAuthMethod: input.token_endpoint_auth_method }),
+    ...(input.jwks !== undefined && { jwks: input.jwks }),
+    ...(input.jwks_uri !== undefined && { jwksUri: input.jwks_uri }),
   };
 }
 
@@ -129,7 +138,16 @@ export const clientRoutes = new Hono<ManagementEnv>()
     const input = await parseBody(c, CreateClient);
     await checkClient(
       c.env,
-      { type: input.type, grantTypes: input.grant_types, redirectUris: input.redirect_uris, scopes: input.scopes, audiences: input.audiences },
+      {
+        type: input.type,
+        grantTypes: input.grant_types,
+        redirectUris: input.redirect_uris,
+        scopes: input.scopes,
+        audiences: input.audiences,
+        tokenEndpointAuthMethod: input.token_endpoint_auth_method,
+        jwks: input.jwks,
+        jwksUri: input.jwks_uri,
+      },
       RULE_FIELDS,
     );
     const secret = input.type === 'confidential' ? await newSecret() : undefined;

@@ -17,6 +17,10 @@ export const clientJson = (row: ClientRow) => ({
   refresh_token_reuse_leeway_seconds: row.refreshTokenReuseLeewaySeconds,
   require_consent: row.requireConsent,
   sso_confirmation: row.ssoConfirmation,
+  // null: by the client's type, none for a public client, the secret (Basic or in the body) for a confidential one.
+  token_endpoint_auth_method: row.tokenEndpointAuthMethod,
+  jwks: row.jwks,
+  jwks_uri: row.jwksUri,
   require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
   dpop_bound_access_tokens: row.dpopBoundAccessTokens,
   allow_signup: row.allowSignup,

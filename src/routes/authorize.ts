@@ -1,5 +1,5 @@
 import { randomToken } from '../crypto/random';
-import { findClientAndApis } from '../db/registry';
+import { findClientAndApis } from '../http/find-client';
 import type { ApiRow, ClientRow } from '../db/schema';
 import { takePushedRequest } from '../durable-objects/pushed-request-store';
 import type { ErrorFields } from '../errors/app-error';
@@ -10,6 +10,7 @@ import { setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
 import { liveSession, readSessionCookie } from '../interaction/session-cookie';
 import { validateAuthorizationRequest } from '../oauth/authorization-request';
+import { isClientIdUrl } from '../oauth/client-metadata-document';
 import type { LoginRequest } from '../oauth/login-request';
 import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
 import { isPushedRequestUri, REQUEST_URI_PREFIX } from '../oauth/pushed-request';
@@ -100,7 +101,8 @@ export async function authorize(c: AppContext): Promise<Response> {
     id: randomToken(16),
     clientName: client.name,
     expiresAt: Date.now() + c.var.config.loginRequestTtlSeconds * 1000,
-    forceConsent: prompt.consent,
+    // A client known only by its metadata document is unverified: the user decides every time.
+    forceConsent: prompt.consent || isClientIdUrl(client.id),
   };
 
   // Single sign-on (OIDC Core 3.1.2.3): one call to the user's object checks the session (and

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findApi, findClient } from '../db/registry';
+import { findApi } from '../db/registry';
+import { findClient } from '../http/find-client';
 import { findUserById } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import { mintCode } from '../grants/authorization-code';
@@ -10,7 +11,7 @@ import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest, setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
 import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
-import { redirectDestination } from '../oauth/client-metadata';
+import { unverifiedApp } from '../oauth/unverified-app';
 import { withQuery } from '../oauth/redirect-uri';
 import { consentPage } from '../views/pages';
 import { renderPage } from '../views/page-response';
@@ -40,7 +41,7 @@ export async function showConsent(c: AppContext): Promise<Response> {
       logoUri: client?.logoUri,
       accent: client?.primaryColor,
       email: user?.email,
-      unverifiedDestination: client?.registration === 'dynamic' ? redirectDestination(request.redirectUri) : undefined,
+      unverified: unverifiedApp(client, request.clientId, request.redirectUri),
     }),
   );
 }
@@ -79,12 +80,10 @@ export async function submitConsent(c: AppContext): Promise<Response> {
   }
   const user = request.authenticated;
   // Checked again here: a request waiting for a confirmed address also carries a signed-in user.
-  // The user has just consented: prompt=consent is answered, and must not send them back to this page.
-  const [consent, verifyEmailFirst] = await Promise.all([
-    consentRequestFor(c.env, { ...request, forceConsent: false }),
-    mustVerifyEmail(c.env, request, user.userId),
-  ]);
-  const minted = await mintCode(c.env, user.userId, request, consent, verifyEmailFirst);
+  // The user has just answered the page that prompt=consent (or an unverified client) asked for:
+  // asking again would send them back to it forever.
+  const [consent, verifyEmailFirst] = await Promise.all([consentRequestFor(c.env, request), mustVerifyEmail(c.env, request, user.userId)]);
+  const minted = await mintCode(c.env, user.userId, request, { ...consent, forceConsent: false }, verifyEmailFirst);
   // One call: the user is checked (a block since sign-in refuses), the consent remembered, the code issued.
   const result = await userStore(c.env, user.userId).approveConsent(user, minted.approval);
   const location = await afterApproval(c, request, user, result, minted.location);

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findClient } from '../db/registry';
+import { findClient } from '../http/find-client';
 import { findUserById } from '../db/users';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
@@ -8,7 +8,7 @@ import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
 import { liveSession, readSessionCookie } from '../interaction/session-cookie';
-import { redirectDestination } from '../oauth/client-metadata';
+import { unverifiedApp } from '../oauth/unverified-app';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
 import { continuePage } from '../views/continue-page';
 import { renderPage } from '../views/page-response';
@@ -35,7 +35,7 @@ export async function continuePageFor(c: AppContext, request: LoginRequest & { c
       email: user.email,
       logoUri: client?.logoUri,
       accent: client?.primaryColor,
-      unverifiedDestination: client?.registration === 'dynamic' ? redirectDestination(request.redirectUri) : undefined,
+      unverified: unverifiedApp(client, request.clientId, request.redirectUri),
     }),
   );
 }

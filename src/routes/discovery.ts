@@ -7,6 +7,7 @@ import { DPOP_ALGS } from '../oauth/dpop-proof';
 import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { OIDC_SCOPES } from '../oauth/scope';
 import { getPublicJwks } from '../tokens/key-cache';
+import { CLIENT_ASSERTION_ALGS } from '../oauth/client-assertion';
 
 /** Public and cacheable for a short while: keys and metadata change rarely, and clients poll them. */
 const PUBLIC_CACHE = { 'Cache-Control': 'public, max-age=300' } as const;
@@ -31,12 +32,16 @@ async function authorizationServerMetadata(c: AppContext) {
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: GRANT_TYPES,
-    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-    revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
+    revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
     dpop_signing_alg_values_supported: DPOP_ALGS,
+    client_id_metadata_document_supported: true,
   };
 }
 

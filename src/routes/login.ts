@@ -1,6 +1,7 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findClient } from '../db/registry';
+import { findClient } from '../http/find-client';
 import type { AppContext } from '../http/context';
+import { metadataPublisher } from '../oauth/client-metadata-document';
 import { readForm } from '../http/request-body';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { pendingRequest } from '../interaction/login-request-cookie';
@@ -23,7 +24,7 @@ async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400
   return renderPage(c, status, (nonce) =>
     loginPage({
       nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error,
-      allowSignup: client?.allowSignup,
+      allowSignup: client?.allowSignup, publishedBy: metadataPublisher(request.clientId),
     }),
   );
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { seal, unseal } from '../crypto/seal';
-import { findClient } from '../db/registry';
+import { findClient } from '../http/find-client';
 import { pageRefusal } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';

@@ -1,7 +1,7 @@
 import { hashPassword } from '../crypto/password';
 import { randomToken } from '../crypto/random';
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findClient } from '../db/registry';
+import { findClient } from '../http/find-client';
 import { createSignedUpUser, findUserByEmail, normalizeEmail } from '../db/users';
 import { pageRefusal } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
-import { findClient } from '../db/registry';
+import { findClient } from '../http/find-client';
 import { findUserById, markEmailVerified } from '../db/users';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import { layout, type Html } from './layout';
-import { unverifiedAppNotice } from './unverified-app';
+import { unverifiedAppNotice, type UnverifiedApp } from './unverified-app';
 
 export interface ContinuePageProps {
   nonce: string;
@@ -10,8 +10,8 @@ export interface ContinuePageProps {
   email: string;
   logoUri?: string | null | undefined;
   accent?: string | null | undefined;
-  /** Where the code goes, for a client that registered itself (src/views/unverified-app.ts). */
-  unverifiedDestination?: string | undefined;
+  /** A client nobody verified (src/views/unverified-app.ts). */
+  unverified?: UnverifiedApp | undefined;
 }
 
 /**
@@ -26,7 +26,7 @@ export function continuePage(props: ContinuePageProps): Html {
     brand: { name: props.clientName, logoUri: props.logoUri },
     body: html`<h1>Continue to ${props.clientName}?</h1>
 <p class="account">Signed in as <strong>${props.email}</strong></p>
-${unverifiedAppNotice(props.unverifiedDestination)}<form method="post" action="/login/continue">
+${unverifiedAppNotice(props.unverified)}<form method="post" action="/login/continue">
 <input type="hidden" name="request_id" value="${props.requestId}">
 <button type="submit">Continue as ${props.email}</button>
 </form>

@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import { layout, type Html } from './layout';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
-import { unverifiedAppNotice } from './unverified-app';
+import { unverifiedAppNotice, type UnverifiedApp } from './unverified-app';
 
 export interface LoginPageProps {
   nonce: string;
@@ -13,7 +13,13 @@ export interface LoginPageProps {
   error?: string | undefined;
   /** The client lets people create an account here (per-client `allow_signup`). */
   allowSignup?: boolean | undefined;
+  /** A client known only by its metadata document: the site that named it. */
+  publishedBy?: string | undefined;
 }
+
+/** Under the app's name, when nobody vouched for it: the site its name comes from. */
+export const unverifiedNote = (publishedBy: string | undefined) =>
+  publishedBy === undefined ? '' : html`<p class="hint">Unverified app: its name comes from ${publishedBy}.</p>`;
 
 export function loginPage(props: LoginPageProps): Html {
   // After an error both fields point at it, and focus goes where the person must type next.
@@ -27,6 +33,7 @@ export function loginPage(props: LoginPageProps): Html {
     script: SHOW_PASSWORD_SCRIPT,
     body: html`<h1>Sign in</h1>
 <p>to continue to ${props.clientName}</p>
+${unverifiedNote(props.publishedBy)}
 ${props.error ? html`<p class="error" role="alert" id="login-error">${props.error}</p>` : ''}
 <form method="post" action="/login">
 <input type="hidden" name="request_id" value="${props.requestId}">
@@ -62,10 +69,10 @@ export interface ConsentPageProps {
   /** Who is signed in, when the account still exists: "Not you?" starts over with another account. */
   email?: string | undefined;
   /**
-   * For a client nobody verified (it registered itself, RFC 7591): where the code would go, so the
-   * user can tell whether it is the app they are using. Its name is its own claim.
+   * For a client nobody verified (it registered itself, or it is known by its metadata document):
+   * its name is its own claim; the page says so and where the code would go.
    */
-  unverifiedDestination?: string | undefined;
+  unverified?: UnverifiedApp | undefined;
 }
 
 export function consentPage(props: ConsentPageProps): Html {
@@ -84,7 +91,7 @@ Signed in as <strong>${props.email}</strong> · <button type="submit" name="deci
     brand: { name: props.clientName, logoUri: props.logoUri },
     body: html`<h1>Allow ${props.clientName}?</h1>
 ${account}
-${unverifiedAppNotice(props.unverifiedDestination)}<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
+${unverifiedAppNotice(props.unverified)}<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
 <ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
 <form method="post" action="/consent">
 <input type="hidden" name="request_id" value="${props.requestId}">

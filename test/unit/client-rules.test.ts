@@ -14,6 +14,27 @@ const APP: ClientSettings = {
 };
 const paths = (client: ClientSettings, changed: readonly RuleField[] = RULE_FIELDS) => clientProblems(client, new Set(changed), APIS).map((p) => p.path);
 
+describe('client authentication methods (RFC 7591 section 2, RFC 7523)', () => {
+  const MACHINE: ClientSettings = { type: 'confidential', grantTypes: ['client_credentials'], redirectUris: [], scopes: [], audiences: [] };
+  it('accepts private_key_jwt on a confidential client with one source of keys, and the secret methods', () => {
+    expect(paths({ ...MACHINE, tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://keys.example.com/jwks.json' })).toEqual([]);
+    expect(paths({ ...MACHINE, tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC' }] } })).toEqual([]);
+    expect(paths({ ...MACHINE, tokenEndpointAuthMethod: 'client_secret_post' })).toEqual([]);
+    expect(paths({ ...APP, tokenEndpointAuthMethod: 'none' })).toEqual([]);
+  });
+
+  it.each<[string, Partial<ClientSettings>, string[]]>([
+    ['private_key_jwt without keys', { tokenEndpointAuthMethod: 'private_key_jwt' }, ['jwks']],
+    ['private_key_jwt with both', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://k.example.com/j', jwks: { keys: [] } }, ['jwks']],
+    ['private_key_jwt on a public client', { type: 'public', grantTypes: [], tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://k.example.com/j' }, ['token_endpoint_auth_method']],
+    ['keys with a secret method', { tokenEndpointAuthMethod: 'client_secret_basic', jwksUri: 'https://k.example.com/j' }, ['jwks']],
+    ['none on a confidential client', { tokenEndpointAuthMethod: 'none' }, ['token_endpoint_auth_method']],
+    ['a secret method on a public client', { type: 'public', grantTypes: [], tokenEndpointAuthMethod: 'client_secret_post' }, ['token_endpoint_auth_method']],
+  ])('refuses %s', (_name, change, expected) => {
+    expect(paths({ ...MACHINE, ...change })).toEqual(expected);
+  });
+});
+
 describe('client rules (issue 18): what could not work is refused', () => {
   it('accepts a working app and a machine client with nothing but client_credentials', () => {
     expect(paths(APP)).toEqual([]);

@@ -47,6 +47,15 @@ describe('configuration', () => {
     expect(() => parseConfig({ ...base, REGISTERED_CLIENT_IDLE_DAYS: '0' })).toThrow(ConfigError);
   });
 
+  it('allows loopback fetches only for DEV_LOOPBACK_FETCH=true on an issuer no deployment can have', () => {
+    const allowLoopbackFetch = (vars: Record<string, string>) => parseConfig(vars).allowLoopbackFetch;
+    expect(allowLoopbackFetch({ ISSUER: 'http://127.0.0.1:8787', DEV_LOOPBACK_FETCH: 'true' })).toBe(true);
+    expect(allowLoopbackFetch({ ISSUER: 'https://auth.example.test', DEV_LOOPBACK_FETCH: 'true' })).toBe(true);
+    expect(allowLoopbackFetch({ ISSUER: 'http://127.0.0.1:8787' })).toBe(false);
+    expect(allowLoopbackFetch({ ISSUER: 'https://auth.example.com', DEV_LOOPBACK_FETCH: 'true' })).toBe(false);
+    expect(() => parseConfig({ ISSUER: 'http://127.0.0.1:8787', DEV_LOOPBACK_FETCH: 'yes' })).toThrow(ConfigError);
+  });
+
   it('reads the sender and the minimum password length, never below 8', () => {
     expect(parseConfig({ ISSUER: 'https://a.example' })).toMatchObject({ mailFrom: 'no-reply@example.com', passwordMinLength: 8 });
     expect(parseConfig({ ISSUER: 'https://a.example', MAIL_FROM: 'accounts@a.example', PASSWORD_MIN_LENGTH: '12' })).toMatchObject({ mailFrom: 'accounts@a.example', passwordMinLength: 12 });

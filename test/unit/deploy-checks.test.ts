@@ -113,4 +113,10 @@ describe('npm run deploy: the checks before wrangler deploy', () => {
     const open = { ...config, vars: { ...config.vars, CLIENT_REGISTRATION: 'open' } };
     expect(deployFindings(open).filter((f) => f.problem.includes('CLIENT_REGISTRATION'))).toEqual([]);
   });
+
+  it('refuses DEV_LOOPBACK_FETCH, which lets the worker fetch client URLs on loopback addresses', () => {
+    expect(errors(ready({ vars: { ISSUER: 'https://auth.acme-corp.dev', DEV_LOOPBACK_FETCH: 'true' } }))).toEqual([
+      { level: 'error', problem: expect.stringContaining('DEV_LOOPBACK_FETCH is set in [vars]'), fix: 'remove DEV_LOOPBACK_FETCH from [vars] in wrangler.toml' },
+    ]);
+  });
 });
