@@ -25,7 +25,8 @@ let edgeAuth: WorkerServer;
 let mcp: McpWorker;
 
 beforeAll(async () => {
-  edgeAuth = await startWorkerServer();
+  // Open registration, as `npm run dev` runs, so an agent without a client_id can register (RFC 7591).
+  edgeAuth = await startWorkerServer({ vars: { CLIENT_REGISTRATION: 'open' } });
   mcp = await startMcpServer(edgeAuth.issuer);
   // The MCP server's URL is its resource: an API in edge-auth, as an operator registers it.
   await management('POST', '/apis', { identifier: mcp.url, name: 'Example MCP server', scopes: ['mcp:tools'] });
@@ -76,6 +77,12 @@ const preRegistered: Registration = async (provider) => {
   });
   provider.information = { client_id: client.id as string };
 };
+
+/**
+ * No client_id in advance: the SDK finds `registration_endpoint` in the metadata and registers the
+ * provider's clientMetadata there (RFC 7591), saving what edge-auth answers.
+ */
+const dynamicallyRegistered: Registration = async () => undefined;
 
 // ---------------------------------------------------------------------------------------------
 // The agent's OAuthClientProvider: in memory, with the browser step recorded for the test to drive.
@@ -198,7 +205,7 @@ async function agentRun(register: Registration) {
 }
 
 /** The agent's whole journey, for one way of registering (CIMD and DCR join preRegistered here). */
-const describeAgent = (registration: string, register: Registration) =>
+const describeAgent = (registration: string, register: Registration, registers: boolean) =>
   describe(`the official MCP client against the example MCP server and edge-auth (${registration})`, () => {
     let run: Awaited<ReturnType<typeof agentRun>>;
 
@@ -216,6 +223,12 @@ const describeAgent = (registration: string, register: Registration) =>
       expect(discovery[0]).toBe(`GET ${origin}/.well-known/oauth-protected-resource/mcp`);
       expect(discovery[1]).toBe(`GET ${edgeAuth.issuer}/.well-known/oauth-authorization-server`);
       expect(run.log[0]).toBe(`POST ${mcp.url}`);
+    });
+
+    it(registers ? 'registers itself at the registration endpoint first (RFC 7591)' : 'uses the client_id it was given, registering nothing', () => {
+      const registrations = run.log.filter((line) => line === `POST ${edgeAuth.issuer}/register`);
+      expect(registrations).toHaveLength(registers ? 1 : 0);
+      expect(run.provider.information?.client_id).toBeTruthy();
     });
 
     it('asks for the challenge’s scope with PKCE S256 and resource = the MCP server', () => {
@@ -266,7 +279,8 @@ const describeAgent = (registration: string, register: Registration) =>
     });
   });
 
-describeAgent('a client registered by the operator', preRegistered);
+describeAgent('a client registered by the operator', preRegistered, false);
+describeAgent('a client that registered itself', dynamicallyRegistered, true);
 
 describe('the MCP server refuses what is not its own', () => {
   it('is refused a token for another resource: 401 invalid_token with resource_metadata', async () => {
