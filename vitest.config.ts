@@ -59,6 +59,8 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
+          // A test CA for an https server on 127.0.0.1 that the worker under test trusts (MCP client metadata documents).
+          globalSetup: ['./test/e2e/test-ca.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -10,9 +10,14 @@ import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMcpServer, type McpWorker } from './mcp-server';
+import { TEST_TLS_DIR_ENV } from './test-ca';
 import { startWorkerServer, type WorkerServer } from './worker-server';
 
 const DEMO_EMAIL = 'demo@example.com';
@@ -23,16 +28,21 @@ const REDIRECT_URI = 'http://127.0.0.1:53682/callback';
 
 let edgeAuth: WorkerServer;
 let mcp: McpWorker;
+/** Serves the agent's Client ID Metadata Document over https (test/e2e/test-ca.ts), when openssl made a certificate. */
+let documents: Server | undefined;
+const TLS_DIR = process.env[TEST_TLS_DIR_ENV];
 
 beforeAll(async () => {
   // Open registration, as `npm run dev` runs, so an agent without a client_id can register (RFC 7591).
-  edgeAuth = await startWorkerServer({ vars: { CLIENT_REGISTRATION: 'open' } });
+  // DEV_LOOPBACK_FETCH: the metadata document is on 127.0.0.1, as `npm run dev` allows.
+  edgeAuth = await startWorkerServer({ vars: { CLIENT_REGISTRATION: 'open', DEV_LOOPBACK_FETCH: 'true' } });
   mcp = await startMcpServer(edgeAuth.issuer);
   // The MCP server's URL is its resource: an API in edge-auth, as an operator registers it.
   await management('POST', '/apis', { identifier: mcp.url, name: 'Example MCP server', scopes: ['mcp:tools'] });
 });
 
 afterAll(async () => {
+  await new Promise((resolve) => (documents ? documents.close(resolve) : resolve(undefined)));
   await mcp?.close();
   await edgeAuth?.close();
 });
@@ -83,6 +93,25 @@ const preRegistered: Registration = async (provider) => {
  * provider's clientMetadata there (RFC 7591), saving what edge-auth answers.
  */
 const dynamicallyRegistered: Registration = async () => undefined;
+
+/**
+ * A Client ID Metadata Document (the MCP specification's preferred registration): the client_id is
+ * the https URL of a JSON document the agent publishes; edge-auth fetches and checks it. Here it is
+ * served by an https server in this test, with a certificate of the run's test CA.
+ */
+const metadataDocument: Registration = async (provider) => {
+  const key = readFileSync(join(TLS_DIR!, 'server.key'));
+  const cert = readFileSync(join(TLS_DIR!, 'server.pem'));
+  let url = '';
+  documents = createServer({ key, cert }, (request, response) => {
+    if (request.url !== '/agent/client.json') return response.writeHead(404).end();
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=300' });
+    response.end(JSON.stringify({ client_id: url, ...provider.clientMetadata }));
+  });
+  await new Promise<void>((resolve) => documents!.listen(0, '127.0.0.1', resolve));
+  url = `https://127.0.0.1:${(documents.address() as AddressInfo).port}/agent/client.json`;
+  provider.clientMetadataUrl = url;
+};
 
 // ---------------------------------------------------------------------------------------------
 // The agent's OAuthClientProvider: in memory, with the browser step recorded for the test to drive.
@@ -281,6 +310,8 @@ const describeAgent = (registration: string, register: Registration, registers: 
 
 describeAgent('a client registered by the operator', preRegistered, false);
 describeAgent('a client that registered itself', dynamicallyRegistered, true);
+if (TLS_DIR) describeAgent('a client known by its metadata document', metadataDocument, false);
+else console.warn('test/e2e/mcp-client.test.ts: no openssl, so the Client ID Metadata Document run is skipped');
 
 describe('the MCP server refuses what is not its own', () => {
   it('is refused a token for another resource: 401 invalid_token with resource_metadata', async () => {
