@@ -20,6 +20,17 @@ warnWhenSkipped('test/e2e/browser-accounts.test.ts');
 
 const NEW_PASSWORD = 'violet meadow lantern 42';
 
+/** The app's refresh token no longer works: 400 invalid_grant (RFC 6749 section 5.2). */
+async function expectRefreshRefused(issuer: string, refreshToken: string): Promise<void> {
+  const refreshed = await fetch(`${issuer}/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken }),
+  });
+  expect(refreshed.status).toBe(400);
+  expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
+}
+
 /** Moves focus with Tab until the focused element has this accessible text (a link or button), then presses Enter. */
 async function tabToAndPress(page: Page, text: string): Promise<void> {
   for (let i = 0; i < 20; i++) {
@@ -101,13 +112,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Your password was changed' }).waitFor();
     });
-    const refreshed = await fetch(`${suite.issuer}/oauth/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken }),
-    });
-    expect(refreshed.status).toBe(400);
-    expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
+    await expectRefreshRefused(suite.issuer, refreshToken);
     await withPhone(suite, {}, async (page) => {
       const again = newAuthorization(suite.issuer, { redirectUri: callbackUri() });
       const code = (await signInThroughBrowser(page, suite, again, { email, password: NEW_PASSWORD })).get('code');
@@ -155,12 +160,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
       await page.keyboard.press('Enter');
       await page.getByText('Your password was changed').waitFor();
     });
-    const refreshed = await fetch(`${suite.issuer}/oauth/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken }),
-    });
-    expect(refreshed.status).toBe(400);
+    await expectRefreshRefused(suite.issuer, refreshToken);
     await withPhone(suite, {}, async (page) => {
       const again = newAuthorization(suite.issuer, { redirectUri: callbackUri() });
       expect((await signInThroughBrowser(page, suite, again, { email: moved, password: NEW_PASSWORD })).get('code')).toBeTruthy();
@@ -213,12 +213,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Your account was deleted' }).waitFor();
     });
-    const refreshed = await fetch(`${suite.issuer}/oauth/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken }),
-    });
-    expect(refreshed.status).toBe(400);
+    await expectRefreshRefused(suite.issuer, refreshToken);
     await withPhone(suite, {}, async (page) => {
       await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
       await submitLogin(page, suite.issuer, email, 'the first password');
