@@ -314,6 +314,31 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
     });
   });
 
+  it('confirm your email (a client that requires it), and confirming a new address', async () => {
+    const client = await management(suite.issuer, 'POST', '/clients', {
+      name: 'Verified Only', type: 'public', redirect_uris: [callbackUri()], scopes: ['openid', 'read:items'], audiences: ['https://api.example.com'],
+      require_verified_email: true,
+    });
+    const email = `pages-pending-${Date.now()}@example.com`;
+    const moved = `pages-moved-${Date.now()}@example.com`;
+    await createUser(suite.issuer, email, 'lighthouse keeper tide');
+    await withPhone(suite, {}, async (page) => {
+      const violations = collectCspViolations(page);
+      await page.goto(newAuthorization(suite.issuer, { clientId: client.body.id as string, redirectUri: callbackUri() }).url);
+      await submitLogin(page, suite.issuer, email, 'lighthouse keeper tide');
+      await page.waitForURL(`${suite.issuer}/verify-email/pending`);
+      expect((await auditEverywhere(page, 'verify-pending')).light.headings).toEqual(['Confirm your email']);
+      await page.goto(`${suite.issuer}/account`);
+      await page.getByLabel('New email').fill(moved);
+      await page.getByLabel('Current password').nth(1).fill('lighthouse keeper tide');
+      await page.getByRole('button', { name: 'Send confirmation link' }).click();
+      await page.getByText('We sent a link to the new address').waitFor();
+      await followMailLink(page, suite.issuer, moved, '/account/email/confirm');
+      expect((await auditEverywhere(page, 'email-change-confirm')).light.headings).toEqual(['Confirm your new email']);
+      expect(violations).toEqual([]);
+    });
+  });
+
   it('the account page: its sign-in form, the settings, and a refused new password', async () => {
     const email = `pages-account-${Date.now()}@example.com`;
     await createUser(suite.issuer, email, 'lighthouse keeper tide');
