@@ -100,6 +100,29 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
     });
   });
 
+  // Issue 19: the login page in the language the app asks for; Arabic mirrors (dir="rtl", logical CSS).
+  it.each([
+    { locale: 'ja', heading: 'ログイン', toggle: 'パスワードを表示', dir: 'ltr' },
+    { locale: 'ar', heading: 'تسجيل الدخول', toggle: 'إظهار كلمة المرور', dir: 'rtl' },
+  ])('login in $locale (ui_locales): its language and direction, on a phone and a desktop, light and dark', async ({ locale, heading, toggle, dir }) => {
+    await withPhone(suite, {}, async (page) => {
+      const violations = collectCspViolations(page);
+      const url = `${newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url}&ui_locales=${locale}`;
+      expect((await page.goto(url))?.status()).toBe(200);
+      await page.getByRole('button', { name: toggle }).waitFor({ state: 'visible' });
+      const audits = await auditEverywhere(page, `login-${locale}`);
+      expect(audits.light.lang).toBe(locale);
+      expect(audits.light.headings).toEqual([heading]);
+      expect(await page.evaluate(() => document.documentElement.dir)).toBe(dir);
+      // The show-password toggle sits at the end of the field: on the left when the page reads right to left.
+      const [field, button] = await Promise.all([page.locator('#password').boundingBox(), page.getByRole('button', { name: toggle }).boundingBox()]);
+      const atLeftEdge = Math.abs(button!.x - field!.x) < 2;
+      const atRightEdge = Math.abs(button!.x + button!.width - (field!.x + field!.width)) < 2;
+      expect({ atLeftEdge, atRightEdge }).toEqual(dir === 'rtl' ? { atLeftEdge: true, atRightEdge: false } : { atLeftEdge: false, atRightEdge: true });
+      expect(violations).toEqual([]);
+    });
+  });
+
   it('login with an error: one calm line, the same for every failure', async () => {
     await withPhone(suite, {}, async (page) => {
       await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
