@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_REDIRECT, PARTNER } from './helpers/fixtures';
 import { call, cookieFrom } from './helpers/http';
-import { authorizePath, authorizeWith, defaultAuthorization, openLogin, reachConsent, signIn, submitConsent, submitLogin } from './helpers/flow';
+import { authorizePath, authorizeWith, defaultAuthorization, openLogin, pushAuthorization, pushedAuthorizePath, reachConsent, signIn, submitConsent, submitLogin } from './helpers/flow';
 import { freshIp } from './helpers/values';
 
 /** /authorize (with `headers`), then the page the browser is sent to. */
@@ -91,6 +91,15 @@ describe('localized sign-in pages', () => {
     const location = new URL(refused.headers.get('Location')!);
     expect(location.searchParams.get('error')).toBe('invalid_request');
     expect(location.searchParams.get('error_description')).toBe('The ui_locales parameter is too long.');
+  });
+
+  it('a pushed request (RFC 9126) carries its ui_locales; the front channel\'s is ignored like its other parameters', async () => {
+    const { requestUri } = await pushAuthorization({ ui_locales: 'fr' });
+    const authorized = await call(pushedAuthorizePath('demo-app', requestUri, { ui_locales: 'ja' }));
+    expect(authorized.headers.get('Location')).toBe('/login');
+    const html = await (await call('/login', { headers: { Cookie: cookieFrom(authorized) } })).text();
+    expect(html).toContain('<html lang="fr" dir="ltr">');
+    expect(html).toContain('<h1>Se connecter</h1>');
   });
 
   it('the one-tap continue page speaks the flow language', async () => {
