@@ -12,6 +12,7 @@ const FLOORS = [
   ['src/oauth/'],
   ['src/errors/'],
   ['src/views/'],
+  ['src/i18n/'],
   ['src/crypto/'],
 ];
 

@@ -33,6 +33,7 @@ describe('authorization server metadata (RFC 8414) and OpenID discovery', () => 
       authorization_response_iss_parameter_supported: true,
       dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256'],
       client_id_metadata_document_supported: true,
+      ui_locales_supported: ['en', 'de', 'es', 'fr', 'ja', 'ar'],
     });
   });
 

@@ -122,15 +122,14 @@ export function parseClientMetadata(body: Readonly<Record<string, unknown>>, off
 }
 
 /**
- * Where a code for `redirectUri` would go, in words for the consent page of an unverified client:
- * the host of an http(s) URI (a loopback one is an app on this device), or the app scheme.
+ * Where a code for `redirectUri` would go, for the consent page of an unverified client to say: the
+ * host of an http(s) URI (a loopback one is an app on this device), or the app scheme.
  */
-export function redirectDestination(redirectUri: string): string {
+export function redirectDestination(redirectUri: string): { place: string; onThisDevice: boolean } {
   const url = URL.parse(redirectUri);
-  if (!url) return redirectUri;
-  if (url.protocol === 'https:') return url.host;
-  if (url.protocol === 'http:') return `${url.host} (an app on this device)`;
-  return `${url.protocol} (an app on this device)`;
+  if (!url) return { place: redirectUri, onThisDevice: false };
+  if (url.protocol === 'https:') return { place: url.host, onThisDevice: false };
+  return { place: url.protocol === 'http:' ? url.host : url.protocol, onThisDevice: true };
 }
 
 /** What a registered client looks like to RFC 7591 and 7592: the stored row, in metadata names. */

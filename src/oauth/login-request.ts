@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { pageRefusal } from '../errors/oauth-error';
+import { LOCALES, type Locale } from '../i18n/messages';
 import type { AuthorizationRequest } from './authorization-request';
 import { isRandomId } from './grant-handle';
 
@@ -23,6 +24,8 @@ export interface LoginRequest extends AuthorizationRequest {
   confirmSession?: { maxAge?: number | undefined } | undefined;
   /** Set once the user has signed in and the request waits only for consent. */
   authenticated?: SignedInUser | undefined;
+  /** The pages' language, chosen once at /authorize (src/i18n/negotiate.ts) and kept for the flow. */
+  locale?: Locale | undefined;
 }
 
 /** Who approved a request, and when they authenticated (seconds: OIDC `auth_time`). */
@@ -49,6 +52,7 @@ const LoginRequestSchema = v.object({
   forceConsent: v.boolean(),
   confirmSession: v.optional(v.object({ maxAge: v.optional(v.number()) })),
   authenticated: v.optional(v.object({ userId: v.string(), authTime: v.number() })),
+  locale: v.optional(v.picklist(LOCALES)),
 });
 
 export function asLoginRequest(value: unknown): LoginRequest | undefined {

@@ -4,6 +4,7 @@ import type { ApiRow, ClientRow } from '../db/schema';
 import { takePushedRequest } from '../durable-objects/pushed-request-store';
 import type { ErrorFields } from '../errors/app-error';
 import { invalidRequest, OAuthError } from '../errors/oauth-error';
+import { negotiateLocale } from '../i18n/negotiate';
 import type { AppContext } from '../http/context';
 import { approveWithSession } from '../interaction/approval';
 import { setLoginRequestCookie } from '../interaction/login-request-cookie';
@@ -12,7 +13,7 @@ import { liveSession, readSessionCookie } from '../interaction/session-cookie';
 import { validateAuthorizationRequest } from '../oauth/authorization-request';
 import { isClientIdUrl } from '../oauth/client-metadata-document';
 import type { LoginRequest } from '../oauth/login-request';
-import { MAX_PARAM_LENGTH, singleValuedParams } from '../oauth/params';
+import { MAX_PARAM_LENGTH, optionalParam, singleValuedParams } from '../oauth/params';
 import { isPushedRequestUri, REQUEST_URI_PREFIX } from '../oauth/pushed-request';
 import { sessionNeedsConfirmation } from '../oauth/session-confirmation';
 import { matchRedirectUri } from '../oauth/redirect-uri';
@@ -103,6 +104,8 @@ export async function authorize(c: AppContext): Promise<Response> {
     expiresAt: Date.now() + c.var.config.loginRequestTtlSeconds * 1000,
     // A client known only by its metadata document is unverified: the user decides every time.
     forceConsent: prompt.consent || isClientIdUrl(client.id),
+    // OIDC Core 3.1.2.1: ui_locales (bounded like every parameter), else the browser's languages.
+    locale: negotiateLocale(optionalParam(params, 'ui_locales'), c.req.header('Accept-Language')),
   };
 
   // Single sign-on (OIDC Core 3.1.2.3): one call to the user's object checks the session (and

@@ -42,6 +42,7 @@ export async function showConsent(c: AppContext): Promise<Response> {
       accent: client?.primaryColor,
       email: user?.email,
       unverified: unverifiedApp(client, request.clientId, request.redirectUri),
+      locale: request.locale,
     }),
   );
 }

@@ -36,6 +36,7 @@ export async function continuePageFor(c: AppContext, request: LoginRequest & { c
       logoUri: client?.logoUri,
       accent: client?.primaryColor,
       unverified: unverifiedApp(client, request.clientId, request.redirectUri),
+      locale: request.locale,
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { ID_TOKEN_ALG } from '../crypto/jwt';
 import { listApis } from '../db/registry';
 import type { AppContext } from '../http/context';
+import { LOCALES } from '../i18n/messages';
 import { registrationEnabled } from '../http/registration-access';
 import { GRANT_TYPES } from '../oauth/grant-types';
 import { DPOP_ALGS } from '../oauth/dpop-proof';
@@ -42,6 +43,8 @@ async function authorizationServerMetadata(c: AppContext) {
     authorization_response_iss_parameter_supported: true,
     dpop_signing_alg_values_supported: DPOP_ALGS,
     client_id_metadata_document_supported: true,
+    // RFC 8414 section 2, OIDC Discovery 3: the languages of the pages, chosen by ui_locales.
+    ui_locales_supported: LOCALES,
   };
 }
 

@@ -8,23 +8,21 @@ import { pendingRequest } from '../interaction/login-request-cookie';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
 import { continueSignedIn, signInUser } from '../interaction/sign-in';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
-import { loginPage } from '../views/pages';
+import { loginPage, type LoginError } from '../views/pages';
 import { continuePageFor } from './continue-session';
 import { renderPage } from '../views/page-response';
 
 /**
- * One message for unknown accounts, wrong passwords and refused attempts, so the form reveals
- * neither which accounts exist nor that one is locked.
+ * `loginFailed` is the one message for unknown accounts, wrong passwords and refused attempts, so
+ * the form reveals neither which accounts exist nor that one is locked.
  */
-const LOGIN_FAILED = 'Incorrect email or password.';
-
-async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: string): Promise<Response> {
+async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: LoginError): Promise<Response> {
   // Branding comes from the (cached) client, so a change shows without a new sign-in request.
   const client = await findClient(c.env, request.clientId);
   return renderPage(c, status, (nonce) =>
     loginPage({
       nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error,
-      allowSignup: client?.allowSignup, publishedBy: metadataPublisher(request.clientId),
+      allowSignup: client?.allowSignup, publishedBy: metadataPublisher(request.clientId), locale: request.locale,
     }),
   );
 }
@@ -51,14 +49,14 @@ export async function submitLogin(c: AppContext): Promise<Response> {
   const email = form.get('email') ?? '';
   const password = form.get('password') ?? '';
   if (email === '' || password === '' || email.length > MAX_EMAIL_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    return loginForm(c, request, 400, email.slice(0, MAX_EMAIL_LENGTH), 'Enter your email and password.');
+    return loginForm(c, request, 400, email.slice(0, MAX_EMAIL_LENGTH), 'loginIncomplete');
   }
 
   const attempt = await signInWithPassword(c, email, password, (user, valid) => signInUser(c, request, user, valid));
   if (!attempt.signedIn) {
     const { reason, account, network } = attempt;
     c.var.audit({ event: 'login_failed', clientId: request.clientId, detail: { reason, account, network } });
-    return loginForm(c, request, 401, email, LOGIN_FAILED);
+    return loginForm(c, request, 401, email, 'loginFailed');
   }
   return continueSignedIn(c, request, attempt.user.id, { ...attempt.outcome, result: attempt.result });
 }

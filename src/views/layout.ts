@@ -1,5 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { textDirection, type Locale } from '../i18n/messages';
 import { FAVICON_PATH } from './favicon';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -10,6 +11,7 @@ export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
  * literals: every interpolated value is escaped.
  *
  * Below 480px the card is the page (no grey margins around a floating card), as on a phone.
+ * Logical properties (inline-start/end) wherever a side matters, so right-to-left pages mirror.
  */
 const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1b1f;--bg:#f6f6f8;--card:#fff;--muted:#5b5b66;--accent:#2453d6;--on-accent:#fff;--error:#b3261e;--error-bg:#fceeee;--border:#85858f}
@@ -27,15 +29,15 @@ input{width:100%;padding:.7rem;font:inherit;color:inherit;background:transparent
 input:focus,button:focus{outline:3px solid var(--accent);outline-offset:2px}
 button{width:100%;margin-top:1.5rem;padding:.8rem;font:inherit;font-weight:600;color:var(--on-accent);background:var(--accent);border:0;border-radius:8px;cursor:pointer}
 main>:last-child{margin-bottom:0}
-.error{margin:1rem 0;padding:.6rem .75rem;color:var(--fg);background:var(--error-bg);border-left:4px solid var(--error);border-radius:6px}
-.secret{position:relative}.secret input{padding-right:3.25rem}
-button.reveal{position:absolute;top:0;right:0;width:3rem;height:100%;margin:0;padding:0;display:flex;align-items:center;justify-content:center;color:var(--muted);background:transparent;border-radius:0 8px 8px 0}
+.error{margin:1rem 0;padding:.6rem .75rem;color:var(--fg);background:var(--error-bg);border-inline-start:4px solid var(--error);border-radius:6px}
+.secret{position:relative}.secret input{padding-inline-end:3.25rem}
+button.reveal{position:absolute;top:0;inset-inline-end:0;width:3rem;height:100%;margin:0;padding:0;display:flex;align-items:center;justify-content:center;color:var(--muted);background:transparent;border-radius:0;border-start-end-radius:8px;border-end-end-radius:8px}
 .reveal svg{width:1.4rem;height:1.4rem}.reveal[aria-pressed=true] .eye,.reveal[aria-pressed=false] .eye-off{display:none}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .account{margin:.25rem 0 1rem;color:var(--muted)}.account strong{color:var(--fg);font-weight:600;overflow-wrap:anywhere}
 button.link{display:inline;width:auto;white-space:nowrap;margin:0;padding:0;font-weight:400;color:var(--fg);background:none;text-decoration:underline;text-underline-offset:2px}
 .reference{font-size:.875rem}.reference code{font:inherit;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--fg)}
-ul{margin:0 0 1rem;padding-left:1.25rem}li{margin:.25rem 0}
+ul{margin:0 0 1rem;padding-inline-start:1.25rem}li{margin:.25rem 0}
 button.secondary{margin-top:.75rem;color:var(--fg);background:transparent;border:1px solid var(--border)}
 button.danger{color:var(--fg);background:var(--error-bg);border:1px solid var(--error)}
 main.wide{max-width:44rem}.links{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem 1rem;margin:1.25rem 0 0}.hint{margin:.25rem 0 0;font-size:.875rem}.field-error{margin:.25rem 0 0;color:var(--error);font-weight:600}h2{font-size:1.1rem;margin:1.5rem 0 .25rem}a{color:var(--accent)}
@@ -99,12 +101,14 @@ export interface LayoutProps {
   script?: string | undefined;
   /** For a page of links and commands (the dev home page) rather than a form. */
   wide?: boolean | undefined;
+  /** The page's language (English when not given): sets `lang`, and `dir` for right-to-left ones. */
+  locale?: Locale | undefined;
 }
 
 export function layout(props: LayoutProps): Html {
   const accent = props.accent && HEX_COLOUR.test(props.accent) ? accentRule(props.accent) : '';
   return html`<!doctype html>
-<html lang="en">
+<html lang="${props.locale ?? 'en'}" dir="${textDirection(props.locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

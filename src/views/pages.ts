@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { messagesFor, type Locale, type Messages } from '../i18n/messages';
 import { layout, type Html } from './layout';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 import { unverifiedAppNotice, type UnverifiedApp } from './unverified-app';
@@ -10,49 +11,59 @@ export interface LoginPageProps {
   logoUri?: string | null | undefined;
   accent?: string | null | undefined;
   email?: string | undefined;
-  error?: string | undefined;
+  error?: LoginError | undefined;
+  /** The language of the flow (src/i18n/negotiate.ts); English when not given. */
+  locale?: Locale | undefined;
   /** The client lets people create an account here (per-client `allow_signup`). */
   allowSignup?: boolean | undefined;
   /** A client known only by its metadata document: the site that named it. */
   publishedBy?: string | undefined;
 }
 
+/** What the login form can say went wrong, as catalogue keys: one text for every refusal (src/routes/login.ts). */
+export type LoginError = 'loginFailed' | 'loginIncomplete';
+
 /** Under the app's name, when nobody vouched for it: the site its name comes from. */
-export const unverifiedNote = (publishedBy: string | undefined) =>
-  publishedBy === undefined ? '' : html`<p class="hint">Unverified app: its name comes from ${publishedBy}.</p>`;
+const unverifiedNote = (publishedBy: string | undefined, t: Messages) =>
+  publishedBy === undefined ? '' : html`<p class="hint">${t.unverifiedNamedBy(publishedBy)}</p>`;
 
 export function loginPage(props: LoginPageProps): Html {
   // After an error both fields point at it, and focus goes where the person must type next.
   const invalid = props.error ? html` aria-invalid="true" aria-describedby="login-error"` : '';
   const emailKept = props.email !== undefined && props.email !== '';
+  const t = messagesFor(props.locale);
   return layout({
-    title: `Sign in · ${props.clientName}`,
+    title: t.signInTitle(props.clientName),
     nonce: props.nonce,
+    locale: props.locale,
     accent: props.accent,
     brand: { name: props.clientName, logoUri: props.logoUri },
     script: SHOW_PASSWORD_SCRIPT,
-    body: html`<h1>Sign in</h1>
-<p>to continue to ${props.clientName}</p>
-${unverifiedNote(props.publishedBy)}
-${props.error ? html`<p class="error" role="alert" id="login-error">${props.error}</p>` : ''}
+    body: html`<h1>${t.signIn}</h1>
+<p>${t.toContinueTo(props.clientName)}</p>
+${unverifiedNote(props.publishedBy, t)}
+${props.error ? html`<p class="error" role="alert" id="login-error">${t[props.error]}</p>` : ''}
 <form method="post" action="/login">
 <input type="hidden" name="request_id" value="${props.requestId}">
-<label for="email">Email</label>
+<label for="email">${t.email}</label>
 <input id="email" name="email" type="email" autocomplete="username" required${emailKept ? '' : html` autofocus`} value="${props.email ?? ''}"${invalid}>
-<label for="password">Password</label>
-${passwordField({ id: 'password', name: 'password', autocomplete: 'current-password', attributes: html`${emailKept ? html` autofocus` : ''}${invalid}` })}
-<button type="submit">Continue</button>
+<label for="password">${t.password}</label>
+${passwordField({ id: 'password', name: 'password', autocomplete: 'current-password', label: t.showPassword, attributes: html`${emailKept ? html` autofocus` : ''}${invalid}` })}
+<button type="submit">${t.continue}</button>
 </form>
-<p class="links"><a href="/forgot">Forgot password?</a>${props.allowSignup ? html`<a href="/signup">Create account</a>` : ''}</p>`,
+<p class="links"><a href="/forgot">${t.forgotPassword}</a>${props.allowSignup ? html`<a href="/signup">${t.createAccount}</a>` : ''}</p>`,
   });
 }
 
-/** OIDC scopes in words a person understands; an API's scopes in the API's own words (its scope descriptions). */
-const SCOPE_WORDS: Record<string, string> = {
-  openid: 'Confirm who you are',
-  profile: 'Your name and profile',
-  email: 'Your email address',
-  offline_access: 'Stay signed in when you are not using the app',
+/**
+ * OIDC scopes in words a person understands, in the page's language; an API's scopes in the API's
+ * own words (its scope descriptions, as configured).
+ */
+const SCOPE_WORDS: Record<string, 'scopeOpenid' | 'scopeProfile' | 'scopeEmail' | 'scopeOfflineAccess'> = {
+  openid: 'scopeOpenid',
+  profile: 'scopeProfile',
+  email: 'scopeEmail',
+  offline_access: 'scopeOfflineAccess',
 };
 
 export interface ConsentPageProps {
@@ -73,30 +84,34 @@ export interface ConsentPageProps {
    * its name is its own claim; the page says so and where the code would go.
    */
   unverified?: UnverifiedApp | undefined;
+  locale?: Locale | undefined;
 }
 
 export function consentPage(props: ConsentPageProps): Html {
-  const words = (scope: string) => SCOPE_WORDS[scope] ?? (Object.hasOwn(props.scopeDescriptions, scope) ? props.scopeDescriptions[scope] : undefined) ?? scope;
+  const t = messagesFor(props.locale);
+  const oidcWords = (scope: string) => (Object.hasOwn(SCOPE_WORDS, scope) ? t[SCOPE_WORDS[scope]!] : undefined);
+  const words = (scope: string) => oidcWords(scope) ?? (Object.hasOwn(props.scopeDescriptions, scope) ? props.scopeDescriptions[scope] : undefined) ?? scope;
   const items = props.scopes.map((scope) => html`<li>${words(scope)}</li>`);
   const account = props.email
     ? html`<form class="account" method="post" action="/consent">
 <input type="hidden" name="request_id" value="${props.requestId}">
-Signed in as <strong>${props.email}</strong> · <button type="submit" name="decision" value="another_account" class="link">Not you?</button>
+${t.signedInAs(html`<strong>${props.email}</strong>`)} · <button type="submit" name="decision" value="another_account" class="link">${t.notYou}</button>
 </form>`
     : '';
   return layout({
-    title: `Allow ${props.clientName}?`,
+    title: t.allowApp(props.clientName),
     nonce: props.nonce,
+    locale: props.locale,
     accent: props.accent,
     brand: { name: props.clientName, logoUri: props.logoUri },
-    body: html`<h1>Allow ${props.clientName}?</h1>
+    body: html`<h1>${t.allowApp(props.clientName)}</h1>
 ${account}
-${unverifiedAppNotice(props.unverified)}<p>${props.clientName} asks to use ${props.apiName} on your behalf, to:</p>
-<ul>${items.length ? items : html`<li>Confirm who you are</li>`}</ul>
+${unverifiedAppNotice(props.unverified, t)}<p>${t.asksToUse(props.clientName, props.apiName)}</p>
+<ul>${items.length ? items : html`<li>${t.scopeOpenid}</li>`}</ul>
 <form method="post" action="/consent">
 <input type="hidden" name="request_id" value="${props.requestId}">
-<button type="submit" name="decision" value="allow">Allow</button>
-<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+<button type="submit" name="decision" value="allow">${t.allow}</button>
+<button type="submit" name="decision" value="deny" class="secondary">${t.deny}</button>
 </form>`,
   });
 }

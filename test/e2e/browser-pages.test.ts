@@ -100,6 +100,50 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
     });
   });
 
+  // Issue 19: the login page in the language the app asks for; Arabic mirrors (dir="rtl", logical CSS).
+  it.each([
+    { locale: 'ja', heading: 'ログイン', toggle: 'パスワードを表示', dir: 'ltr' },
+    // German's longer words must not push the phone layout sideways (the audit checks for overflow).
+    { locale: 'de', heading: 'Anmelden', toggle: 'Passwort anzeigen', dir: 'ltr' },
+    { locale: 'ar', heading: 'تسجيل الدخول', toggle: 'إظهار كلمة المرور', dir: 'rtl' },
+  ])('login in $locale (ui_locales): its language and direction, on a phone and a desktop, light and dark', async ({ locale, heading, toggle, dir }) => {
+    await withPhone(suite, {}, async (page) => {
+      const violations = collectCspViolations(page);
+      const url = `${newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url}&ui_locales=${locale}`;
+      expect((await page.goto(url))?.status()).toBe(200);
+      await page.getByRole('button', { name: toggle }).waitFor({ state: 'visible' });
+      const audits = await auditEverywhere(page, `login-${locale}`);
+      expect(audits.light.lang).toBe(locale);
+      expect(audits.light.headings).toEqual([heading]);
+      expect(await page.evaluate(() => document.documentElement.dir)).toBe(dir);
+      // The show-password toggle sits at the end of the field: on the left when the page reads right to left.
+      const [field, button] = await Promise.all([page.locator('#password').boundingBox(), page.getByRole('button', { name: toggle }).boundingBox()]);
+      const atLeftEdge = Math.abs(button!.x - field!.x) < 2;
+      const atRightEdge = Math.abs(button!.x + button!.width - (field!.x + field!.width)) < 2;
+      expect({ atLeftEdge, atRightEdge }).toEqual(dir === 'rtl' ? { atLeftEdge: true, atRightEdge: false } : { atLeftEdge: false, atRightEdge: true });
+      expect(violations).toEqual([]);
+    });
+  });
+
+  it.each([
+    { locale: 'de', heading: 'Partner App erlauben?', allow: 'Erlauben' },
+    { locale: 'ar', heading: 'هل تسمح لتطبيق Partner App؟', allow: 'سماح' },
+  ])('consent in $locale: the language chosen at /authorize is kept after sign-in', async ({ locale, heading, allow }) => {
+    await withPhone(suite, {}, async (page) => {
+      const authorization = newAuthorization(suite.issuer, { clientId: 'partner-app', redirectUri: callbackUri(), scope: 'openid email read:items' });
+      await page.goto(`${authorization.url}&ui_locales=${locale}`);
+      // The form by its fields, whatever the language of their labels.
+      await page.locator('#email').fill(DEMO_EMAIL);
+      await page.locator('#password').fill(DEMO_PASSWORD);
+      await page.locator('button[type=submit]').click();
+      await page.waitForURL(`${suite.issuer}/consent`);
+      await page.getByRole('button', { name: allow, exact: true }).waitFor({ state: 'visible' });
+      const audits = await auditEverywhere(page, `consent-${locale}`);
+      expect(audits.light.lang).toBe(locale);
+      expect(audits.light.headings).toEqual([heading]);
+    });
+  });
+
   it('login with an error: one calm line, the same for every failure', async () => {
     await withPhone(suite, {}, async (page) => {
       await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);

@@ -26,12 +26,12 @@ describe('what dynamically registered clients are offered', () => {
 
 describe('where the code goes, as the consent page of an unverified client says it', () => {
   it.each([
-    ['https://app.example.com/callback', 'app.example.com'],
-    ['http://127.0.0.1:49200/callback', '127.0.0.1:49200 (an app on this device)'],
-    ['http://[::1]/cb', '[::1] (an app on this device)'],
-    ['com.example.app:/callback', 'com.example.app: (an app on this device)'],
-  ])('%s: %s', (uri, shown) => {
-    expect(redirectDestination(uri)).toBe(shown);
+    ['https://app.example.com/callback', 'app.example.com', false],
+    ['http://127.0.0.1:49200/callback', '127.0.0.1:49200', true],
+    ['http://[::1]/cb', '[::1]', true],
+    ['com.example.app:/callback', 'com.example.app:', true],
+  ])('%s: %s (on this device: %s)', (uri, place, onThisDevice) => {
+    expect(redirectDestination(uri)).toEqual({ place, onThisDevice });
   });
 });
 

@@ -17,7 +17,7 @@ describe('pages: branding and accessibility details', () => {
   });
 
   it('after an error, marks both fields invalid and focuses the password when the email is kept', async () => {
-    const html = await render({ email: 'a@example.com', error: 'Incorrect email or password.' });
+    const html = await render({ email: 'a@example.com', error: 'loginFailed' });
     expect(html).toMatch(/<input id="email"[^>]*required value="a@example.com" aria-invalid="true" aria-describedby="login-error">/);
     expect(html).toMatch(/<input id="password"[^>]*required autofocus aria-invalid="true" aria-describedby="login-error">/);
     expect(await render()).toMatch(/<input id="email"[^>]*required autofocus value="">/);

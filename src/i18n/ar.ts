@@ -1,0 +1,37 @@
+import { html } from 'hono/html';
+import type { Messages } from './en';
+
+// Modern Standard Arabic; the page is laid out right to left (src/i18n/messages.ts, textDirection).
+export const ar: Messages = {
+  signInTitle: (app) => `تسجيل الدخول · ${app}`,
+  signIn: 'تسجيل الدخول',
+  toContinueTo: (app) => `للمتابعة إلى ${app}`,
+  unverifiedNamedBy: (site) => `تطبيق غير موثّق: اسمه مأخوذ من ${site}.`,
+  email: 'البريد الإلكتروني',
+  password: 'كلمة المرور',
+  showPassword: 'إظهار كلمة المرور',
+  continue: 'متابعة',
+  forgotPassword: 'هل نسيت كلمة المرور؟',
+  createAccount: 'إنشاء حساب',
+  loginFailed: 'البريد الإلكتروني أو كلمة المرور غير صحيحة.',
+  loginIncomplete: 'أدخل بريدك الإلكتروني وكلمة المرور.',
+  allowApp: (app) => `هل تسمح لتطبيق ${app}؟`,
+  signedInAs: (who) => html`تم تسجيل الدخول باسم ${who}`,
+  notYou: 'لست أنت؟',
+  asksToUse: (app, api) => `يطلب ${app} الوصول إلى ${api} نيابةً عنك:`,
+  scopeOpenid: 'تأكيد هويتك',
+  scopeProfile: 'اسمك وملفك الشخصي',
+  scopeEmail: 'عنوان بريدك الإلكتروني',
+  scopeOfflineAccess: 'البقاء مسجَّل الدخول عندما لا تستخدم التطبيق',
+  allow: 'سماح',
+  deny: 'رفض',
+  continueTo: (app) => `هل تريد المتابعة إلى ${app}؟`,
+  continueAs: (email) => `المتابعة باسم ${email}`,
+  useAnotherAccount: 'استخدام حساب آخر',
+  unverifiedApp: 'تطبيق غير موثّق.',
+  nameComesFrom: (site) => `اسمه مأخوذ من ${site}، لا من هذه الخدمة.`,
+  selfRegistered: 'سجّل هذا التطبيق نفسه بنفسه: اسمه غير موثّق.',
+  allowOnlyIfExpected: 'لا تسمح إلا إذا بدأت هذا من التطبيق الذي تتوقعه.',
+  sentBackTo: (place) => html`ستتم إعادتك إلى ${place}.`,
+  onThisDevice: (place) => `${place} (تطبيق على هذا الجهاز)`,
+};

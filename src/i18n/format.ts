@@ -1,0 +1,15 @@
+import type { Locale } from './messages';
+
+/**
+ * A count in words by the language's own plural rules (Arabic has six forms, Japanese one):
+ * `forms` has the CLDR categories the catalogue needs, `other` always.
+ */
+export function plural(locale: Locale, count: number, forms: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }): string {
+  const form = forms[new Intl.PluralRules(locale).select(count)] ?? forms.other;
+  return form.replace('#', new Intl.NumberFormat(locale).format(count));
+}
+
+/** A date and time as people of the language write it. */
+export function formatDateTime(locale: Locale, date: Date, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+}

@@ -1,0 +1,37 @@
+import { html } from 'hono/html';
+import type { Messages } from './en';
+
+// French puts a narrow no-break space (U+202F) before ? and : so they never start a line.
+export const fr: Messages = {
+  signInTitle: (app) => `Connexion · ${app}`,
+  signIn: 'Se connecter',
+  toContinueTo: (app) => `pour continuer vers ${app}`,
+  unverifiedNamedBy: (site) => `Application non vérifiée\u202f: son nom provient de ${site}.`,
+  email: 'Adresse e-mail',
+  password: 'Mot de passe',
+  showPassword: 'Afficher le mot de passe',
+  continue: 'Continuer',
+  forgotPassword: 'Mot de passe oublié\u202f?',
+  createAccount: 'Créer un compte',
+  loginFailed: 'Adresse e-mail ou mot de passe incorrect.',
+  loginIncomplete: 'Saisissez votre adresse e-mail et votre mot de passe.',
+  allowApp: (app) => `Autoriser ${app}\u202f?`,
+  signedInAs: (who) => html`Connecté en tant que ${who}`,
+  notYou: 'Ce n’est pas vous\u202f?',
+  asksToUse: (app, api) => `${app} demande l’accès à ${api} en votre nom\u202f:`,
+  scopeOpenid: 'Confirmer votre identité',
+  scopeProfile: 'Votre nom et votre profil',
+  scopeEmail: 'Votre adresse e-mail',
+  scopeOfflineAccess: 'Rester connecté lorsque vous n’utilisez pas l’application',
+  allow: 'Autoriser',
+  deny: 'Refuser',
+  continueTo: (app) => `Continuer vers ${app}\u202f?`,
+  continueAs: (email) => `Continuer en tant que ${email}`,
+  useAnotherAccount: 'Utiliser un autre compte',
+  unverifiedApp: 'Application non vérifiée.',
+  nameComesFrom: (site) => `Son nom provient de ${site}, pas de ce service.`,
+  selfRegistered: 'Cette application s’est enregistrée elle-même\u202f: son nom n’est pas vérifié.',
+  allowOnlyIfExpected: 'N’autorisez que si vous avez lancé cette demande depuis l’application attendue.',
+  sentBackTo: (place) => html`Vous serez renvoyé vers ${place}.`,
+  onThisDevice: (place) => `${place} (une application sur cet appareil)`,
+};

@@ -1,0 +1,29 @@
+import { ar } from './ar';
+import { de } from './de';
+import { en, type Messages } from './en';
+import { es } from './es';
+import { fr } from './fr';
+import { ja } from './ja';
+
+/** The languages every page of the sign-in path speaks; English is the fallback. */
+export const LOCALES = ['en', 'de', 'es', 'fr', 'ja', 'ar'] as const;
+export type Locale = (typeof LOCALES)[number];
+export type { Messages };
+export const DEFAULT_LOCALE: Locale = 'en';
+
+const CATALOGUES: Record<Locale, Messages> = { en, de, es, fr, ja, ar };
+
+/** Arabic is written right to left; the page's `dir` follows the language. */
+const RIGHT_TO_LEFT: ReadonlySet<Locale> = new Set<Locale>(['ar']);
+
+export function messagesFor(locale: Locale | undefined): Messages {
+  return CATALOGUES[locale ?? DEFAULT_LOCALE];
+}
+
+export function textDirection(locale: Locale | undefined): 'ltr' | 'rtl' {
+  return RIGHT_TO_LEFT.has(locale ?? DEFAULT_LOCALE) ? 'rtl' : 'ltr';
+}
+
+export function isLocale(value: string): value is Locale {
+  return (LOCALES as readonly string[]).includes(value);
+}

@@ -1,0 +1,115 @@
+/**
+ * The pages of the sign-in path speak the language the app asked for (ui_locales, OIDC Core
+ * 3.1.2.1) or the browser prefers (Accept-Language), chosen once at /authorize and kept for the
+ * rest of the flow; what goes back to the app stays English.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_REDIRECT, PARTNER } from './helpers/fixtures';
+import { call, cookieFrom } from './helpers/http';
+import { authorizePath, authorizeWith, defaultAuthorization, openLogin, pushAuthorization, pushedAuthorizePath, reachConsent, signIn, submitConsent, submitLogin } from './helpers/flow';
+import { freshIp } from './helpers/values';
+
+/** /authorize (with `headers`), then the page the browser is sent to. */
+async function pageAfterAuthorize(params: Record<string, string | undefined>, headers: Record<string, string> = {}) {
+  const authorized = await call(authorizePath(params), { headers });
+  expect(authorized.status).toBe(302);
+  expect(authorized.headers.get('Location')).toBe('/login');
+  // The browser sends its languages with every request; the flow's language no longer follows them.
+  const page = await call('/login', { headers: { Cookie: cookieFrom(authorized), 'Accept-Language': 'fr' } });
+  expect(page.status).toBe(200);
+  return page.text();
+}
+
+describe('localized sign-in pages', () => {
+  it('ui_locales=ar: the login page is Arabic, right to left', async () => {
+    const { params } = await defaultAuthorization({ ui_locales: 'ar' });
+    const html = await pageAfterAuthorize(params, { 'Accept-Language': 'de' });
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    expect(html).toContain('<h1>تسجيل الدخول</h1>');
+    expect(html).toContain('<label for="password">كلمة المرور</label>');
+    expect(html).not.toContain('Sign in');
+  });
+
+  it('the first supported ui_locales tag wins, by its language (de-CH is German)', async () => {
+    const { params } = await defaultAuthorization({ ui_locales: 'tlh de-CH ja' });
+    const html = await pageAfterAuthorize(params);
+    expect(html).toContain('<html lang="de" dir="ltr">');
+    expect(html).toContain('<h1>Anmelden</h1>');
+  });
+
+  it('without ui_locales, Accept-Language decides; without either, English', async () => {
+    const { params } = await defaultAuthorization();
+    const german = await pageAfterAuthorize(params, { 'Accept-Language': 'de-DE,de;q=0.9,en;q=0.8' });
+    expect(german).toContain('<html lang="de" dir="ltr">');
+    expect(german).toContain('<button type="submit">Weiter</button>');
+    const english = await pageAfterAuthorize((await defaultAuthorization()).params);
+    expect(english).toContain('<html lang="en" dir="ltr">');
+    expect(english).toContain('<h1>Sign in</h1>');
+  });
+
+  it('a wrong password is answered in the flow language', async () => {
+    const { params, verifier } = await defaultAuthorization({ ui_locales: 'ja' });
+    const pending = await openLogin(await call(authorizePath(params)), verifier, params);
+    const refused = await submitLogin(pending, { password: 'wrong-password' }, { 'CF-Connecting-IP': freshIp() });
+    expect(refused.status).toBe(401);
+    const page = await refused.text();
+    expect(page).toContain('<html lang="ja" dir="ltr">');
+    expect(page).toContain('メールアドレスまたはパスワードが正しくありません。');
+  });
+
+  it('the language is kept on the consent page after sign-in, and the refusal the app gets stays English', async () => {
+    const consent = await reachConsent(DEMO_EMAIL, DEMO_PASSWORD, { ui_locales: 'ar' });
+    const page = await call('/consent', { headers: { Cookie: consent.cookie, 'Accept-Language': 'en' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    expect(html).toContain('<h1>هل تسمح لتطبيق Partner App؟</h1>');
+    expect(html).toContain('<li>تأكيد هويتك</li>');
+    expect(html).toContain('>رفض</button>');
+
+    const denied = await submitConsent(consent, 'deny');
+    expect(denied.status).toBe(303);
+    const location = new URL(denied.headers.get('Location')!);
+    expect(`${location.protocol}${location.pathname}`).toBe(PARTNER.redirect_uri);
+    expect(location.searchParams.get('error')).toBe('access_denied');
+    expect(location.searchParams.get('error_description')).toBe('The user denied the request.');
+  });
+
+  it('an invalid request redirected to the app is described in English whatever ui_locales says', async () => {
+    const { params } = await defaultAuthorization({ ui_locales: 'ar', code_challenge_method: 'plain' });
+    const refused = await call(authorizePath(params), { headers: { 'Accept-Language': 'ar' } });
+    expect(refused.status).toBe(302);
+    const location = new URL(refused.headers.get('Location')!);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('error_description')).toBe('code_challenge_method must be S256.');
+  });
+
+  it('ui_locales is bounded like every parameter: an oversized one is refused to the app', async () => {
+    const { params } = await defaultAuthorization({ ui_locales: 'de '.repeat(1000) });
+    const refused = await call(authorizePath(params));
+    expect(refused.status).toBe(302);
+    const location = new URL(refused.headers.get('Location')!);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('error_description')).toBe('The ui_locales parameter is too long.');
+  });
+
+  it('a pushed request (RFC 9126) carries its ui_locales; the front channel\'s is ignored like its other parameters', async () => {
+    const { requestUri } = await pushAuthorization({ ui_locales: 'fr' });
+    const authorized = await call(pushedAuthorizePath('demo-app', requestUri, { ui_locales: 'ja' }));
+    expect(authorized.headers.get('Location')).toBe('/login');
+    const html = await (await call('/login', { headers: { Cookie: cookieFrom(authorized) } })).text();
+    expect(html).toContain('<html lang="fr" dir="ltr">');
+    expect(html).toContain('<h1>Se connecter</h1>');
+  });
+
+  it('the one-tap continue page speaks the flow language', async () => {
+    const { cookie: session } = await signIn();
+    const { response } = await authorizeWith(session, { redirect_uri: DEMO_REDIRECT, ui_locales: 'es' });
+    expect(response.headers.get('Location')).toBe('/login');
+    const page = await call('/login', { headers: { Cookie: `${session}; ${cookieFrom(response)}` } });
+    const html = await page.text();
+    expect(html).toContain('<html lang="es" dir="ltr">');
+    expect(html).toContain(`Continuar como ${DEMO_EMAIL}`);
+    expect(html).toContain('>Usar otra cuenta</a>');
+  });
+});
