@@ -53,6 +53,7 @@ edge-auth is ready at ${issuer}
   issuer      ${issuer}   (discovery: ${issuer}/.well-known/openid-configuration)
   home page   ${issuer}/
   mailbox     ${issuer}/dev/mailbox   (sign-up and password-reset mail; nothing is sent anywhere)
+  account     ${issuer}/account   (change password or email, sign out everywhere, delete the account)
 
 Dev seed (scripts/dev-seed.sql; local database only)
   user           demo@example.com / demo-password
