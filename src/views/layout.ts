@@ -72,10 +72,10 @@ export interface Brand {
   logoUri?: string | null | undefined;
 }
 
-/** The first character of the name as a person reads it (a whole emoji, an accented letter). */
 /** Made once per isolate: making one per page was a fifth of the login page's CPU (npm run bench's profile). */
 const SEGMENTER = new Intl.Segmenter();
 
+/** The first character of the name as a person reads it (a whole emoji, an accented letter). */
 function initial(name: string): string {
   const first = SEGMENTER.segment(name.trim())[Symbol.iterator]().next().value?.segment;
   return first ? first.toLocaleUpperCase() : '?';
