@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_REDIRECT, PARTNER } from './helpers/fixtures';
-import { call, cookieFrom } from './helpers/http';
+import { call, cookieFrom, form } from './helpers/http';
+import { linkIn } from './helpers/mailbox';
+import { insertUsers } from './helpers/storage';
 import { authorizePath, authorizeWith, defaultAuthorization, openLogin, pushAuthorization, pushedAuthorizePath, reachConsent, signIn, submitConsent, submitLogin } from './helpers/flow';
-import { freshIp } from './helpers/values';
+import { freshIp, unique } from './helpers/values';
 
 /** /authorize (with `headers`), then the page the browser is sent to. */
 async function pageAfterAuthorize(params: Record<string, string | undefined>, headers: Record<string, string> = {}) {
@@ -111,5 +113,57 @@ describe('localized sign-in pages', () => {
     expect(html).toContain('<html lang="es" dir="ltr">');
     expect(html).toContain(`Continuar como ${DEMO_EMAIL}`);
     expect(html).toContain('>Usar otra cuenta</a>');
+  });
+});
+
+describe('localized account pages: sign-up, password reset, email confirmation', () => {
+  it('sign-up in the flow language (Accept-Language at /authorize); its mail link opened elsewhere follows that browser', async () => {
+    const { params, verifier } = await defaultAuthorization();
+    const pending = await openLogin(await call(authorizePath(params), { headers: { 'Accept-Language': 'de-AT,de;q=0.9' } }), verifier, params);
+    const page = await (await call('/signup', { headers: { Cookie: pending.cookie } })).text();
+    expect(page).toContain('<html lang="de" dir="ltr">');
+    expect(page).toContain('<h1>Konto erstellen</h1>');
+    expect(page).toContain('Mindestens ');
+
+    const post = (email: string) => call('/signup', form({ request_id: pending.requestId, email, password: 'correct horse battery staple' }, { headers: { Cookie: pending.cookie, 'CF-Connecting-IP': freshIp() } }));
+    const invalid = await post('not-an-address');
+    expect(invalid.status).toBe(400);
+    expect(await invalid.text()).toContain('<p class="error" role="alert">Geben Sie eine gültige E-Mail-Adresse ein.</p>');
+    const email = `i18n-${unique()}@example.com`;
+    const sent = await post(email);
+    expect(sent.status).toBe(200);
+    expect(await sent.text()).toContain('<h1>Prüfen Sie Ihren Posteingang</h1>');
+
+    // A phone's mail app has no pending request: the browser's own languages decide.
+    const link = await linkIn(email, '/signup/confirm');
+    const elsewhere = await (await call(`${link.pathname}${link.search}`, { headers: { 'Accept-Language': 'ja' } })).text();
+    expect(elsewhere).toContain('<html lang="ja" dir="ltr">');
+    expect(elsewhere).toContain('<h1>アカウントの作成を完了</h1>');
+    const here = await (await call(`${link.pathname}${link.search}`, { headers: { Cookie: pending.cookie, 'Accept-Language': 'ja' } })).text();
+    expect(here).toContain('<h1>Konto fertig erstellen</h1>');
+  });
+
+  it('password reset in Arabic, right to left, from Accept-Language; English without one', async () => {
+    const email = `i18n-reset-${unique()}@example.com`;
+    await insertUsers({ [email]: 'an old passphrase of mine' });
+    const arabic = { 'Accept-Language': 'ar' };
+    const forgot = await call('/forgot', form({ email }, { headers: { ...arabic, 'CF-Connecting-IP': freshIp() } }));
+    expect(forgot.status).toBe(200);
+    const inbox = await forgot.text();
+    expect(inbox).toContain('<html lang="ar" dir="rtl">');
+    expect(inbox).toContain('<h1>تحقّق من بريدك الوارد</h1>');
+
+    const link = await linkIn(email, '/reset');
+    const reset = await (await call(`${link.pathname}${link.search}`, { headers: arabic })).text();
+    expect(reset).toContain('<html lang="ar" dir="rtl">');
+    expect(reset).toContain('<h1>اختر كلمة مرور جديدة</h1>');
+    expect(reset).toContain('>حفظ كلمة المرور</button>');
+    const english = await (await call(`${link.pathname}${link.search}`)).text();
+    expect(english).toContain('<html lang="en" dir="ltr">');
+    expect(english).toContain('<h1>Choose a new password</h1>');
+
+    const expired = await call('/reset?token=not-a-token', { headers: arabic });
+    expect(expired.status).toBe(400);
+    expect(await expired.text()).toContain('<h1>انتهت صلاحية الرابط</h1>');
   });
 });
