@@ -11,6 +11,12 @@ import { insertUsers } from './helpers/storage';
 import { authorizePath, authorizeWith, defaultAuthorization, openLogin, pushAuthorization, pushedAuthorizePath, reachConsent, signIn, submitConsent, submitLogin } from './helpers/flow';
 import { freshIp, unique } from './helpers/values';
 
+/** A pending sign-in whose flow language is `locale` (ui_locales). */
+async function startLoginIn(locale: string) {
+  const { params, verifier } = await defaultAuthorization({ ui_locales: locale });
+  return openLogin(await call(authorizePath(params)), verifier, params);
+}
+
 /** /authorize (with `headers`), then the page the browser is sent to. */
 async function pageAfterAuthorize(params: Record<string, string | undefined>, headers: Record<string, string> = {}) {
   const authorized = await call(authorizePath(params), { headers });
@@ -165,5 +171,28 @@ describe('localized account pages: sign-up, password reset, email confirmation',
     const expired = await call('/reset?token=not-a-token', { headers: arabic });
     expect(expired.status).toBe(400);
     expect(await expired.text()).toContain('<h1>انتهت صلاحية الرابط</h1>');
+  });
+});
+
+describe('the error page a person reads', () => {
+  it('"Sign-in session expired" follows Accept-Language when no request is pending; other errors and the JSON for apps stay English', async () => {
+    const expired = await call('/login', form({ request_id: 'gone', email: DEMO_EMAIL, password: DEMO_PASSWORD }, { headers: { 'Accept-Language': 'ja' } }));
+    expect(expired.status).toBe(400);
+    const page = await expired.text();
+    expect(page).toContain('<html lang="ja" dir="ltr">');
+    expect(page).toContain('<h1>ログインセッションの有効期限切れ</h1>');
+    expect(page).toContain('エラー <code>invalid_request</code>');
+    const english = await (await call('/login', form({ request_id: 'gone' }))).text();
+    expect(english).toContain('<h1>Sign-in session expired</h1>');
+    expect(english).toContain('Error <code>invalid_request</code> · Request ID <code>');
+  });
+
+  it('after the pending request was read, the flow language wins over the browser\'s', async () => {
+    const pending = await startLoginIn('fr');
+    const refused = await call('/login', form({ request_id: 'not-this-one', email: DEMO_EMAIL, password: DEMO_PASSWORD }, { headers: { Cookie: pending.cookie, 'Accept-Language': 'de' } }));
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain('<html lang="fr" dir="ltr">');
+    expect(page).toContain('<h1>Session de connexion expirée</h1>');
   });
 });

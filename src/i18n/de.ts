@@ -75,4 +75,11 @@ export const de: Messages = {
   signedOutEverywhere: 'Sie wurden auf allen Geräten abgemeldet. Kehren Sie zur App zurück und melden Sie sich mit Ihrem neuen Passwort an.',
   emailConfirmed: 'E-Mail-Adresse bestätigt',
   thankYouClose: 'Vielen Dank. Sie können dieses Fenster schließen und zur App zurückkehren.',
+  errorReturnToApp: 'Kehren Sie zur App zurück und melden Sie sich erneut an.',
+  errorReference: (code, id) => html`Fehler ${code} · Anfrage-ID ${id}`,
+  sessionExpiredTitle: 'Anmeldesitzung abgelaufen',
+  sessionExpired: 'Diese Anmeldeseite ist abgelaufen oder wurde bereits verwendet. Kehren Sie zur App zurück und beginnen Sie von vorn.',
+  signInRefused: 'Anmeldung abgelehnt',
+  foreignForm: 'Das Anmeldeformular wurde von einer anderen Website gesendet.',
+  accountCannotSignIn: 'Mit diesem Konto ist keine Anmeldung möglich. Wenden Sie sich an den Support der App.',
 };

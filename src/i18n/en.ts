@@ -85,6 +85,14 @@ export const en = {
   signedOutEverywhere: 'You were signed out on every device. Return to the app and sign in with your new password.',
   emailConfirmed: 'Email confirmed',
   thankYouClose: 'Thank you. You can close this window and return to the app.',
+  // The error page, for refusals that carry catalogue keys (src/errors/oauth-error.ts, pageRefusal)
+  errorReturnToApp: 'Return to the app and try signing in again.',
+  errorReference: (code: Piece, id: Piece) => html`Error ${code} · Request ID ${id}`,
+  sessionExpiredTitle: 'Sign-in session expired',
+  sessionExpired: 'This sign-in page has expired or was already used. Return to the app and start again.',
+  signInRefused: 'Sign-in refused',
+  foreignForm: 'The sign-in form was sent from another site.',
+  accountCannotSignIn: 'This account cannot sign in. Contact the app’s support.',
 };
 
 /** English's keys with any text: `const de: Messages = {...}` fails to compile when a key is missing or extra. */

@@ -75,4 +75,11 @@ export const es: Messages = {
   signedOutEverywhere: 'Se ha cerrado tu sesión en todos los dispositivos. Vuelve a la aplicación e inicia sesión con tu nueva contraseña.',
   emailConfirmed: 'Correo confirmado',
   thankYouClose: 'Gracias. Puedes cerrar esta ventana y volver a la aplicación.',
+  errorReturnToApp: 'Vuelve a la aplicación e intenta iniciar sesión de nuevo.',
+  errorReference: (code, id) => html`Error ${code} · ID de solicitud ${id}`,
+  sessionExpiredTitle: 'La sesión de inicio ha caducado',
+  sessionExpired: 'Esta página de inicio de sesión ha caducado o ya se ha usado. Vuelve a la aplicación y empieza de nuevo.',
+  signInRefused: 'Inicio de sesión rechazado',
+  foreignForm: 'El formulario de inicio de sesión se envió desde otro sitio.',
+  accountCannotSignIn: 'Esta cuenta no puede iniciar sesión. Ponte en contacto con el soporte de la aplicación.',
 };

@@ -76,4 +76,11 @@ export const fr: Messages = {
   signedOutEverywhere: 'Vous avez été déconnecté sur tous vos appareils. Revenez à l’application et connectez-vous avec votre nouveau mot de passe.',
   emailConfirmed: 'Adresse e-mail confirmée',
   thankYouClose: 'Merci. Vous pouvez fermer cette fenêtre et revenir à l’application.',
+  errorReturnToApp: 'Revenez à l’application et essayez de vous reconnecter.',
+  errorReference: (code, id) => html`Erreur ${code} · ID de requête ${id}`,
+  sessionExpiredTitle: 'Session de connexion expirée',
+  sessionExpired: 'Cette page de connexion a expiré ou a déjà été utilisée. Revenez à l’application et recommencez.',
+  signInRefused: 'Connexion refusée',
+  foreignForm: 'Le formulaire de connexion a été envoyé depuis un autre site.',
+  accountCannotSignIn: 'Ce compte ne peut pas se connecter. Contactez l’assistance de l’application.',
 };

@@ -75,4 +75,11 @@ export const ja: Messages = {
   signedOutEverywhere: 'すべてのデバイスからログアウトしました。アプリに戻り、新しいパスワードでログインしてください。',
   emailConfirmed: 'メールアドレスを確認しました',
   thankYouClose: 'ありがとうございます。このウィンドウを閉じて、アプリに戻ってください。',
+  errorReturnToApp: 'アプリに戻り、もう一度ログインしてください。',
+  errorReference: (code, id) => html`エラー ${code} · リクエスト ID ${id}`,
+  sessionExpiredTitle: 'ログインセッションの有効期限切れ',
+  sessionExpired: 'このログインページは有効期限が切れているか、すでに使用されています。アプリに戻って最初からやり直してください。',
+  signInRefused: 'ログインが拒否されました',
+  foreignForm: 'ログインフォームが別のサイトから送信されました。',
+  accountCannotSignIn: 'このアカウントではログインできません。アプリのサポートにお問い合わせください。',
 };

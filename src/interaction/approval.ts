@@ -1,7 +1,7 @@
 import { findUserById } from '../db/users';
 import { findClient } from '../http/find-client';
 import { userStore } from '../durable-objects/user-store';
-import { OAuthError, pageRefusal } from '../errors/oauth-error';
+import { localizedPageRefusal, OAuthError } from '../errors/oauth-error';
 import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import type { ApprovalResult, ConsentRequest } from '../oauth/account-record';
@@ -62,7 +62,7 @@ export async function afterApproval(
     case 'request_used':
       throw pendingRequestGone();
     case 'blocked':
-      throw pageRefusal('Sign-in refused', 'This account cannot sign in. Contact the app’s support.', 403);
+      throw localizedPageRefusal({ title: 'signInRefused', description: 'accountCannotSignIn' }, 403);
   }
 }
 

@@ -38,6 +38,7 @@ export async function readLoginRequestCookie(c: AppContext): Promise<LoginReques
   // The login and consent forms post to us, and the answer may be a 303 to the app's redirect URI,
   // which Chromium checks against the page's CSP form-action too.
   c.set('formTargets', [request.redirectUri]);
+  c.set('flowLocale', request.locale);
   return request;
 }
 
