@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_REDIRECT, PARTNER } from './helpers/fixtures';
-import { call, cookieFrom, form } from './helpers/http';
+import { call, cookieFrom, form, SESSION_COOKIE } from './helpers/http';
 import { linkIn } from './helpers/mailbox';
 import { insertUsers } from './helpers/storage';
 import { authorizePath, authorizeWith, defaultAuthorization, openLogin, pushAuthorization, pushedAuthorizePath, reachConsent, signIn, submitConsent, submitLogin } from './helpers/flow';
@@ -194,5 +194,34 @@ describe('the error page a person reads', () => {
     const page = await refused.text();
     expect(page).toContain('<html lang="fr" dir="ltr">');
     expect(page).toContain('<h1>Session de connexion expirée</h1>');
+  });
+});
+
+describe('the account page', () => {
+  it('speaks the browser\'s language (Accept-Language): the sign-in form, the page, its notices and the deletion notice', async () => {
+    const email = `i18n-account-${unique()}@example.com`;
+    const password = 'an account page passphrase';
+    await insertUsers({ [email]: password });
+    const japanese = { 'Accept-Language': 'ja-JP,ja;q=0.9' };
+    const signInForm = await (await call('/account', { headers: japanese })).text();
+    expect(signInForm).toContain('<html lang="ja" dir="ltr">');
+    expect(signInForm).toContain('<h1>アカウント</h1>');
+    const wrong = await call('/account/sign-in', form({ email, password: 'not the password' }, { headers: { ...japanese, 'CF-Connecting-IP': freshIp() } }));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('メールアドレスまたはパスワードが正しくありません。');
+
+    const signedIn = await call('/account/sign-in', form({ email, password }, { headers: { 'CF-Connecting-IP': freshIp() } }));
+    expect(signedIn.status).toBe(303);
+    const cookie = cookieFrom(signedIn, SESSION_COOKIE);
+    const page = await (await call('/account?done=signed_in', { headers: { ...japanese, Cookie: cookie } })).text();
+    expect(page).toContain('<h2 id="delete-account">アカウントの削除</h2>');
+    expect(page).toContain('<p role="status">ログインしました。</p>');
+    expect(page).toContain(`<strong>${email}</strong> としてログイン中`);
+    const english = await (await call('/account', { headers: { Cookie: cookie } })).text();
+    expect(english).toContain('<h2 id="delete-account">Delete account</h2>');
+
+    const deleted = await call('/account/delete', form({ current_password: password }, { headers: { ...japanese, Cookie: cookie } }));
+    expect(deleted.status).toBe(200);
+    expect(await deleted.text()).toContain('<h1>アカウントを削除しました</h1>');
   });
 });
