@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_REDIRECT, PARTNER } from './helpers/fixtures';
 import { call, cookieFrom, form, SESSION_COOKIE } from './helpers/http';
-import { linkIn } from './helpers/mailbox';
+import { linkIn, mailTo } from './helpers/mailbox';
 import { insertUsers } from './helpers/storage';
 import { authorizePath, authorizeWith, defaultAuthorization, openLogin, pushAuthorization, pushedAuthorizePath, reachConsent, signIn, submitConsent, submitLogin } from './helpers/flow';
 import { freshIp, unique } from './helpers/values';
@@ -159,6 +159,9 @@ describe('localized account pages: sign-up, password reset, email confirmation',
     expect(inbox).toContain('<html lang="ar" dir="rtl">');
     expect(inbox).toContain('<h1>تحقّق من بريدك الوارد</h1>');
 
+    const [mail] = await mailTo(email);
+    expect(mail?.subject).toBe('إعادة تعيين كلمة المرور');
+    expect(mail?.text).toContain(`${new Intl.NumberFormat('ar', { style: 'unit', unit: 'minute', unitDisplay: 'long' }).format(30)}`);
     const link = await linkIn(email, '/reset');
     const reset = await (await call(`${link.pathname}${link.search}`, { headers: arabic })).text();
     expect(reset).toContain('<html lang="ar" dir="rtl">');
@@ -223,5 +226,19 @@ describe('the account page', () => {
     const deleted = await call('/account/delete', form({ current_password: password }, { headers: { ...japanese, Cookie: cookie } }));
     expect(deleted.status).toBe(200);
     expect(await deleted.text()).toContain('<h1>アカウントを削除しました</h1>');
+  });
+});
+
+describe('account mails', () => {
+  it('speak the language of the page that sent them: French sign-up, French mail, its durations spelled by Intl', async () => {
+    const pending = await startLoginIn('fr');
+    const email = `i18n-mail-${unique()}@example.com`;
+    const sent = await call('/signup', form({ request_id: pending.requestId, email, password: 'correct horse battery staple' }, { headers: { Cookie: pending.cookie, 'CF-Connecting-IP': freshIp() } }));
+    expect(sent.status).toBe(200);
+    const [mail] = await mailTo(email);
+    expect(mail?.subject).toBe('Confirmez votre adresse e-mail pour terminer la création de votre compte');
+    const hours = new Intl.NumberFormat('fr', { style: 'unit', unit: 'hour', unitDisplay: 'long' }).format(24);
+    expect(mail?.text).toContain(`Le lien fonctionne une seule fois, pendant ${hours}.`);
+    expect(mail?.text).toContain('Confirmer l’adresse et créer le compte\u202f: https://');
   });
 });

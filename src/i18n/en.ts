@@ -132,6 +132,28 @@ export const en = {
   wrongCurrentPassword: 'Your current password is not right.',
   accountDeleted: 'Your account was deleted',
   accountDeletedNote: 'Your account, its sign-ins and every app’s access to it are gone. You can close this window.',
+  // Account mails (src/views/mail.ts); a duration comes spelled by Intl ("24 hours")
+  mailOrOpen: 'Or open this link:',
+  mailActionLine: (label: string, url: string) => `${label}: ${url}`,
+  mailIgnore: 'If you did not ask for this, you can ignore this email.',
+  mailLinkOnce: (duration: string) => `The link works once, for ${duration}.`,
+  mailSignupSubject: 'Confirm your email to finish creating your account',
+  mailSignupLine: (app: string) => `Someone, hopefully you, asked to create an account for ${app} with this email address.`,
+  mailSignupAction: 'Confirm email and create account',
+  mailExistsSubject: 'You already have an account',
+  mailExistsLine: (app: string) => `Someone, hopefully you, tried to create an account for ${app} with this email address, but it already has one.`,
+  mailExistsAdvice: 'Sign in with your password instead. If you forgot it, you can choose a new one.',
+  mailResetLine: 'Someone, hopefully you, asked to reset the password of the account with this email address.',
+  mailResetAfter: (duration: string) => `The link works once, for ${duration}, and stops working if your password changes. Choosing a new password signs you out everywhere.`,
+  mailVerifySubject: 'Confirm your email address',
+  mailVerifyLine: 'Please confirm that this is the email address of your account.',
+  mailVerifyAction: 'Confirm email address',
+  mailChangeSubject: 'Confirm your new email address',
+  mailChangeLine: (app: string) => `Someone, hopefully you, asked to use this address for their ${app} account.`,
+  mailChangeAfter: (duration: string) => `The link works once, for ${duration}. Until you use it, the account keeps its old address.`,
+  mailNoticeSubject: 'Your email address is about to change',
+  mailNoticeLine: (app: string, address: string) => `Someone signed in to your ${app} account asked to change its email address to ${address}.`,
+  mailNoticeAdvice: 'Nothing changes until the new address is confirmed. If this was not you, reset your password now: that ends every session, and the change with it.',
 };
 
 /** English's keys with any text: `const de: Messages = {...}` fails to compile when a key is missing or extra. */

@@ -64,7 +64,7 @@ export async function submitEmailChange(c: AppContext): Promise<Response> {
   if (!(await verifyPassword(form.get('current_password') ?? '', user.passwordHash, config.passwordHashing))) return refuse(401, accountWords(c).wrongCurrentPassword);
   if (await accountMailLimited(c, to)) return refuse(429, accountWords(c).tooManyAttempts);
 
-  const brand = { appName: new URL(config.issuer).host };
+  const brand = { appName: new URL(config.issuer).host, locale: pageLocale(c, undefined) };
   const defer = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const taken = await findUserByEmail(c.env, to);
   if (taken) {

@@ -114,7 +114,7 @@ export async function submitAccountVerificationMail(c: AppContext): Promise<Resp
   if (!account) return signInForm(c, 200);
   if (account.user.emailVerified) return c.redirect('/account', 303);
   if (await accountMailLimited(c, account.user.email)) return renderAccount(c, account, 429, { notice: { text: accountWords(c).tooManyAttempts, alert: true } });
-  const sent = await sendVerifyMailNow(c.env, c.var.config, account.user);
+  const sent = await sendVerifyMailNow(c.env, c.var.config, account.user, undefined, pageLocale(c, undefined));
   c.var.audit({ event: 'verification_mail_sent', actor: `user:${account.userId}`, userId: account.userId, detail: { reason: 'account_page', delivered: sent } });
   if (!sent) return renderAccount(c, account, 503, { notice: { text: accountWords(c).couldNotSend, alert: true } });
   return c.redirect('/account?done=verification_sent', 303);

@@ -38,7 +38,7 @@ export async function submitForgotPassword(c: AppContext): Promise<Response> {
   const user = await findUserByEmail(c.env, email);
   // Sealed for unknown addresses too, so both cases do the same work.
   const token = await resetLinkFor(c.env, user);
-  if (user && !user.blocked) await sendResetMail({ env: c.env, config, defer: (promise) => c.executionCtx.waitUntil(promise) }, user, token);
+  if (user && !user.blocked) await sendResetMail({ env: c.env, config, defer: (promise) => c.executionCtx.waitUntil(promise) }, user, token, locale);
   c.var.audit({ event: 'password_reset_requested', ...(user && { userId: user.id }), detail: { known: !!user } });
   return renderPage(c, 200, (nonce) => checkInboxPage({ nonce, email, what: 'reset', locale }));
 }

@@ -73,7 +73,7 @@ export async function submitSignup(c: AppContext): Promise<Response> {
   if (await accountMailLimited(c, email)) return signupForm(c, request, brand, 429, { email, name, error: 'tooManyAttempts' });
 
   const [passwordHash, existing] = await Promise.all([hashPassword(password, config.passwordHashing), findUserByEmail(c.env, email)]);
-  const mailBrand = { appName: brand.clientName, accent: brand.accent };
+  const mailBrand = { appName: brand.clientName, accent: brand.accent, locale: request.locale };
   const defer = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   if (existing) {
     const reset = await resetLinkFor(c.env, existing);

@@ -87,7 +87,7 @@ export async function submitVerifyResend(c: AppContext): Promise<Response> {
   const user = await findUserById(c.env, request.authenticated.userId);
   if (!user) throw pendingRequestGone();
   if (await accountMailLimited(c, user.email)) return pendingPage(c, request, 429, { text: 'tooManyAttempts', alert: true });
-  const sent = await sendVerifyMailNow(c.env, c.var.config, user, request.clientName);
+  const sent = await sendVerifyMailNow(c.env, c.var.config, user, request.clientName, request.locale);
   c.var.audit({ event: 'verification_mail_sent', actor: `user:${user.id}`, userId: user.id, detail: { reason: 'resend', delivered: sent } });
   if (!sent) return pendingPage(c, request, 503, { text: 'couldNotSend', alert: true });
   return pendingPage(c, request, 200, { text: 'sentAgain', alert: false });
