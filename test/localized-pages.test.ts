@@ -229,6 +229,16 @@ describe('the account page', () => {
   });
 });
 
+describe('the email-change link', () => {
+  it('a used or forged link is answered in the browser\'s language', async () => {
+    const refused = await call('/account/email/confirm?token=forged', { headers: { 'Accept-Language': 'es' } });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain('<html lang="es" dir="ltr">');
+    expect(page).toContain('<h1>Enlace caducado</h1>');
+  });
+});
+
 describe('account mails', () => {
   it('speak the language of the page that sent them: French sign-up, French mail, its durations spelled by Intl', async () => {
     const pending = await startLoginIn('fr');

@@ -130,6 +130,9 @@ export const en = {
   noticePasswordChanged: 'Your password was changed, and you were signed out everywhere. Sign in with the new password.',
   sessionEnded: 'Your session ended. Sign in again.',
   wrongCurrentPassword: 'Your current password is not right.',
+  passwordChangedMeanwhile: 'Your password changed meanwhile. Try again.',
+  alreadyYourAddress: 'This is already your address.',
+  emailChangeLinkUsed: 'This link has expired or was already used, or the account changed since it was sent.',
   accountDeleted: 'Your account was deleted',
   accountDeletedNote: 'Your account, its sign-ins and every app’s access to it are gone. You can close this window.',
   // Account mails (src/views/mail.ts); a duration comes spelled by Intl ("24 hours")

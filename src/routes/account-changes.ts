@@ -39,7 +39,7 @@ export async function submitPasswordChange(c: AppContext): Promise<Response> {
   const problem = await newPasswordProblem(c, next, user.email);
   if (problem) return renderAccount(c, account, 400, { problem: { form: 'password', text: problem } });
   if (!(await replacePassword(c.env, user.id, user.passwordHash, await hashPassword(next, config.passwordHashing), false))) {
-    return renderAccount(c, account, 400, { problem: { form: 'password', text: 'Your password changed meanwhile. Try again.' } });
+    return renderAccount(c, account, 400, { problem: { form: 'password', text: accountWords(c).passwordChangedMeanwhile } });
   }
   const revoked = await userStore(c.env, user.id).signOutEverywhere();
   await endSession(c, undefined);
@@ -60,7 +60,7 @@ export async function submitEmailChange(c: AppContext): Promise<Response> {
   const to = normalizeEmail((form.get('new_email') ?? '').trim());
   const refuse = (status: 400 | 401 | 429, text: string) => renderAccount(c, account, status, { problem: { form: 'email', text }, newEmail: to.slice(0, 254) });
   if (!isEmailAddress(to)) return refuse(400, accountWords(c).invalidEmail);
-  if (to === normalizeEmail(user.email)) return refuse(400, 'This is already your address.');
+  if (to === normalizeEmail(user.email)) return refuse(400, accountWords(c).alreadyYourAddress);
   if (!(await verifyPassword(form.get('current_password') ?? '', user.passwordHash, config.passwordHashing))) return refuse(401, accountWords(c).wrongCurrentPassword);
   if (await accountMailLimited(c, to)) return refuse(429, accountWords(c).tooManyAttempts);
 
@@ -79,8 +79,10 @@ export async function submitEmailChange(c: AppContext): Promise<Response> {
   return c.redirect('/account?done=email_sent', 303);
 }
 
-const LINK_USED = 'This link has expired or was already used, or the account changed since it was sent.';
-const linkUsed = (c: AppContext) => renderPage(c, 400, (nonce) => noticePage({ nonce, title: 'Link expired', message: LINK_USED }));
+function linkUsed(c: AppContext): Promise<Response> {
+  const t = accountWords(c);
+  return renderPage(c, 400, (nonce) => noticePage({ nonce, title: t.linkExpired, message: t.emailChangeLinkUsed, locale: pageLocale(c, undefined) }));
+}
 
 /** GET /account/email/confirm: a page with a button, so a mail scanner that opens the link changes nothing. */
 export async function showEmailChangeConfirm(c: AppContext): Promise<Response> {
