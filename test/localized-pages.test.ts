@@ -5,9 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_REDIRECT, PARTNER } from './helpers/fixtures';
-import { call, cookieFrom } from './helpers/http';
+import { call, cookieFrom, form, SESSION_COOKIE } from './helpers/http';
+import { linkIn, mailTo } from './helpers/mailbox';
+import { insertUsers } from './helpers/storage';
 import { authorizePath, authorizeWith, defaultAuthorization, openLogin, pushAuthorization, pushedAuthorizePath, reachConsent, signIn, submitConsent, submitLogin } from './helpers/flow';
-import { freshIp } from './helpers/values';
+import { freshIp, unique } from './helpers/values';
+
+/** A pending sign-in whose flow language is `locale` (ui_locales). */
+async function startLoginIn(locale: string) {
+  const { params, verifier } = await defaultAuthorization({ ui_locales: locale });
+  return openLogin(await call(authorizePath(params)), verifier, params);
+}
 
 /** /authorize (with `headers`), then the page the browser is sent to. */
 async function pageAfterAuthorize(params: Record<string, string | undefined>, headers: Record<string, string> = {}) {
@@ -111,5 +119,136 @@ describe('localized sign-in pages', () => {
     expect(html).toContain('<html lang="es" dir="ltr">');
     expect(html).toContain(`Continuar como ${DEMO_EMAIL}`);
     expect(html).toContain('>Usar otra cuenta</a>');
+  });
+});
+
+describe('localized account pages: sign-up, password reset, email confirmation', () => {
+  it('sign-up in the flow language (Accept-Language at /authorize); its mail link opened elsewhere follows that browser', async () => {
+    const { params, verifier } = await defaultAuthorization();
+    const pending = await openLogin(await call(authorizePath(params), { headers: { 'Accept-Language': 'de-AT,de;q=0.9' } }), verifier, params);
+    const page = await (await call('/signup', { headers: { Cookie: pending.cookie } })).text();
+    expect(page).toContain('<html lang="de" dir="ltr">');
+    expect(page).toContain('<h1>Konto erstellen</h1>');
+    expect(page).toContain('Mindestens ');
+
+    const post = (email: string) => call('/signup', form({ request_id: pending.requestId, email, password: 'correct horse battery staple' }, { headers: { Cookie: pending.cookie, 'CF-Connecting-IP': freshIp() } }));
+    const invalid = await post('not-an-address');
+    expect(invalid.status).toBe(400);
+    expect(await invalid.text()).toContain('<p class="error" role="alert">Geben Sie eine gültige E-Mail-Adresse ein.</p>');
+    const email = `i18n-${unique()}@example.com`;
+    const sent = await post(email);
+    expect(sent.status).toBe(200);
+    expect(await sent.text()).toContain('<h1>Prüfen Sie Ihren Posteingang</h1>');
+
+    // A phone's mail app has no pending request: the browser's own languages decide.
+    const link = await linkIn(email, '/signup/confirm');
+    const elsewhere = await (await call(`${link.pathname}${link.search}`, { headers: { 'Accept-Language': 'ja' } })).text();
+    expect(elsewhere).toContain('<html lang="ja" dir="ltr">');
+    expect(elsewhere).toContain('<h1>アカウントの作成を完了</h1>');
+    const here = await (await call(`${link.pathname}${link.search}`, { headers: { Cookie: pending.cookie, 'Accept-Language': 'ja' } })).text();
+    expect(here).toContain('<h1>Konto fertig erstellen</h1>');
+  });
+
+  it('password reset in Arabic, right to left, from Accept-Language; English without one', async () => {
+    const email = `i18n-reset-${unique()}@example.com`;
+    await insertUsers({ [email]: 'an old passphrase of mine' });
+    const arabic = { 'Accept-Language': 'ar' };
+    const forgot = await call('/forgot', form({ email }, { headers: { ...arabic, 'CF-Connecting-IP': freshIp() } }));
+    expect(forgot.status).toBe(200);
+    const inbox = await forgot.text();
+    expect(inbox).toContain('<html lang="ar" dir="rtl">');
+    expect(inbox).toContain('<h1>تحقّق من بريدك الوارد</h1>');
+
+    const [mail] = await mailTo(email);
+    expect(mail?.subject).toBe('إعادة تعيين كلمة المرور');
+    expect(mail?.text).toContain(`${new Intl.NumberFormat('ar', { style: 'unit', unit: 'minute', unitDisplay: 'long' }).format(30)}`);
+    const link = await linkIn(email, '/reset');
+    const reset = await (await call(`${link.pathname}${link.search}`, { headers: arabic })).text();
+    expect(reset).toContain('<html lang="ar" dir="rtl">');
+    expect(reset).toContain('<h1>اختر كلمة مرور جديدة</h1>');
+    expect(reset).toContain('>حفظ كلمة المرور</button>');
+    const english = await (await call(`${link.pathname}${link.search}`)).text();
+    expect(english).toContain('<html lang="en" dir="ltr">');
+    expect(english).toContain('<h1>Choose a new password</h1>');
+
+    const expired = await call('/reset?token=not-a-token', { headers: arabic });
+    expect(expired.status).toBe(400);
+    expect(await expired.text()).toContain('<h1>انتهت صلاحية الرابط</h1>');
+  });
+});
+
+describe('the error page a person reads', () => {
+  it('"Sign-in session expired" follows Accept-Language when no request is pending; other errors and the JSON for apps stay English', async () => {
+    const expired = await call('/login', form({ request_id: 'gone', email: DEMO_EMAIL, password: DEMO_PASSWORD }, { headers: { 'Accept-Language': 'ja' } }));
+    expect(expired.status).toBe(400);
+    const page = await expired.text();
+    expect(page).toContain('<html lang="ja" dir="ltr">');
+    expect(page).toContain('<h1>ログインセッションの有効期限切れ</h1>');
+    expect(page).toContain('エラー <code>invalid_request</code>');
+    const english = await (await call('/login', form({ request_id: 'gone' }))).text();
+    expect(english).toContain('<h1>Sign-in session expired</h1>');
+    expect(english).toContain('Error <code>invalid_request</code> · Request ID <code>');
+  });
+
+  it('after the pending request was read, the flow language wins over the browser\'s', async () => {
+    const pending = await startLoginIn('fr');
+    const refused = await call('/login', form({ request_id: 'not-this-one', email: DEMO_EMAIL, password: DEMO_PASSWORD }, { headers: { Cookie: pending.cookie, 'Accept-Language': 'de' } }));
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain('<html lang="fr" dir="ltr">');
+    expect(page).toContain('<h1>Session de connexion expirée</h1>');
+  });
+});
+
+describe('the account page', () => {
+  it('speaks the browser\'s language (Accept-Language): the sign-in form, the page, its notices and the deletion notice', async () => {
+    const email = `i18n-account-${unique()}@example.com`;
+    const password = 'an account page passphrase';
+    await insertUsers({ [email]: password });
+    const japanese = { 'Accept-Language': 'ja-JP,ja;q=0.9' };
+    const signInForm = await (await call('/account', { headers: japanese })).text();
+    expect(signInForm).toContain('<html lang="ja" dir="ltr">');
+    expect(signInForm).toContain('<h1>アカウント</h1>');
+    const wrong = await call('/account/sign-in', form({ email, password: 'not the password' }, { headers: { ...japanese, 'CF-Connecting-IP': freshIp() } }));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('メールアドレスまたはパスワードが正しくありません。');
+
+    const signedIn = await call('/account/sign-in', form({ email, password }, { headers: { 'CF-Connecting-IP': freshIp() } }));
+    expect(signedIn.status).toBe(303);
+    const cookie = cookieFrom(signedIn, SESSION_COOKIE);
+    const page = await (await call('/account?done=signed_in', { headers: { ...japanese, Cookie: cookie } })).text();
+    expect(page).toContain('<h2 id="delete-account">アカウントの削除</h2>');
+    expect(page).toContain('<p role="status">ログインしました。</p>');
+    expect(page).toContain(`<strong>${email}</strong> としてログイン中`);
+    const english = await (await call('/account', { headers: { Cookie: cookie } })).text();
+    expect(english).toContain('<h2 id="delete-account">Delete account</h2>');
+
+    const deleted = await call('/account/delete', form({ current_password: password }, { headers: { ...japanese, Cookie: cookie } }));
+    expect(deleted.status).toBe(200);
+    expect(await deleted.text()).toContain('<h1>アカウントを削除しました</h1>');
+  });
+});
+
+describe('the email-change link', () => {
+  it('a used or forged link is answered in the browser\'s language', async () => {
+    const refused = await call('/account/email/confirm?token=forged', { headers: { 'Accept-Language': 'es' } });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain('<html lang="es" dir="ltr">');
+    expect(page).toContain('<h1>Enlace caducado</h1>');
+  });
+});
+
+describe('account mails', () => {
+  it('speak the language of the page that sent them: French sign-up, French mail, its durations spelled by Intl', async () => {
+    const pending = await startLoginIn('fr');
+    const email = `i18n-mail-${unique()}@example.com`;
+    const sent = await call('/signup', form({ request_id: pending.requestId, email, password: 'correct horse battery staple' }, { headers: { Cookie: pending.cookie, 'CF-Connecting-IP': freshIp() } }));
+    expect(sent.status).toBe(200);
+    const [mail] = await mailTo(email);
+    expect(mail?.subject).toBe('Confirmez votre adresse e-mail pour terminer la création de votre compte');
+    const hours = new Intl.NumberFormat('fr', { style: 'unit', unit: 'hour', unitDisplay: 'long' }).format(24);
+    expect(mail?.text).toContain(`Le lien fonctionne une seule fois, pendant ${hours}.`);
+    expect(mail?.text).toContain('Confirmer l’adresse et créer le compte\u202f: https://');
   });
 });

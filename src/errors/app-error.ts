@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { renderErrorPage } from '../views/page-response';
+import type { PageWords } from '../views/pages';
 import { NO_STORE } from './no-store';
 
 /**
@@ -17,9 +18,13 @@ export interface AppErrorOptions {
   headers?: Record<string, string>;
   /** The heading when the error is shown to a person as a page. */
   title?: string;
+  /** The page's title and description as catalogue keys, so a person reads them in their language (apps keep the English). */
+  words?: PageWords | undefined;
 }
 
+
 /** How a route group answers: JSON for apps and APIs, a page for a person in a browser. */
+export type { PageWords };
 export type ErrorForm = 'json' | 'page';
 
 /**
@@ -32,6 +37,7 @@ export abstract class AppError extends Error {
   readonly detail: ErrorDetail | undefined;
   readonly headers: Record<string, string>;
   readonly title: string;
+  readonly words: PageWords | undefined;
 
   constructor(
     readonly description: string,
@@ -42,6 +48,7 @@ export abstract class AppError extends Error {
     this.detail = options.detail;
     this.headers = options.headers ?? {};
     this.title = options.title ?? 'Request refused';
+    this.words = options.words;
   }
 
   toJSON(): Record<string, unknown> {
@@ -52,7 +59,7 @@ export abstract class AppError extends Error {
   toResponse(c: Context, form: ErrorForm, requestId: string): Response | Promise<Response> {
     // A person is shown a plain refusal: 413 tells a program to send less, which a form cannot.
     if (form === 'page') {
-      const shown = { title: this.title, description: this.description, code: this.code, requestId };
+      const shown = { title: this.title, description: this.description, code: this.code, requestId, words: this.words };
       return renderErrorPage(c, shown, this.status === 413 ? 400 : this.status);
     }
     return c.json(this.toJSON(), this.status, { ...NO_STORE, ...this.headers, 'X-Request-Id': requestId });

@@ -1,4 +1,5 @@
-import { AppError, type AppErrorOptions } from './app-error';
+import { messagesFor } from '../i18n/messages';
+import { AppError, type AppErrorOptions, type PageWords } from './app-error';
 
 /**
  * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, OpenID Connect Core 3.1.2.6, RFC 9101 section 7, and RFC 6750
@@ -54,6 +55,12 @@ export const invalidScope = (description: string, options?: AppErrorOptions) => 
 /** A request a person sees refused on a page (an expired form, a foreign origin): never redirected to an app. */
 export const pageRefusal = (title: string, description: string, status: AppErrorOptions['status'] = 400) =>
   new OAuthError('invalid_request', description, { title, status });
+
+/** The same, in the person's language: the catalogue's English is what the log and any JSON answer say. */
+export function localizedPageRefusal(words: PageWords, status: AppErrorOptions['status'] = 400): OAuthError {
+  const english = messagesFor('en');
+  return new OAuthError('invalid_request', english[words.description], { title: english[words.title], status, words });
+}
 
 /** What any unexpected failure becomes: the client learns nothing of it, the log learns its class and message. */
 export function serverError(cause: unknown): OAuthError {

@@ -13,3 +13,8 @@ export function plural(locale: Locale, count: number, forms: Partial<Record<Intl
 export function formatDateTime(locale: Locale, date: Date, timeZone = 'UTC'): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
 }
+
+/** A duration as the language spells it, with its plural form ("24 hours", "24 Stunden", "٢٤ ساعة"). */
+export function formatDuration(locale: Locale, count: number, unit: 'hour' | 'minute'): string {
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(count);
+}

@@ -9,6 +9,8 @@ import { ja } from './ja';
 export const LOCALES = ['en', 'de', 'es', 'fr', 'ja', 'ar'] as const;
 export type Locale = (typeof LOCALES)[number];
 export type { Messages };
+/** The keys whose message is plain text: what an error can name for its page. */
+export type TextKey = { [K in keyof Messages]: Messages[K] extends string ? K : never }[keyof Messages];
 export const DEFAULT_LOCALE: Locale = 'en';
 
 const CATALOGUES: Record<Locale, Messages> = { en, de, es, fr, ja, ar };

@@ -3,8 +3,6 @@ import { normalizeEmail } from '../db/users';
 import type { AppContext } from '../http/context';
 import { networkKey } from '../oauth/login-throttle';
 
-export const TOO_MANY = 'Too many attempts. Wait a minute and try again.';
-
 /**
  * Sign-ups and reset requests send mail, so both are limited per client network
  * (ACCOUNT_NETWORK_LIMIT: 10 a minute) and per address (MAIL_ADDRESS_LIMIT: 3 mails a minute),

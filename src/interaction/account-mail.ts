@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { UserRow } from '../db/schema';
 import { sendMail, sendMailNow } from '../mail/outbox';
+import type { Locale } from '../i18n/messages';
 import { RESET_LINK_TTL_MS, VERIFY_LINK_TTL_MS } from '../oauth/account-link';
 import { resetPasswordMail, verifyEmailMail, type MailMessage } from '../views/mail';
 import { passwordBinding, sealResetLink, sealVerifyLink } from './account-links';
@@ -19,24 +20,24 @@ export async function resetLinkFor(env: Env, user: Pick<UserRow, 'id' | 'passwor
 }
 
 /** Mails the user a link to choose a new password (the forgot-password form, the Management API). */
-export async function sendResetMail(mail: MailContext, user: UserRow, token: string): Promise<void> {
+export async function sendResetMail(mail: MailContext, user: UserRow, token: string, locale?: Locale): Promise<void> {
   const url = `${mail.config.issuer}/reset?token=${token}`;
-  sendMail(mail.env, mail.config, await resetPasswordMail(user.email, { appName: new URL(mail.config.issuer).host }, url, RESET_LINK_TTL_MS / 60_000), mail.defer);
+  sendMail(mail.env, mail.config, await resetPasswordMail(user.email, { appName: new URL(mail.config.issuer).host, locale }, url, RESET_LINK_TTL_MS / 60_000), mail.defer);
 }
 
 /** The mail with a link that confirms the user's current address. */
-async function verifyMailFor(config: Config, env: Env, user: UserRow, appName: string | undefined): Promise<MailMessage> {
+async function verifyMailFor(config: Config, env: Env, user: UserRow, appName: string | undefined, locale: Locale | undefined): Promise<MailMessage> {
   const token = await sealVerifyLink(env, { userId: user.id, email: user.email, expiresAt: Date.now() + VERIFY_LINK_TTL_MS });
   const url = `${config.issuer}/verify-email?token=${token}`;
-  return verifyEmailMail(user.email, { appName: appName ?? new URL(config.issuer).host }, url, VERIFY_LINK_TTL_MS / 3600_000);
+  return verifyEmailMail(user.email, { appName: appName ?? new URL(config.issuer).host, locale }, url, VERIFY_LINK_TTL_MS / 3600_000);
 }
 
 /** Mails the user a link that confirms the address, after the response (the Management API, a client that requires it). */
-export async function sendVerifyMail(mail: MailContext, user: UserRow, appName?: string): Promise<void> {
-  sendMail(mail.env, mail.config, await verifyMailFor(mail.config, mail.env, user, appName), mail.defer);
+export async function sendVerifyMail(mail: MailContext, user: UserRow, appName?: string, locale?: Locale): Promise<void> {
+  sendMail(mail.env, mail.config, await verifyMailFor(mail.config, mail.env, user, appName, locale), mail.defer);
 }
 
 /** The same, while the person waits: false when the mail service refused it, so the page can say so. */
-export async function sendVerifyMailNow(env: Env, config: Config, user: UserRow, appName?: string): Promise<boolean> {
-  return sendMailNow(env, config, await verifyMailFor(config, env, user, appName));
+export async function sendVerifyMailNow(env: Env, config: Config, user: UserRow, appName?: string, locale?: Locale): Promise<boolean> {
+  return sendMailNow(env, config, await verifyMailFor(config, env, user, appName, locale));
 }

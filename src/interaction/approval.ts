@@ -1,7 +1,7 @@
 import { findUserById } from '../db/users';
 import { findClient } from '../http/find-client';
 import { userStore } from '../durable-objects/user-store';
-import { OAuthError, pageRefusal } from '../errors/oauth-error';
+import { localizedPageRefusal, OAuthError } from '../errors/oauth-error';
 import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import type { ApprovalResult, ConsentRequest } from '../oauth/account-record';
@@ -54,7 +54,7 @@ export async function afterApproval(
       return codeLocation;
     case 'verification_required':
       await setLoginRequestCookie(c, { ...request, authenticated: user });
-      await mailVerificationLink(c, user.userId);
+      await mailVerificationLink(c, user.userId, request);
       return '/verify-email/pending';
     case 'consent_required':
       await setLoginRequestCookie(c, { ...request, authenticated: user });
@@ -62,15 +62,15 @@ export async function afterApproval(
     case 'request_used':
       throw pendingRequestGone();
     case 'blocked':
-      throw pageRefusal('Sign-in refused', 'This account cannot sign in. Contact the app’s support.', 403);
+      throw localizedPageRefusal({ title: 'signInRefused', description: 'accountCannotSignIn' }, 403);
   }
 }
 
 /** The link that lets the request go on, sent once on the way to the waiting page (within the mail limits). */
-async function mailVerificationLink(c: AppContext, userId: string): Promise<void> {
+async function mailVerificationLink(c: AppContext, userId: string, request: LoginRequest): Promise<void> {
   const user = await findUserById(c.env, userId);
   if (!user || (await accountMailLimited(c, user.email))) return;
-  await sendVerifyMail({ env: c.env, config: c.var.config, defer: (promise) => c.executionCtx.waitUntil(promise) }, user);
+  await sendVerifyMail({ env: c.env, config: c.var.config, defer: (promise) => c.executionCtx.waitUntil(promise) }, user, undefined, request.locale);
   c.var.audit({ event: 'verification_mail_sent', actor: `user:${userId}`, userId, detail: { reason: 'required_by_client' } });
 }
 

@@ -1,4 +1,4 @@
-import { pageRefusal } from '../errors/oauth-error';
+import { localizedPageRefusal } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
 
 /**
@@ -10,6 +10,6 @@ export function checkFormOrigin(c: AppContext): void {
   const origin = c.req.header('Origin');
   if (origin === undefined || origin === 'null') return;
   if (origin !== new URL(c.var.config.issuer).origin) {
-    throw pageRefusal('Sign-in refused', 'The sign-in form was sent from another site.', 403);
+    throw localizedPageRefusal({ title: 'signInRefused', description: 'foreignForm' }, 403);
   }
 }

@@ -23,15 +23,22 @@ export async function setLoginRequestCookie(c: AppContext, request: LoginRequest
   setOurCookie(c, COOKIE, value, c.var.config.loginRequestTtlSeconds);
 }
 
-/** The browser's pending request, or undefined when it has none, it expired, or the cookie is not ours. */
-export async function readLoginRequestCookie(c: AppContext): Promise<LoginRequest | undefined> {
+/** The browser's pending request, read only (a page that merely speaks its language, and posts only to us). */
+export async function peekLoginRequestCookie(c: AppContext): Promise<LoginRequest | undefined> {
   const value = getOurCookie(c, COOKIE);
   if (!value) return undefined;
   const request = asLoginRequest(await unseal(await getSealingKey(c.env), PURPOSE, value));
-  if (!request || request.expiresAt <= Date.now()) return undefined;
+  return request && request.expiresAt > Date.now() ? request : undefined;
+}
+
+/** The browser's pending request, or undefined when it has none, it expired, or the cookie is not ours. */
+export async function readLoginRequestCookie(c: AppContext): Promise<LoginRequest | undefined> {
+  const request = await peekLoginRequestCookie(c);
+  if (!request) return undefined;
   // The login and consent forms post to us, and the answer may be a 303 to the app's redirect URI,
   // which Chromium checks against the page's CSP form-action too.
   c.set('formTargets', [request.redirectUri]);
+  c.set('flowLocale', request.locale);
   return request;
 }
 

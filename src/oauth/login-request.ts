@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { pageRefusal } from '../errors/oauth-error';
+import { localizedPageRefusal } from '../errors/oauth-error';
 import { LOCALES, type Locale } from '../i18n/messages';
 import type { AuthorizationRequest } from './authorization-request';
 import { isRandomId } from './grant-handle';
@@ -63,5 +63,4 @@ export function asLoginRequest(value: unknown): LoginRequest | undefined {
 }
 
 /** The pending request is gone: expired, already used, or never ours. Shown to the person, never redirected. */
-export const pendingRequestGone = () =>
-  pageRefusal('Sign-in session expired', 'This sign-in page has expired or was already used. Return to the app and start again.');
+export const pendingRequestGone = () => localizedPageRefusal({ title: 'sessionExpiredTitle', description: 'sessionExpired' });

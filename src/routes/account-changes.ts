@@ -4,11 +4,12 @@ import { changeEmail, findUserByEmail, findUserById, normalizeEmail, replacePass
 import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
+import { accountMailLimited } from '../interaction/account-limits';
 import { openEmailChangeLink, passwordBinding, sealEmailChangeLink } from '../interaction/account-links';
 import { resetLinkFor } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { newPasswordProblem } from '../interaction/new-password';
+import { pageLocale } from '../interaction/page-locale';
 import { endSession } from '../interaction/session-cookie';
 import { sendMail } from '../mail/outbox';
 import { EMAIL_CHANGE_LINK_TTL_MS } from '../oauth/account-link';
@@ -17,9 +18,7 @@ import { noticePage } from '../views/account-pages';
 import { confirmEmailChangePage } from '../views/account-settings-page';
 import { accountExistsMail, confirmEmailChangeMail, emailChangeNoticeMail } from '../views/mail';
 import { renderPage } from '../views/page-response';
-import { accountForm, notSignedIn, renderAccount, signedOutPage } from './account';
-
-const WRONG_PASSWORD = 'Your current password is not right.';
+import { accountForm, accountWords, notSignedIn, renderAccount, signedOutPage } from './account';
 
 /**
  * POST /account/password: the current password first (the password hashing is the cost of a
@@ -35,17 +34,17 @@ export async function submitPasswordChange(c: AppContext): Promise<Response> {
   const next = form.get('new_password') ?? '';
   if (!(await verifyPassword(current, user.passwordHash, config.passwordHashing))) {
     c.var.audit({ event: 'login_failed', actor: `user:${user.id}`, userId: user.id, detail: { reason: 'failed', page: 'account_password' } });
-    return renderAccount(c, account, 401, { problem: { form: 'password', text: WRONG_PASSWORD } });
+    return renderAccount(c, account, 401, { problem: { form: 'password', text: accountWords(c).wrongCurrentPassword } });
   }
   const problem = await newPasswordProblem(c, next, user.email);
   if (problem) return renderAccount(c, account, 400, { problem: { form: 'password', text: problem } });
   if (!(await replacePassword(c.env, user.id, user.passwordHash, await hashPassword(next, config.passwordHashing), false))) {
-    return renderAccount(c, account, 400, { problem: { form: 'password', text: 'Your password changed meanwhile. Try again.' } });
+    return renderAccount(c, account, 400, { problem: { form: 'password', text: accountWords(c).passwordChangedMeanwhile } });
   }
   const revoked = await userStore(c.env, user.id).signOutEverywhere();
   await endSession(c, undefined);
   c.var.audit({ event: 'password_changed', actor: `user:${user.id}`, userId: user.id, detail: { ...revoked } });
-  return signedOutPage(c, 'Your password was changed, and you were signed out everywhere. Sign in with the new password.');
+  return signedOutPage(c, accountWords(c).noticePasswordChanged);
 }
 
 /**
@@ -60,12 +59,12 @@ export async function submitEmailChange(c: AppContext): Promise<Response> {
   const { config } = c.var;
   const to = normalizeEmail((form.get('new_email') ?? '').trim());
   const refuse = (status: 400 | 401 | 429, text: string) => renderAccount(c, account, status, { problem: { form: 'email', text }, newEmail: to.slice(0, 254) });
-  if (!isEmailAddress(to)) return refuse(400, 'Enter a valid email address.');
-  if (to === normalizeEmail(user.email)) return refuse(400, 'This is already your address.');
-  if (!(await verifyPassword(form.get('current_password') ?? '', user.passwordHash, config.passwordHashing))) return refuse(401, WRONG_PASSWORD);
-  if (await accountMailLimited(c, to)) return refuse(429, TOO_MANY);
+  if (!isEmailAddress(to)) return refuse(400, accountWords(c).invalidEmail);
+  if (to === normalizeEmail(user.email)) return refuse(400, accountWords(c).alreadyYourAddress);
+  if (!(await verifyPassword(form.get('current_password') ?? '', user.passwordHash, config.passwordHashing))) return refuse(401, accountWords(c).wrongCurrentPassword);
+  if (await accountMailLimited(c, to)) return refuse(429, accountWords(c).tooManyAttempts);
 
-  const brand = { appName: new URL(config.issuer).host };
+  const brand = { appName: new URL(config.issuer).host, locale: pageLocale(c, undefined) };
   const defer = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const taken = await findUserByEmail(c.env, to);
   if (taken) {
@@ -80,15 +79,17 @@ export async function submitEmailChange(c: AppContext): Promise<Response> {
   return c.redirect('/account?done=email_sent', 303);
 }
 
-const LINK_USED = 'This link has expired or was already used, or the account changed since it was sent.';
-const linkUsed = (c: AppContext) => renderPage(c, 400, (nonce) => noticePage({ nonce, title: 'Link expired', message: LINK_USED }));
+function linkUsed(c: AppContext): Promise<Response> {
+  const t = accountWords(c);
+  return renderPage(c, 400, (nonce) => noticePage({ nonce, title: t.linkExpired, message: t.emailChangeLinkUsed, locale: pageLocale(c, undefined) }));
+}
 
 /** GET /account/email/confirm: a page with a button, so a mail scanner that opens the link changes nothing. */
 export async function showEmailChangeConfirm(c: AppContext): Promise<Response> {
   const token = c.req.query('token') ?? '';
   const link = await openEmailChangeLink(c.env, token);
   if (!link) return linkUsed(c);
-  return renderPage(c, 200, (nonce) => confirmEmailChangePage({ nonce, token, to: link.to }));
+  return renderPage(c, 200, (nonce) => confirmEmailChangePage({ nonce, token, to: link.to, locale: pageLocale(c, undefined) }));
 }
 
 /**

@@ -8,7 +8,8 @@ import { endSession } from '../interaction/session-cookie';
 import { DELETE_ACCOUNT_SCOPE } from '../oauth/scope';
 import { noticePage } from '../views/account-pages';
 import { renderPage } from '../views/page-response';
-import { accountForm, notSignedIn, renderAccount, signedInAccount } from './account';
+import { accountForm, accountWords, notSignedIn, renderAccount, signedInAccount } from './account';
+import { pageLocale } from '../interaction/page-locale';
 
 /**
  * How recent the sign-in behind a deletion token must be: the app asks for a fresh one
@@ -21,14 +22,13 @@ export async function submitAccountDeletion(c: AppContext): Promise<Response> {
   const { account, form } = await accountForm(c);
   if (!account) return notSignedIn(c);
   if (!(await verifyPassword(form.get('current_password') ?? '', account.user.passwordHash, c.var.config.passwordHashing))) {
-    return renderAccount(c, account, 401, { problem: { form: 'delete', text: 'Your current password is not right.' } });
+    return renderAccount(c, account, 401, { problem: { form: 'delete', text: accountWords(c).wrongCurrentPassword } });
   }
   await deleteAccount(c.env, account.userId);
   await endSession(c, undefined);
   c.var.audit({ event: 'account_deleted', actor: `user:${account.userId}`, userId: account.userId, detail: { by: 'user', via: 'account_page' } });
-  return renderPage(c, 200, (nonce) =>
-    noticePage({ nonce, title: 'Your account was deleted', message: 'Your account, its sign-ins and every app’s access to it are gone. You can close this window.' }),
-  );
+  const t = accountWords(c);
+  return renderPage(c, 200, (nonce) => noticePage({ nonce, title: t.accountDeleted, message: t.accountDeletedNote, locale: pageLocale(c, undefined) }));
 }
 
 /** GET /account/export: the signed-in person's data, as a JSON download. */

@@ -3,9 +3,11 @@ import { findUserById } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
+import { accountMailLimited } from '../interaction/account-limits';
 import { sendVerifyMailNow } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
+import { pageLocale } from '../interaction/page-locale';
+import { messagesFor, type Messages, type TextKey } from '../i18n/messages';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
 import { currentSession, endSession, setSessionCookie, type SessionCookie } from '../interaction/session-cookie';
 import { signInToAccount } from '../interaction/sign-in';
@@ -16,12 +18,15 @@ import { renderPage } from '../views/page-response';
  * What the page says after an action, by a fixed code in `?done=`: nothing from the URL is
  * written on the page.
  */
-const DONE: Record<string, AccountNotice> = {
-  signed_in: { text: 'You are signed in.', alert: false },
-  verification_sent: { text: 'We sent a confirmation link to your address.', alert: false },
-  email_sent: { text: 'We sent a link to the new address. Your address changes when you open it.', alert: false },
-  email_changed: { text: 'Your email address was changed.', alert: false },
+const DONE: Record<string, TextKey> = {
+  signed_in: 'noticeSignedIn',
+  verification_sent: 'noticeVerificationSent',
+  email_sent: 'noticeEmailSent',
+  email_changed: 'noticeEmailChanged',
 };
+
+/** The account pages have no pending request: the browser's Accept-Language decides their language. */
+export const accountWords = (c: AppContext): Messages => messagesFor(pageLocale(c, undefined));
 
 export type SignedInAccount = SessionCookie & { user: UserRow };
 
@@ -37,13 +42,13 @@ export function renderAccount(c: AppContext, account: SignedInAccount, status: 2
   return renderPage(c, status, (nonce) =>
     accountPage({
       nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength,
-      auditRetentionDays: c.var.config.auditRetentionDays, ...extra,
+      auditRetentionDays: c.var.config.auditRetentionDays, locale: pageLocale(c, undefined), ...extra,
     }),
   );
 }
 
 const signInForm = (c: AppContext, status: 200 | 400 | 401, email?: string, notice?: AccountNotice) =>
-  renderPage(c, status, (nonce) => accountSignInPage({ nonce, email, notice }));
+  renderPage(c, status, (nonce) => accountSignInPage({ nonce, email, notice, locale: pageLocale(c, undefined) }));
 
 /** After a change that ended every session: the sign-in form, saying why. */
 export const signedOutPage = (c: AppContext, text: string) => signInForm(c, 200, undefined, { text, alert: false });
@@ -52,7 +57,8 @@ export const signedOutPage = (c: AppContext, text: string) => signInForm(c, 200,
 export async function showAccount(c: AppContext): Promise<Response> {
   const account = await signedInAccount(c);
   if (!account) return signInForm(c, 200);
-  return renderAccount(c, account, 200, { notice: DONE[c.req.query('done') ?? ''] });
+  const done = c.req.query('done') ?? '';
+  return renderAccount(c, account, 200, { notice: Object.hasOwn(DONE, done) ? { text: accountWords(c)[DONE[done]!], alert: false } : undefined });
 }
 
 /**
@@ -65,13 +71,13 @@ export async function submitAccountSignIn(c: AppContext): Promise<Response> {
   const email = form.get('email') ?? '';
   const password = form.get('password') ?? '';
   if (email === '' || password === '' || email.length > MAX_EMAIL_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    return signInForm(c, 400, email.slice(0, MAX_EMAIL_LENGTH), { text: 'Enter your email and password.', alert: true });
+    return signInForm(c, 400, email.slice(0, MAX_EMAIL_LENGTH), { text: accountWords(c).loginIncomplete, alert: true });
   }
   const attempt = await signInWithPassword(c, email, password, (user, valid) => signInToAccount(c, user.id, valid));
   if (!attempt.signedIn) {
     const { reason, account, network } = attempt;
     c.var.audit({ event: 'login_failed', detail: { reason, account, network, page: 'account' } });
-    return signInForm(c, 401, email, { text: 'Incorrect email or password.', alert: true });
+    return signInForm(c, 401, email, { text: accountWords(c).loginFailed, alert: true });
   }
   setSessionCookie(c, { handle: attempt.outcome.sessionHandle });
   c.var.audit({ event: 'login_succeeded', actor: `user:${attempt.user.id}`, userId: attempt.user.id, detail: { page: 'account' } });
@@ -84,7 +90,7 @@ export async function submitAccountSignOut(c: AppContext): Promise<Response> {
   const account = await signedInAccount(c);
   await endSession(c, account);
   if (account) c.var.audit({ event: 'session_ended', actor: `user:${account.userId}`, userId: account.userId, detail: { page: 'account' } });
-  return signedOutPage(c, 'You are signed out of this browser.');
+  return signedOutPage(c, accountWords(c).noticeSignedOutHere);
 }
 
 /** POST /account/sign-out-everywhere: every session ends and every grant is revoked, as a password reset does. */
@@ -95,7 +101,7 @@ export async function submitSignOutEverywhere(c: AppContext): Promise<Response> 
   const revoked = await userStore(c.env, account.userId).signOutEverywhere();
   await endSession(c, undefined);
   c.var.audit({ event: 'signed_out_everywhere', actor: `user:${account.userId}`, userId: account.userId, detail: { ...revoked } });
-  return signedOutPage(c, 'You were signed out on every device, and every app must ask you to sign in again.');
+  return signedOutPage(c, accountWords(c).noticeSignedOutEverywhere);
 }
 
 /**
@@ -107,10 +113,10 @@ export async function submitAccountVerificationMail(c: AppContext): Promise<Resp
   const account = await signedInAccount(c);
   if (!account) return signInForm(c, 200);
   if (account.user.emailVerified) return c.redirect('/account', 303);
-  if (await accountMailLimited(c, account.user.email)) return renderAccount(c, account, 429, { notice: { text: TOO_MANY, alert: true } });
-  const sent = await sendVerifyMailNow(c.env, c.var.config, account.user);
+  if (await accountMailLimited(c, account.user.email)) return renderAccount(c, account, 429, { notice: { text: accountWords(c).tooManyAttempts, alert: true } });
+  const sent = await sendVerifyMailNow(c.env, c.var.config, account.user, undefined, pageLocale(c, undefined));
   c.var.audit({ event: 'verification_mail_sent', actor: `user:${account.userId}`, userId: account.userId, detail: { reason: 'account_page', delivered: sent } });
-  if (!sent) return renderAccount(c, account, 503, { notice: { text: 'We could not send the email. Try again in a moment.', alert: true } });
+  if (!sent) return renderAccount(c, account, 503, { notice: { text: accountWords(c).couldNotSend, alert: true } });
   return c.redirect('/account?done=verification_sent', 303);
 }
 
@@ -122,4 +128,4 @@ export async function accountForm(c: AppContext): Promise<{ account: SignedInAcc
 }
 
 /** The answer to a form sent without a session: the sign-in form. */
-export const notSignedIn = (c: AppContext) => signInForm(c, 200, undefined, { text: 'Your session ended. Sign in again.', alert: true });
+export const notSignedIn = (c: AppContext) => signInForm(c, 200, undefined, { text: accountWords(c).sessionEnded, alert: true });

@@ -6,12 +6,14 @@ import { createSignedUpUser, findUserByEmail, normalizeEmail } from '../db/users
 import { pageRefusal } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
+import { accountMailLimited } from '../interaction/account-limits';
 import { openSignupLink, sealSignupLink } from '../interaction/account-links';
 import { resetLinkFor } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
+import { messagesFor, type Locale } from '../i18n/messages';
 import { newPasswordProblem } from '../interaction/new-password';
 import { pendingRequest, readLoginRequestCookie } from '../interaction/login-request-cookie';
+import { pageLocale } from '../interaction/page-locale';
 import { continueSignedIn, signInUser } from '../interaction/sign-in';
 import { sendMail } from '../mail/outbox';
 import { SIGNUP_LINK_TTL_MS } from '../oauth/account-link';
@@ -22,7 +24,11 @@ import { accountExistsMail, confirmSignupMail } from '../views/mail';
 import { renderPage } from '../views/page-response';
 
 const MAX_NAME_LENGTH = 100;
-const LINK_USED = 'This link has expired or was already used. Go back to the app and sign in, or create your account again.';
+/** The link's page, in the language of the browser that opened it. */
+function linkUsed(c: AppContext, locale: Locale): Promise<Response> {
+  const t = messagesFor(locale);
+  return renderPage(c, 400, (nonce) => noticePage({ nonce, title: t.linkExpired, message: t.signupLinkUsed, locale }));
+}
 
 /** The client of the pending request, which must let people sign up (per-client `allow_signup`). */
 async function signupClient(c: AppContext, request: LoginRequest): Promise<PageBrand> {
@@ -34,7 +40,7 @@ async function signupClient(c: AppContext, request: LoginRequest): Promise<PageB
 type FormState = Pick<SignupPageProps, 'email' | 'name' | 'error' | 'passwordProblem'>;
 
 function signupForm(c: AppContext, request: LoginRequest, brand: PageBrand, status: 200 | 400 | 429, state: FormState = {}): Promise<Response> {
-  return renderPage(c, status, (nonce) => signupPage({ nonce, ...brand, requestId: request.id, minLength: c.var.config.passwordMinLength, ...state }));
+  return renderPage(c, status, (nonce) => signupPage({ nonce, ...brand, requestId: request.id, minLength: c.var.config.passwordMinLength, locale: request.locale, ...state }));
 }
 
 /** GET /signup: the form, for the pending authorization request of this browser. */
@@ -61,13 +67,13 @@ export async function submitSignup(c: AppContext): Promise<Response> {
   // Checked whole (the body is at most 16 KiB): cutting it first could turn a long password into a shorter, accepted one.
   const password = form.get('password') ?? '';
   const { config } = c.var;
-  if (!isEmailAddress(email)) return signupForm(c, request, brand, 400, { email: email.slice(0, 254), name, error: 'Enter a valid email address.' });
+  if (!isEmailAddress(email)) return signupForm(c, request, brand, 400, { email: email.slice(0, 254), name, error: 'invalidEmail' });
   const problem = await newPasswordProblem(c, password, email);
   if (problem) return signupForm(c, request, brand, 400, { email, name, passwordProblem: problem });
-  if (await accountMailLimited(c, email)) return signupForm(c, request, brand, 429, { email, name, error: TOO_MANY });
+  if (await accountMailLimited(c, email)) return signupForm(c, request, brand, 429, { email, name, error: 'tooManyAttempts' });
 
   const [passwordHash, existing] = await Promise.all([hashPassword(password, config.passwordHashing), findUserByEmail(c.env, email)]);
-  const mailBrand = { appName: brand.clientName, accent: brand.accent };
+  const mailBrand = { appName: brand.clientName, accent: brand.accent, locale: request.locale };
   const defer = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   if (existing) {
     const reset = await resetLinkFor(c.env, existing);
@@ -78,7 +84,7 @@ export async function submitSignup(c: AppContext): Promise<Response> {
     sendMail(c.env, config, await confirmSignupMail(link.email, mailBrand, `${config.issuer}/signup/confirm?token=${token}`, SIGNUP_LINK_TTL_MS / 3600_000), defer);
   }
   c.var.audit({ event: 'signup_requested', clientId: request.clientId, detail: { existing: !!existing } });
-  return renderPage(c, 200, (nonce) => checkInboxPage({ nonce, email, brand, what: 'signup' }));
+  return renderPage(c, 200, (nonce) => checkInboxPage({ nonce, email, brand, what: 'signup', locale: request.locale }));
 }
 
 
@@ -91,10 +97,11 @@ async function brandOf(c: AppContext, clientId: string): Promise<PageBrand | und
 export async function showSignupConfirm(c: AppContext): Promise<Response> {
   const token = c.req.query('token') ?? '';
   const link = await openSignupLink(c.env, token);
-  if (!link) return renderPage(c, 400, (nonce) => noticePage({ nonce, title: 'Link expired', message: LINK_USED }));
   // Reading the pending request lets the page's form-action name the app, where the answer may redirect.
-  const [brand] = await Promise.all([brandOf(c, link.clientId), readLoginRequestCookie(c)]);
-  return renderPage(c, 200, (nonce) => confirmSignupPage({ nonce, token, email: link.email, brand }));
+  const [brand, request] = await Promise.all([link && brandOf(c, link.clientId), readLoginRequestCookie(c)]);
+  const locale = pageLocale(c, request);
+  if (!link) return linkUsed(c, locale);
+  return renderPage(c, 200, (nonce) => confirmSignupPage({ nonce, token, email: link.email, brand, locale }));
 }
 
 /**
@@ -105,20 +112,18 @@ export async function showSignupConfirm(c: AppContext): Promise<Response> {
 export async function submitSignupConfirm(c: AppContext): Promise<Response> {
   checkFormOrigin(c);
   const form = await readForm(c);
-  const link = await openSignupLink(c.env, form.get('token') ?? '');
-  const used = () => renderPage(c, 400, (nonce) => noticePage({ nonce, title: 'Link expired', message: LINK_USED }));
-  if (!link) return used();
+  const [link, request] = await Promise.all([openSignupLink(c.env, form.get('token') ?? ''), readLoginRequestCookie(c)]);
+  const locale = pageLocale(c, request);
+  if (!link) return linkUsed(c, locale);
   const user = await createSignedUpUser(c.env, { id: `user_${randomToken(16)}`, email: link.email, name: link.name, passwordHash: link.passwordHash });
-  if (!user) return used();
+  if (!user) return linkUsed(c, locale);
   c.var.audit({ event: 'signup_completed', actor: `user:${user.id}`, clientId: link.clientId, userId: user.id });
 
-  const request = await readLoginRequestCookie(c);
   if (request && timingSafeEqual(request.id, link.requestId)) {
     const signIn = await signInUser(c, request, user, true);
     if (signIn.result.outcome === 'succeeded') return continueSignedIn(c, request, user.id, { ...signIn, result: signIn.result });
   }
   const brand = await brandOf(c, link.clientId);
-  return renderPage(c, 200, (nonce) =>
-    noticePage({ nonce, title: 'Your account is ready', message: `Return to ${brand?.clientName ?? 'the app'} and sign in with your email and password.`, brand }),
-  );
+  const t = messagesFor(locale);
+  return renderPage(c, 200, (nonce) => noticePage({ nonce, title: t.accountReady, message: t.returnAndSignIn(brand?.clientName ?? t.theApp), brand, locale }));
 }

@@ -3,29 +3,33 @@ import { findClient } from '../http/find-client';
 import { findUserById, markEmailVerified } from '../db/users';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
-import { accountMailLimited, TOO_MANY } from '../interaction/account-limits';
+import { accountMailLimited } from '../interaction/account-limits';
 import { openVerifyLink } from '../interaction/account-links';
 import { sendVerifyMailNow } from '../interaction/account-mail';
 import { approveWithSession, isWaitingPage } from '../interaction/approval';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { clearLoginRequestCookie, pendingRequest, readLoginRequestCookie } from '../interaction/login-request-cookie';
+import { pageLocale } from '../interaction/page-locale';
 import { redirectToApp } from '../interaction/redirect-to-app';
+import { messagesFor, type Locale } from '../i18n/messages';
 import { readSessionCookie } from '../interaction/session-cookie';
 import { pendingRequestGone, type LoginRequest, type SignedInUser } from '../oauth/login-request';
 import { confirmEmailPage, noticePage, verifyPendingPage, type VerifyPendingPageProps } from '../views/account-pages';
 import { renderPage } from '../views/page-response';
 
-const LINK_USED = 'This link has expired or was already used, or the address of the account changed since it was sent.';
-const linkUsed = (c: AppContext) => renderPage(c, 400, (nonce) => noticePage({ nonce, title: 'Link expired', message: LINK_USED }));
+function linkUsed(c: AppContext, locale: Locale): Promise<Response> {
+  const t = messagesFor(locale);
+  return renderPage(c, 400, (nonce) => noticePage({ nonce, title: t.linkExpired, message: t.verifyLinkUsed, locale }));
+}
 
 /** GET /verify-email: a page with a button, so a mail scanner that opens the link confirms nothing. */
 export async function showVerifyEmail(c: AppContext): Promise<Response> {
   const token = c.req.query('token') ?? '';
-  const link = await openVerifyLink(c.env, token);
-  if (!link) return linkUsed(c);
   // Reading a waiting request lets the page's form-action name its app, where the answer may redirect.
-  await readLoginRequestCookie(c);
-  return renderPage(c, 200, (nonce) => confirmEmailPage({ nonce, token, email: link.email }));
+  const [link, request] = await Promise.all([openVerifyLink(c.env, token), readLoginRequestCookie(c)]);
+  const locale = pageLocale(c, request);
+  if (!link) return linkUsed(c, locale);
+  return renderPage(c, 200, (nonce) => confirmEmailPage({ nonce, token, email: link.email, locale }));
 }
 
 /**
@@ -34,15 +38,17 @@ export async function showVerifyEmail(c: AppContext): Promise<Response> {
  */
 export async function submitVerifyEmail(c: AppContext): Promise<Response> {
   checkFormOrigin(c);
-  const link = await openVerifyLink(c.env, (await readForm(c)).get('token') ?? '');
-  if (!link || !(await markEmailVerified(c.env, link.userId, link.email))) return linkUsed(c);
+  const token = (await readForm(c)).get('token') ?? '';
+  const [link, request] = await Promise.all([openVerifyLink(c.env, token), readLoginRequestCookie(c)]);
+  const locale = pageLocale(c, request);
+  if (!link || !(await markEmailVerified(c.env, link.userId, link.email))) return linkUsed(c, locale);
   c.var.audit({ event: 'email_verified', actor: `user:${link.userId}`, userId: link.userId });
-  const request = await readLoginRequestCookie(c);
   if (request?.authenticated?.userId === link.userId) {
     const resumed = await resumeRequest(c, { ...request, authenticated: request.authenticated });
     if (resumed) return resumed;
   }
-  return renderPage(c, 200, (nonce) => noticePage({ nonce, title: 'Email confirmed', message: 'Thank you. You can close this window and return to the app.' }));
+  const t = messagesFor(locale);
+  return renderPage(c, 200, (nonce) => noticePage({ nonce, title: t.emailConfirmed, message: t.thankYouClose, locale }));
 }
 
 /** The request waiting for a confirmed address, and who signed in for it. */
@@ -56,7 +62,7 @@ async function pendingPage(c: AppContext, request: LoginRequest & { authenticate
   const [user, client] = await Promise.all([findUserById(c.env, request.authenticated.userId), findClient(c.env, request.clientId)]);
   if (!user) throw pendingRequestGone();
   const brand = { clientName: request.clientName, logoUri: client?.logoUri, accent: client?.primaryColor };
-  return renderPage(c, status, (nonce) => verifyPendingPage({ nonce, email: user.email, requestId: request.id, brand, notice }));
+  return renderPage(c, status, (nonce) => verifyPendingPage({ nonce, email: user.email, requestId: request.id, brand, notice, locale: request.locale }));
 }
 
 /** GET /verify-email/pending: "confirm your email", for a client with `require_verified_email`. */
@@ -80,11 +86,11 @@ export async function submitVerifyResend(c: AppContext): Promise<Response> {
   const request = await checkedForm(c);
   const user = await findUserById(c.env, request.authenticated.userId);
   if (!user) throw pendingRequestGone();
-  if (await accountMailLimited(c, user.email)) return pendingPage(c, request, 429, { text: TOO_MANY, alert: true });
-  const sent = await sendVerifyMailNow(c.env, c.var.config, user, request.clientName);
+  if (await accountMailLimited(c, user.email)) return pendingPage(c, request, 429, { text: 'tooManyAttempts', alert: true });
+  const sent = await sendVerifyMailNow(c.env, c.var.config, user, request.clientName, request.locale);
   c.var.audit({ event: 'verification_mail_sent', actor: `user:${user.id}`, userId: user.id, detail: { reason: 'resend', delivered: sent } });
-  if (!sent) return pendingPage(c, request, 503, { text: 'We could not send the email. Try again in a moment.', alert: true });
-  return pendingPage(c, request, 200, { text: 'We sent the email again.', alert: false });
+  if (!sent) return pendingPage(c, request, 503, { text: 'couldNotSend', alert: true });
+  return pendingPage(c, request, 200, { text: 'sentAgain', alert: false });
 }
 
 /** POST /verify-email/continue: the session approves the request now, if the address is confirmed. */
@@ -103,7 +109,7 @@ async function resumeRequest(c: AppContext, request: LoginRequest & { authentica
   if (!session || session.userId !== request.authenticated.userId) return undefined;
   // Checked first, so pressing "continue" too early does not send another mail.
   if (!(await findUserById(c.env, session.userId))?.emailVerified) {
-    return pendingPage(c, request, 200, { text: 'Your address is not confirmed yet. Open the link in the email first.', alert: true });
+    return pendingPage(c, request, 200, { text: 'notConfirmedYet', alert: true });
   }
   const options = { maxAge: request.confirmSession?.maxAge, interactive: true, confirmed: true };
   const location = await approveWithSession(c, { ...request, authenticated: undefined }, session, options);

@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { messagesFor, type Locale, type Messages } from '../i18n/messages';
 import { layout, type Html } from './layout';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 
@@ -11,18 +12,22 @@ export interface PageBrand {
 
 const branded = (brand: PageBrand | undefined) => ({ accent: brand?.accent, brand: brand && { name: brand.clientName, logoUri: brand.logoUri } });
 
+/** What a form of these pages can say went wrong with the whole form, as catalogue keys. */
+export type FormError = 'invalidEmail' | 'tooManyAttempts';
+
 /** A new-password field with its rule under it, and the reason next to it when it was refused. */
-export function newPasswordField(minLength: number, problem: string | undefined, autofocus: boolean, id = 'password', label = 'Password'): Html {
+export function newPasswordField(minLength: number, problem: string | undefined, autofocus: boolean, id = 'password', label?: string, t: Messages = messagesFor(undefined)): Html {
   const described = problem ? `${id}-problem ${id}-rule` : `${id}-rule`;
-  return html`<label for="${id}">${label}</label>
+  return html`<label for="${id}">${label ?? t.password}</label>
 ${passwordField({
   id,
   name: id,
   autocomplete: 'new-password',
+  label: t.showPassword,
   attributes: html` minlength="${minLength}" aria-describedby="${described}"${problem ? html` aria-invalid="true"` : ''}${autofocus ? html` autofocus` : ''}`,
 })}
 ${problem ? html`<p class="field-error" id="${id}-problem">${problem}</p>` : ''}
-<p class="hint" id="${id}-rule">At least ${minLength} characters. Long phrases are welcome; common passwords are refused.</p>`;
+<p class="hint" id="${id}-rule">${t.passwordRule(String(minLength))}</p>`;
 }
 
 export interface SignupPageProps extends PageBrand {
@@ -32,119 +37,132 @@ export interface SignupPageProps extends PageBrand {
   email?: string | undefined;
   name?: string | undefined;
   /** A problem with the whole form (missing email, too many attempts). */
-  error?: string | undefined;
+  error?: FormError | undefined;
   passwordProblem?: string | undefined;
+  locale?: Locale | undefined;
 }
 
 export function signupPage(props: SignupPageProps): Html {
   const emailKept = !!props.email;
+  const t = messagesFor(props.locale);
   return layout({
-    title: `Create account · ${props.clientName}`,
+    title: t.createAccountTitle(props.clientName),
     nonce: props.nonce,
+    locale: props.locale,
     ...branded(props),
     script: SHOW_PASSWORD_SCRIPT,
-    body: html`<h1>Create account</h1>
-<p>to continue to ${props.clientName}</p>
-${props.error ? html`<p class="error" role="alert">${props.error}</p>` : ''}
+    body: html`<h1>${t.createAccount}</h1>
+<p>${t.toContinueTo(props.clientName)}</p>
+${props.error ? html`<p class="error" role="alert">${t[props.error]}</p>` : ''}
 <form method="post" action="/signup">
 <input type="hidden" name="request_id" value="${props.requestId}">
-<label for="email">Email</label>
+<label for="email">${t.email}</label>
 <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${props.email ?? ''}"${emailKept ? '' : html` autofocus`}>
-<label for="name">Name <span class="hint">(optional)</span></label>
+<label for="name">${t.name} <span class="hint">${t.optional}</span></label>
 <input id="name" name="name" type="text" autocomplete="name" maxlength="100" value="${props.name ?? ''}">
-${newPasswordField(props.minLength, props.passwordProblem, emailKept)}
-<button type="submit">Create account</button>
+${newPasswordField(props.minLength, props.passwordProblem, emailKept, 'password', undefined, t)}
+<button type="submit">${t.createAccount}</button>
 </form>
-<p class="links"><a href="/login?account=another">I already have an account</a></p>`,
+<p class="links"><a href="/login?account=another">${t.haveAccount}</a></p>`,
   });
 }
 
-export function checkInboxPage(props: { nonce: string; email: string; brand?: PageBrand | undefined; what: 'signup' | 'reset' }): Html {
-  const next =
-    props.what === 'signup'
-      ? 'Open the link in it to confirm your address and finish creating your account. If this address already has an account, the email says so.'
-      : 'If there is an account with this address, the email has a link to choose a new password.';
+export function checkInboxPage(props: { nonce: string; email: string; brand?: PageBrand | undefined; what: 'signup' | 'reset'; locale?: Locale | undefined }): Html {
+  const t = messagesFor(props.locale);
   return layout({
-    title: 'Check your inbox',
+    title: t.checkInbox,
     nonce: props.nonce,
+    locale: props.locale,
     ...branded(props.brand),
-    body: html`<h1>Check your inbox</h1>
-<p role="status">We sent an email to <strong>${props.email}</strong>.</p>
-<p>${next}</p>
-<p>No email after a few minutes? Check your spam folder, or go back and try again.</p>`,
+    body: html`<h1>${t.checkInbox}</h1>
+<p role="status">${t.weSentTo(html`<strong>${props.email}</strong>`)}</p>
+<p>${props.what === 'signup' ? t.inboxSignup : t.inboxReset}</p>
+<p>${t.noEmailYet}</p>`,
   });
 }
 
-export function forgotPasswordPage(props: { nonce: string; email?: string | undefined; error?: string | undefined; brand?: PageBrand | undefined }): Html {
+export function forgotPasswordPage(props: { nonce: string; email?: string | undefined; error?: FormError | undefined; brand?: PageBrand | undefined; locale?: Locale | undefined }): Html {
+  const t = messagesFor(props.locale);
   return layout({
-    title: 'Reset your password',
+    title: t.resetYourPassword,
     nonce: props.nonce,
+    locale: props.locale,
     ...branded(props.brand),
-    body: html`<h1>Reset your password</h1>
-<p>Enter your email and we will send you a link to choose a new password.</p>
-${props.error ? html`<p class="error" role="alert">${props.error}</p>` : ''}
+    body: html`<h1>${t.resetYourPassword}</h1>
+<p>${t.resetIntro}</p>
+${props.error ? html`<p class="error" role="alert">${t[props.error]}</p>` : ''}
 <form method="post" action="/forgot">
-<label for="email">Email</label>
+<label for="email">${t.email}</label>
 <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" autofocus value="${props.email ?? ''}">
-<button type="submit">Send reset link</button>
+<button type="submit">${t.sendResetLink}</button>
 </form>`,
   });
 }
 
-export function resetPasswordPage(props: { nonce: string; token: string; minLength: number; passwordProblem?: string | undefined }): Html {
+export function resetPasswordPage(props: { nonce: string; token: string; minLength: number; passwordProblem?: string | undefined; locale?: Locale | undefined }): Html {
+  const t = messagesFor(props.locale);
   return layout({
-    title: 'Choose a new password',
+    title: t.chooseNewPassword,
     nonce: props.nonce,
+    locale: props.locale,
     script: SHOW_PASSWORD_SCRIPT,
-    body: html`<h1>Choose a new password</h1>
-<p>Saving it signs you out on every device.</p>
+    body: html`<h1>${t.chooseNewPassword}</h1>
+<p>${t.savingSignsOut}</p>
 <form method="post" action="/reset">
 <input type="hidden" name="token" value="${props.token}">
-${newPasswordField(props.minLength, props.passwordProblem, true)}
-<button type="submit">Save password</button>
+${newPasswordField(props.minLength, props.passwordProblem, true, 'password', undefined, t)}
+<button type="submit">${t.savePassword}</button>
 </form>`,
   });
 }
 
 /** Before the account is created: a link opened by a mail scanner must not create it. */
-export function confirmSignupPage(props: { nonce: string; token: string; email: string; brand?: PageBrand | undefined }): Html {
+export function confirmSignupPage(props: { nonce: string; token: string; email: string; brand?: PageBrand | undefined; locale?: Locale | undefined }): Html {
+  const t = messagesFor(props.locale);
   return layout({
-    title: 'Finish creating your account',
+    title: t.finishCreating,
     nonce: props.nonce,
+    locale: props.locale,
     ...branded(props.brand),
-    body: html`<h1>Finish creating your account</h1>
-<p>Your email <strong>${props.email}</strong> is confirmed by this link.</p>
+    body: html`<h1>${t.finishCreating}</h1>
+<p>${t.confirmedByLink(html`<strong>${props.email}</strong>`)}</p>
 <form method="post" action="/signup/confirm">
 <input type="hidden" name="token" value="${props.token}">
-<button type="submit">Create account</button>
+<button type="submit">${t.createAccount}</button>
 </form>`,
   });
 }
 
 /** An operator asked edge-auth to confirm the address of an existing account. */
-export function confirmEmailPage(props: { nonce: string; token: string; email: string }): Html {
+export function confirmEmailPage(props: { nonce: string; token: string; email: string; locale?: Locale | undefined }): Html {
+  const t = messagesFor(props.locale);
   return layout({
-    title: 'Confirm your email',
+    title: t.confirmYourEmail,
     nonce: props.nonce,
-    body: html`<h1>Confirm your email</h1>
-<p>Confirm that <strong>${props.email}</strong> is the address of your account.</p>
+    locale: props.locale,
+    body: html`<h1>${t.confirmYourEmail}</h1>
+<p>${t.confirmThatAddress(html`<strong>${props.email}</strong>`)}</p>
 <form method="post" action="/verify-email">
 <input type="hidden" name="token" value="${props.token}">
-<button type="submit">Confirm email</button>
+<button type="submit">${t.confirmEmail}</button>
 </form>`,
   });
 }
 
 /** The end of a flow that does not return to an app by itself. */
-export function noticePage(props: { nonce: string; title: string; message: string; brand?: PageBrand | undefined }): Html {
+export function noticePage(props: { nonce: string; title: string; message: string; brand?: PageBrand | undefined; locale?: Locale | undefined }): Html {
   return layout({
     title: props.title,
     nonce: props.nonce,
+    locale: props.locale,
     ...branded(props.brand),
     body: html`<h1>${props.title}</h1>
 <p role="status">${props.message}</p>`,
   });
 }
+
+/** What the waiting page can say after "Send again" or "Continue", as catalogue keys. */
+export type VerifyNotice = 'tooManyAttempts' | 'couldNotSend' | 'sentAgain' | 'notConfirmedYet';
 
 export interface VerifyPendingPageProps {
   nonce: string;
@@ -152,27 +170,30 @@ export interface VerifyPendingPageProps {
   requestId: string;
   brand?: PageBrand | undefined;
   /** After "Send again" or "Continue": what happened, as a status line or an alert. */
-  notice?: { text: string; alert: boolean } | undefined;
+  notice?: { text: VerifyNotice; alert: boolean } | undefined;
+  locale?: Locale | undefined;
 }
 
 /** The client requires a confirmed address: the request waits here until the link in the mail is used. */
 export function verifyPendingPage(props: VerifyPendingPageProps): Html {
   const notice = props.notice;
+  const t = messagesFor(props.locale);
   return layout({
-    title: 'Confirm your email',
+    title: t.confirmYourEmail,
     nonce: props.nonce,
+    locale: props.locale,
     ...branded(props.brand),
-    body: html`<h1>Confirm your email</h1>
-<p>${props.brand?.clientName ?? 'This app'} needs a confirmed address. We sent a link to <strong>${props.email}</strong>.</p>
-${notice ? html`<p ${notice.alert ? html`class="error" role="alert"` : html`role="status"`}>${notice.text}</p>` : ''}
-<p>Open the link in the email, then continue here.</p>
+    body: html`<h1>${t.confirmYourEmail}</h1>
+<p>${t.needsConfirmedAddress(props.brand?.clientName ?? t.thisApp, html`<strong>${props.email}</strong>`)}</p>
+${notice ? html`<p ${notice.alert ? html`class="error" role="alert"` : html`role="status"`}>${t[notice.text]}</p>` : ''}
+<p>${t.openLinkThenContinue}</p>
 <form method="post" action="/verify-email/continue">
 <input type="hidden" name="request_id" value="${props.requestId}">
-<button type="submit">I confirmed it, continue</button>
+<button type="submit">${t.confirmedContinue}</button>
 </form>
 <form method="post" action="/verify-email/resend">
 <input type="hidden" name="request_id" value="${props.requestId}">
-<button type="submit" class="secondary">Send the email again</button>
+<button type="submit" class="secondary">${t.sendAgain}</button>
 </form>`,
   });
 }

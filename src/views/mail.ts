@@ -1,4 +1,6 @@
 import { html } from 'hono/html';
+import { formatDuration } from '../i18n/format';
+import { DEFAULT_LOCALE, messagesFor, type Locale, textDirection } from '../i18n/messages';
 
 export type MailKind = 'confirm_signup' | 'account_exists' | 'reset_password' | 'verify_email' | 'confirm_email_change' | 'email_change_notice';
 
@@ -15,7 +17,11 @@ export interface MailMessage {
 export interface MailBrand {
   appName: string;
   accent?: string | null | undefined;
+  /** The language of the page that sent it; English when not given. */
+  locale?: Locale | undefined;
 }
+
+const localeOf = (brand: MailBrand): Locale => brand.locale ?? DEFAULT_LOCALE;
 
 interface Content {
   subject: string;
@@ -30,73 +36,72 @@ interface Content {
  */
 async function compose(kind: MailKind, to: string, brand: MailBrand, content: Content): Promise<MailMessage> {
   const accent = brand.accent ?? '#2453d6';
-  const text = [...content.lines, ...(content.action ? [`${content.action.label}: ${content.action.url}`] : []), ...(content.after ? [content.after] : [])].join('\n\n');
-  const body = await html`<!doctype html><html lang="en"><body style="margin:0;padding:24px;font:16px/1.5 system-ui,sans-serif;color:#1b1b1f;background:#f6f6f8">
+  const t = messagesFor(brand.locale);
+  const text = [...content.lines, ...(content.action ? [t.mailActionLine(content.action.label, content.action.url)] : []), ...(content.after ? [content.after] : [])].join('\n\n');
+  const body = await html`<!doctype html><html lang="${localeOf(brand)}" dir="${textDirection(brand.locale)}"><body style="margin:0;padding:24px;font:16px/1.5 system-ui,sans-serif;color:#1b1b1f;background:#f6f6f8">
 <div style="max-width:32rem;margin:0 auto;padding:24px;background:#fff;border-radius:12px">
 <p style="margin:0 0 16px;font-weight:600">${brand.appName}</p>
 ${content.lines.map((line) => html`<p style="margin:0 0 16px">${line}</p>`)}
-${content.action ? html`<p style="margin:24px 0"><a href="${content.action.url}" style="display:inline-block;padding:12px 20px;color:#fff;background:${accent};border-radius:8px;text-decoration:none;font-weight:600">${content.action.label}</a></p><p style="margin:0 0 16px;font-size:14px;color:#5b5b66;overflow-wrap:anywhere">Or open this link: ${content.action.url}</p>` : ''}
+${content.action ? html`<p style="margin:24px 0"><a href="${content.action.url}" style="display:inline-block;padding:12px 20px;color:#fff;background:${accent};border-radius:8px;text-decoration:none;font-weight:600">${content.action.label}</a></p><p style="margin:0 0 16px;font-size:14px;color:#5b5b66;overflow-wrap:anywhere">${t.mailOrOpen} ${content.action.url}</p>` : ''}
 ${content.after ? html`<p style="margin:0;font-size:14px;color:#5b5b66">${content.after}</p>` : ''}
 </div></body></html>`;
   return { kind, to, subject: content.subject, text, html: body.toString() };
 }
 
-const IGNORE = 'If you did not ask for this, you can ignore this email.';
-
 export function confirmSignupMail(to: string, brand: MailBrand, url: string, ttlHours: number): Promise<MailMessage> {
+  const t = messagesFor(brand.locale);
   return compose('confirm_signup', to, brand, {
-    subject: `Confirm your email to finish creating your account`,
-    lines: [`Someone, hopefully you, asked to create an account for ${brand.appName} with this email address.`],
-    action: { label: 'Confirm email and create account', url },
-    after: `The link works once, for ${ttlHours} hours. ${IGNORE}`,
+    subject: t.mailSignupSubject,
+    lines: [t.mailSignupLine(brand.appName)],
+    action: { label: t.mailSignupAction, url },
+    after: `${t.mailLinkOnce(formatDuration(localeOf(brand), ttlHours, 'hour'))} ${t.mailIgnore}`,
   });
 }
 
 export function accountExistsMail(to: string, brand: MailBrand, resetUrl: string): Promise<MailMessage> {
+  const t = messagesFor(brand.locale);
   return compose('account_exists', to, brand, {
-    subject: 'You already have an account',
-    lines: [
-      `Someone, hopefully you, tried to create an account for ${brand.appName} with this email address, but it already has one.`,
-      'Sign in with your password instead. If you forgot it, you can choose a new one.',
-    ],
-    action: { label: 'Reset your password', url: resetUrl },
-    after: IGNORE,
+    subject: t.mailExistsSubject,
+    lines: [t.mailExistsLine(brand.appName), t.mailExistsAdvice],
+    action: { label: t.resetYourPassword, url: resetUrl },
+    after: t.mailIgnore,
   });
 }
 
 export function resetPasswordMail(to: string, brand: MailBrand, url: string, ttlMinutes: number): Promise<MailMessage> {
+  const t = messagesFor(brand.locale);
   return compose('reset_password', to, brand, {
-    subject: 'Reset your password',
-    lines: ['Someone, hopefully you, asked to reset the password of the account with this email address.'],
-    action: { label: 'Choose a new password', url },
-    after: `The link works once, for ${ttlMinutes} minutes, and stops working if your password changes. Choosing a new password signs you out everywhere. ${IGNORE}`,
+    subject: t.resetYourPassword,
+    lines: [t.mailResetLine],
+    action: { label: t.chooseNewPassword, url },
+    after: `${t.mailResetAfter(formatDuration(localeOf(brand), ttlMinutes, 'minute'))} ${t.mailIgnore}`,
   });
 }
 
 export function verifyEmailMail(to: string, brand: MailBrand, url: string, ttlHours: number): Promise<MailMessage> {
+  const t = messagesFor(brand.locale);
   return compose('verify_email', to, brand, {
-    subject: 'Confirm your email address',
-    lines: ['Please confirm that this is the email address of your account.'],
-    action: { label: 'Confirm email address', url },
-    after: `The link works once, for ${ttlHours} hours. ${IGNORE}`,
+    subject: t.mailVerifySubject,
+    lines: [t.mailVerifyLine],
+    action: { label: t.mailVerifyAction, url },
+    after: `${t.mailLinkOnce(formatDuration(localeOf(brand), ttlHours, 'hour'))} ${t.mailIgnore}`,
   });
 }
 
 export function confirmEmailChangeMail(to: string, brand: MailBrand, url: string, ttlMinutes: number): Promise<MailMessage> {
+  const t = messagesFor(brand.locale);
   return compose('confirm_email_change', to, brand, {
-    subject: 'Confirm your new email address',
-    lines: [`Someone, hopefully you, asked to use this address for their ${brand.appName} account.`],
-    action: { label: 'Use this address', url },
-    after: `The link works once, for ${ttlMinutes} minutes. Until you use it, the account keeps its old address. ${IGNORE}`,
+    subject: t.mailChangeSubject,
+    lines: [t.mailChangeLine(brand.appName)],
+    action: { label: t.useThisAddress, url },
+    after: `${t.mailChangeAfter(formatDuration(localeOf(brand), ttlMinutes, 'minute'))} ${t.mailIgnore}`,
   });
 }
 
 export function emailChangeNoticeMail(to: string, brand: MailBrand, newAddress: string): Promise<MailMessage> {
+  const t = messagesFor(brand.locale);
   return compose('email_change_notice', to, brand, {
-    subject: 'Your email address is about to change',
-    lines: [
-      `Someone signed in to your ${brand.appName} account asked to change its email address to ${newAddress}.`,
-      'Nothing changes until the new address is confirmed. If this was not you, reset your password now: that ends every session, and the change with it.',
-    ],
+    subject: t.mailNoticeSubject,
+    lines: [t.mailNoticeLine(brand.appName, newAddress), t.mailNoticeAdvice],
   });
 }

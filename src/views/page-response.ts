@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { randomToken } from '../crypto/random';
+import type { Locale } from '../i18n/messages';
+import { negotiateLocale } from '../i18n/negotiate';
 import type { Html } from './layout';
 import { errorPage, type ErrorPageProps } from './pages';
 
@@ -12,6 +14,8 @@ export interface PageVariables {
    * `form-action` too (Chromium does; Firefox has not).
    */
   formTargets?: readonly string[];
+  /** The flow's language, once the pending request was read: an error page after that speaks it. */
+  flowLocale?: Locale | undefined;
 }
 
 /**
@@ -66,5 +70,7 @@ export async function renderPage(c: Context, status: ContentfulStatusCode, view:
 /** An error shown to a person; the header repeats the page's request id for tools. */
 export function renderErrorPage(c: Context, error: ErrorPageProps, status: ContentfulStatusCode = 400): Promise<Response> {
   c.header('X-Request-Id', error.requestId);
-  return renderPage(c, status, (nonce) => errorPage({ ...error, nonce }));
+  // Only an error with catalogue words is localized: a page half English, half not, helps nobody.
+  const locale = error.words ? ((c.var as PageVariables).flowLocale ?? negotiateLocale(undefined, c.req.header('Accept-Language'))) : undefined;
+  return renderPage(c, status, (nonce) => errorPage({ ...error, nonce, locale }));
 }

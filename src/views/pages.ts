@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import { messagesFor, type Locale, type Messages } from '../i18n/messages';
+import { messagesFor, type Locale, type Messages, type TextKey } from '../i18n/messages';
 import { layout, type Html } from './layout';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 import { unverifiedAppNotice, type UnverifiedApp } from './unverified-app';
@@ -116,22 +116,33 @@ ${unverifiedAppNotice(props.unverified, t)}<p>${t.asksToUse(props.clientName, pr
   });
 }
 
+/** An error page's title and description as catalogue keys: a person reads them in their language. */
+export interface PageWords {
+  title: TextKey;
+  description: TextKey;
+}
+
 /** What an error page shows: the public words, the OAuth error code, and the id its log line carries. */
 export interface ErrorPageProps {
   title: string;
   description: string;
   code: string;
   requestId: string;
+  /** The title and description as catalogue keys, when the error has them: then they follow `locale`. */
+  words?: PageWords | undefined;
 }
 
-export function errorPage(props: ErrorPageProps & { nonce: string }): Html {
+export function errorPage(props: ErrorPageProps & { nonce: string; locale?: Locale | undefined }): Html {
+  const t = messagesFor(props.locale);
+  const title = props.words ? t[props.words.title] : props.title;
   return layout({
-    title: props.title,
+    title,
     nonce: props.nonce,
-    body: html`<h1>${props.title}</h1>
-<p role="alert">${props.description}</p>
-<p>Return to the app and try signing in again.</p>
-<p class="reference">Error <code>${props.code}</code> · Request ID <code>${props.requestId}</code></p>`,
+    locale: props.locale,
+    body: html`<h1>${title}</h1>
+<p role="alert">${props.words ? t[props.words.description] : props.description}</p>
+<p>${t.errorReturnToApp}</p>
+<p class="reference">${t.errorReference(html`<code>${props.code}</code>`, html`<code>${props.requestId}</code>`)}</p>`,
   });
 }
 
