@@ -31,6 +31,14 @@ async function expectRefreshRefused(issuer: string, refreshToken: string): Promi
   expect(((await refreshed.json()) as { error: string }).error).toBe('invalid_grant');
 }
 
+/**
+ * The page's autofocus has reached the email field. Chromium applies autofocus in a rendering step
+ * after the load event, so typing at once can lose the first keys to the page (seen under load).
+ */
+async function emailFieldFocused(page: Page): Promise<void> {
+  await page.locator('#email:focus').waitFor();
+}
+
 /** Moves focus with Tab until the focused element has this accessible text (a link or button), then presses Enter. */
 async function tabToAndPress(page: Page, text: string): Promise<void> {
   for (let i = 0; i < 20; i++) {
@@ -57,6 +65,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
 
       await tabToAndPress(page, 'Create account');
       await page.waitForURL(`${suite.issuer}/signup`);
+      await emailFieldFocused(page);
       // The email field has focus; Tab moves through name and password; Enter sends the form.
       await page.keyboard.type(email);
       await page.keyboard.press('Tab');
@@ -133,6 +142,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
     await withPhone(suite, {}, async (page) => {
       await page.goto(`${suite.issuer}/account`);
       // Email has focus; Tab to the password; Enter signs in.
+      await emailFieldFocused(page);
       await page.keyboard.type(email);
       await page.keyboard.press('Tab');
       await page.keyboard.type('the first password');
@@ -178,6 +188,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
     await withPhone(suite, {}, async (page) => {
       const authorization = newAuthorization(suite.issuer, { clientId: client.body.id as string, redirectUri: callbackUri() });
       await page.goto(authorization.url);
+      await emailFieldFocused(page);
       await page.keyboard.type(email);
       await page.keyboard.press('Tab');
       await page.keyboard.type('the first password');
