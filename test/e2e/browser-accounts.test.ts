@@ -32,11 +32,11 @@ async function expectRefreshRefused(issuer: string, refreshToken: string): Promi
 }
 
 /**
- * The page's autofocus has reached the email field. Chromium applies autofocus in a rendering step
- * after the load event, so typing at once can lose the first keys to the page (seen under load).
+ * The page's autofocus has reached the field. Chromium applies autofocus in a rendering step after
+ * the load event, so typing at once can lose the first keys to the page (seen in CI, under load).
  */
-async function emailFieldFocused(page: Page): Promise<void> {
-  await page.locator('#email:focus').waitFor();
+async function fieldFocused(page: Page, id: 'email' | 'password'): Promise<void> {
+  await page.locator(`#${id}:focus`).waitFor();
 }
 
 /** Moves focus with Tab until the focused element has this accessible text (a link or button), then presses Enter. */
@@ -65,7 +65,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
 
       await tabToAndPress(page, 'Create account');
       await page.waitForURL(`${suite.issuer}/signup`);
-      await emailFieldFocused(page);
+      await fieldFocused(page, 'email');
       // The email field has focus; Tab moves through name and password; Enter sends the form.
       await page.keyboard.type(email);
       await page.keyboard.press('Tab');
@@ -77,6 +77,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
       await problem.waitFor({ state: 'visible' });
       expect(await problem.innerText()).toContain('too common');
       // After the refusal focus is back on the password field.
+      await fieldFocused(page, 'password');
       await page.keyboard.type(NEW_PASSWORD);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
@@ -112,11 +113,13 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
       await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
       await tabToAndPress(page, 'Forgot password?');
       await page.waitForURL(`${suite.issuer}/forgot`);
+      await fieldFocused(page, 'email');
       await page.keyboard.type(email);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
 
       await followMailLink(page, suite.issuer, email, '/reset');
+      await fieldFocused(page, 'password');
       await page.keyboard.type(NEW_PASSWORD);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Your password was changed' }).waitFor();
@@ -142,7 +145,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
     await withPhone(suite, {}, async (page) => {
       await page.goto(`${suite.issuer}/account`);
       // Email has focus; Tab to the password; Enter signs in.
-      await emailFieldFocused(page);
+      await fieldFocused(page, 'email');
       await page.keyboard.type(email);
       await page.keyboard.press('Tab');
       await page.keyboard.type('the first password');
@@ -188,7 +191,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
     await withPhone(suite, {}, async (page) => {
       const authorization = newAuthorization(suite.issuer, { clientId: client.body.id as string, redirectUri: callbackUri() });
       await page.goto(authorization.url);
-      await emailFieldFocused(page);
+      await fieldFocused(page, 'email');
       await page.keyboard.type(email);
       await page.keyboard.press('Tab');
       await page.keyboard.type('the first password');
