@@ -135,6 +135,10 @@ describe('localized account pages: sign-up, password reset, email confirmation',
     const invalid = await post('not-an-address');
     expect(invalid.status).toBe(400);
     expect(await invalid.text()).toContain('<p class="error" role="alert">Geben Sie eine gültige E-Mail-Adresse ein.</p>');
+    // The password rules speak the flow language too, each with its own words.
+    const postPassword = (password: string) => call('/signup', form({ request_id: pending.requestId, email: `rule-${unique()}@example.com`, password }, { headers: { Cookie: pending.cookie, 'CF-Connecting-IP': freshIp() } }));
+    expect(await (await postPassword('kurz7!')).text()).toContain('<p class="field-error" id="password-problem">Verwenden Sie mindestens 8 Zeichen.</p>');
+    expect(await (await postPassword('Password123')).text()).toContain('>Dieses Passwort ist zu verbreitet.');
     const email = `i18n-${unique()}@example.com`;
     const sent = await post(email);
     expect(sent.status).toBe(200);
@@ -167,6 +171,9 @@ describe('localized account pages: sign-up, password reset, email confirmation',
     expect(reset).toContain('<html lang="ar" dir="rtl">');
     expect(reset).toContain('<h1>اختر كلمة مرور جديدة</h1>');
     expect(reset).toContain('>حفظ كلمة المرور</button>');
+    const refused = await call('/reset', form({ token: new URLSearchParams(link.search).get('token') ?? '', password: 'qwertyuiop' }, { headers: arabic }));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('>كلمة المرور هذه شائعة جدًا. اختر كلمة يصعب تخمينها.</p>');
     const english = await (await call(`${link.pathname}${link.search}`)).text();
     expect(english).toContain('<html lang="en" dir="ltr">');
     expect(english).toContain('<h1>Choose a new password</h1>');

@@ -15,18 +15,29 @@ function isTrivial(password: string): boolean {
 }
 
 /**
- * What is wrong with a new password, in words for the person choosing it, or undefined (NIST SP
+ * Which rule a new password breaks. The pages say it in the person's language
+ * (src/i18n: `passwordProblem`), so the policy names the rule rather than wording it.
+ */
+export type PasswordProblem =
+  | { rule: 'too_short'; limit: number }
+  | { rule: 'too_long'; limit: number }
+  | { rule: 'common' }
+  | { rule: 'contains_email' }
+  | { rule: 'breached' };
+
+/**
+ * What is wrong with a new password, or undefined (NIST SP
  * 800-63B section 3.1.1.2): long enough, not too long, not a common or breached password, not
  * made of the account's own email. No composition rules. Length counts characters (code points),
  * as a person does.
  */
-export function passwordProblem(password: string, minLength: number, email: string): string | undefined {
+export function passwordProblem(password: string, minLength: number, email: string): PasswordProblem | undefined {
   const length = [...password].length;
-  if (length < minLength) return `Use at least ${minLength} characters.`;
-  if (length > MAX_NEW_PASSWORD_LENGTH) return `Use at most ${MAX_NEW_PASSWORD_LENGTH} characters.`;
+  if (length < minLength) return { rule: 'too_short', limit: minLength };
+  if (length > MAX_NEW_PASSWORD_LENGTH) return { rule: 'too_long', limit: MAX_NEW_PASSWORD_LENGTH };
   const lower = password.toLowerCase();
   const local = email.toLowerCase().split('@')[0] ?? '';
-  if (isCommonPassword(lower) || isTrivial(lower)) return 'This password is too common. Choose one that is harder to guess.';
-  if (local.length >= 4 && lower.includes(local)) return 'Do not use your email address in your password.';
+  if (isCommonPassword(lower) || isTrivial(lower)) return { rule: 'common' };
+  if (local.length >= 4 && lower.includes(local)) return { rule: 'contains_email' };
   return undefined;
 }

@@ -36,7 +36,7 @@ export async function submitPasswordChange(c: AppContext): Promise<Response> {
     c.var.audit({ event: 'login_failed', actor: `user:${user.id}`, userId: user.id, detail: { reason: 'failed', page: 'account_password' } });
     return renderAccount(c, account, 401, { problem: { form: 'password', text: accountWords(c).wrongCurrentPassword } });
   }
-  const problem = await newPasswordProblem(c, next, user.email);
+  const problem = await newPasswordProblem(c, next, user.email, accountWords(c));
   if (problem) return renderAccount(c, account, 400, { problem: { form: 'password', text: problem } });
   if (!(await replacePassword(c.env, user.id, user.passwordHash, await hashPassword(next, config.passwordHashing), false))) {
     return renderAccount(c, account, 400, { problem: { form: 'password', text: accountWords(c).passwordChangedMeanwhile } });

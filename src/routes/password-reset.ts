@@ -78,7 +78,7 @@ export async function submitResetPassword(c: AppContext): Promise<Response> {
   const { config } = c.var;
   // Checked whole (the body is at most 16 KiB): cutting it first could turn a long password into a shorter, accepted one.
   const password = form.get('password') ?? '';
-  const problem = await newPasswordProblem(c, password, user.email);
+  const problem = await newPasswordProblem(c, password, user.email, messagesFor(locale));
   if (problem) return renderPage(c, 400, (nonce) => resetPasswordPage({ nonce, token, minLength: config.passwordMinLength, passwordProblem: problem, locale }));
 
   const replaced = await replacePassword(c.env, user.id, user.passwordHash, await hashPassword(password, config.passwordHashing), true);

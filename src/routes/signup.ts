@@ -68,7 +68,7 @@ export async function submitSignup(c: AppContext): Promise<Response> {
   const password = form.get('password') ?? '';
   const { config } = c.var;
   if (!isEmailAddress(email)) return signupForm(c, request, brand, 400, { email: email.slice(0, 254), name, error: 'invalidEmail' });
-  const problem = await newPasswordProblem(c, password, email);
+  const problem = await newPasswordProblem(c, password, email, messagesFor(request.locale));
   if (problem) return signupForm(c, request, brand, 400, { email, name, passwordProblem: problem });
   if (await accountMailLimited(c, email)) return signupForm(c, request, brand, 429, { email, name, error: 'tooManyAttempts' });
 
