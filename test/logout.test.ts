@@ -136,6 +136,24 @@ describe.each(METHODS)('%s /logout (OpenID Connect RP-Initiated Logout 1.0)', (m
     expect(await sessionAlive(cookie)).toBe(false);
   });
 
+  it('speaks the language the app names (ui_locales), kept through the confirmation; refusals follow it too', async () => {
+    const { cookie } = await signIn();
+    const response = await logout(method, { ui_locales: 'ja' }, cookie);
+    const html = await response.text();
+    expect(html).toContain('<html lang="ja" dir="ltr">');
+    expect(html).toContain('<h1>ログアウトしますか？</h1>');
+    expect(html).toContain('<button type="submit">ログアウト</button>');
+    // The confirming POST carries no ui_locales and the browser prefers German: the page stays Japanese.
+    const confirmed = await call('/logout', form({ confirmation: confirmationOf(html) }, { headers: { Cookie: cookie, 'Accept-Language': 'de' } }));
+    expect(await confirmed.text()).toContain('<h1>ログアウトしました</h1>');
+
+    const refused = await logout(method, { ui_locales: 'ar', post_logout_redirect_uri: SIGNED_OUT_URI });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain('<html lang="ar" dir="rtl">');
+    expect(page).toContain('<h1>طلب تسجيل الخروج غير صالح</h1>');
+  });
+
   it('a hint of another user asks for confirmation instead of ending the session', async () => {
     await ensureOtherUser();
     const { cookie } = await signIn();

@@ -146,24 +146,28 @@ export function errorPage(props: ErrorPageProps & { nonce: string; locale?: Loca
   });
 }
 
-export function logoutConfirmPage(props: { nonce: string; confirmation: string }): Html {
+export function logoutConfirmPage(props: { nonce: string; confirmation: string; locale?: Locale | undefined }): Html {
+  const t = messagesFor(props.locale);
   return layout({
-    title: 'Sign out?',
+    title: t.signOutQuestion,
     nonce: props.nonce,
-    body: html`<h1>Sign out?</h1>
-<p>You will need to sign in again the next time an app asks.</p>
+    locale: props.locale,
+    body: html`<h1>${t.signOutQuestion}</h1>
+<p>${t.signOutNextTime}</p>
 <form method="post" action="/logout">
 <input type="hidden" name="confirmation" value="${props.confirmation}">
-<button type="submit">Sign out</button>
+<button type="submit">${t.signOut}</button>
 </form>`,
   });
 }
 
-export function signedOutPage(props: { nonce: string }): Html {
+export function signedOutPage(props: { nonce: string; locale?: Locale | undefined }): Html {
+  const t = messagesFor(props.locale);
   return layout({
-    title: 'You are signed out',
+    title: t.signedOutTitle,
     nonce: props.nonce,
-    body: html`<h1>You are signed out</h1>
-<p>You can close this window and return to the app.</p>`,
+    locale: props.locale,
+    body: html`<h1>${t.signedOutTitle}</h1>
+<p>${t.signedOutClose}</p>`,
   });
 }
