@@ -44,7 +44,12 @@ describe('the login page and the sign-up form', () => {
 
   it('a client without allow_signup refuses the form and the post', async () => {
     const other = await startLogin({ client_id: 'other-app', redirect_uri: 'com.example.other:/callback', scope: 'openid' });
-    expect((await call('/signup', { headers: { Cookie: other.cookie } })).status).toBe(404);
+    const refused = await call('/signup', { headers: { Cookie: other.cookie } });
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).toContain('<h1>Sign-up is not available</h1>');
+    // A person reads it, in the flow's language.
+    const spanish = await startLogin({ client_id: 'other-app', redirect_uri: 'com.example.other:/callback', scope: 'openid', ui_locales: 'es' });
+    expect(await (await call('/signup', { headers: { Cookie: spanish.cookie } })).text()).toContain('<h1>El registro no está disponible</h1>');
     const posted = await signUp(other, { email: `x-${unique()}@example.com`, password: PASSWORD });
     expect(posted.status).toBe(404);
   });

@@ -44,6 +44,8 @@ export const ar: Messages = {
   passwordTooCommon: 'كلمة المرور هذه شائعة جدًا. اختر كلمة يصعب تخمينها.',
   passwordHasEmail: 'لا تستخدم عنوان بريدك الإلكتروني في كلمة المرور.',
   passwordBreached: 'ظهرت كلمة المرور هذه في تسريب للبيانات. اختر كلمة أخرى.',
+  signupUnavailableTitle: 'إنشاء الحساب غير متاح',
+  signupUnavailable: 'لا يتيح هذا التطبيق إنشاء حساب هنا. اطلب حسابًا من فريق التطبيق.',
   invalidEmail: 'أدخل عنوان بريد إلكتروني صالحًا.',
   tooManyAttempts: 'محاولات كثيرة جدًا. انتظر دقيقة ثم حاول مرة أخرى.',
   checkInbox: 'تحقّق من بريدك الوارد',

@@ -43,6 +43,8 @@ export const de: Messages = {
   passwordTooCommon: 'Dieses Passwort ist zu verbreitet. Wählen Sie eines, das schwerer zu erraten ist.',
   passwordHasEmail: 'Verwenden Sie Ihre E-Mail-Adresse nicht im Passwort.',
   passwordBreached: 'Dieses Passwort ist in einem Datenleck aufgetaucht. Wählen Sie ein anderes.',
+  signupUnavailableTitle: 'Registrierung nicht verfügbar',
+  signupUnavailable: 'Diese App erlaubt hier keine Kontoerstellung. Fragen Sie das Team der App nach einem Konto.',
   invalidEmail: 'Geben Sie eine gültige E-Mail-Adresse ein.',
   tooManyAttempts: 'Zu viele Versuche. Warten Sie eine Minute und versuchen Sie es erneut.',
   checkInbox: 'Prüfen Sie Ihren Posteingang',

@@ -53,6 +53,8 @@ export const en = {
   passwordTooCommon: 'This password is too common. Choose one that is harder to guess.',
   passwordHasEmail: 'Do not use your email address in your password.',
   passwordBreached: 'This password appeared in a data breach. Choose another one.',
+  signupUnavailableTitle: 'Sign-up is not available',
+  signupUnavailable: 'This app does not let you create an account here. Ask the app’s team for one.',
   invalidEmail: 'Enter a valid email address.',
   tooManyAttempts: 'Too many attempts. Wait a minute and try again.',
   checkInbox: 'Check your inbox',

@@ -43,6 +43,8 @@ export const es: Messages = {
   passwordTooCommon: 'Esta contraseña es demasiado común. Elige una más difícil de adivinar.',
   passwordHasEmail: 'No uses tu dirección de correo en la contraseña.',
   passwordBreached: 'Esta contraseña apareció en una filtración de datos. Elige otra.',
+  signupUnavailableTitle: 'El registro no está disponible',
+  signupUnavailable: 'Esta app no permite crear una cuenta aquí. Pide una al equipo de la app.',
   invalidEmail: 'Introduce un correo electrónico válido.',
   tooManyAttempts: 'Demasiados intentos. Espera un minuto y vuelve a intentarlo.',
   checkInbox: 'Revisa tu bandeja de entrada',

@@ -44,6 +44,8 @@ export const fr: Messages = {
   passwordTooCommon: 'Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner.',
   passwordHasEmail: 'N’utilisez pas votre adresse e-mail dans votre mot de passe.',
   passwordBreached: 'Ce mot de passe est apparu dans une fuite de données. Choisissez-en un autre.',
+  signupUnavailableTitle: 'L’inscription n’est pas disponible',
+  signupUnavailable: 'Cette app ne permet pas de créer un compte ici. Demandez-en un à l’équipe de l’app.',
   invalidEmail: 'Saisissez une adresse e-mail valide.',
   tooManyAttempts: 'Trop de tentatives. Patientez une minute, puis réessayez.',
   checkInbox: 'Consultez votre boîte de réception',

@@ -43,6 +43,8 @@ export const ja: Messages = {
   passwordTooCommon: 'このパスワードはよく使われています。推測されにくいものを選んでください。',
   passwordHasEmail: 'パスワードにメールアドレスを含めないでください。',
   passwordBreached: 'このパスワードはデータ漏えいで見つかっています。別のものを選んでください。',
+  signupUnavailableTitle: 'アカウントを作成できません',
+  signupUnavailable: 'このアプリでは、ここでアカウントを作成できません。アプリの運営チームにお問い合わせください。',
   invalidEmail: '有効なメールアドレスを入力してください。',
   tooManyAttempts: '試行回数が多すぎます。1 分待ってからもう一度お試しください。',
   checkInbox: '受信トレイを確認してください',

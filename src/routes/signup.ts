@@ -3,7 +3,7 @@ import { randomToken } from '../crypto/random';
 import { timingSafeEqual } from '../crypto/timing-safe';
 import { findClient } from '../http/find-client';
 import { createSignedUpUser, findUserByEmail, normalizeEmail } from '../db/users';
-import { pageRefusal } from '../errors/oauth-error';
+import { localizedPageRefusal } from '../errors/oauth-error';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
 import { accountMailLimited } from '../interaction/account-limits';
@@ -33,7 +33,7 @@ function linkUsed(c: AppContext, locale: Locale): Promise<Response> {
 /** The client of the pending request, which must let people sign up (per-client `allow_signup`). */
 async function signupClient(c: AppContext, request: LoginRequest): Promise<PageBrand> {
   const client = await findClient(c.env, request.clientId);
-  if (!client?.allowSignup) throw pageRefusal('Sign-up is not available', `${request.clientName} does not let you create an account here. Ask the app's team for one.`, 404);
+  if (!client?.allowSignup) throw localizedPageRefusal({ title: 'signupUnavailableTitle', description: 'signupUnavailable' }, 404);
   return { clientName: request.clientName, logoUri: client.logoUri, accent: client.primaryColor };
 }
 
