@@ -23,7 +23,7 @@ import { revoke } from './routes/revocation';
 import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from './routes/signup';
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
-import { showAccount, submitAccountSignIn, submitAccountSignOut, submitAccountVerificationMail, submitSignOutEverywhere } from './routes/account';
+import { showAccount, submitAccountLanguage, submitAccountSignIn, submitAccountSignOut, submitAccountVerificationMail, submitSignOutEverywhere } from './routes/account';
 import { deleteAccountByToken, downloadAccountData, submitAccountDeletion } from './routes/account-deletion';
 import { showEmailChangeConfirm, submitEmailChange, submitEmailChangeConfirm, submitPasswordChange } from './routes/account-changes';
 import { showVerifyEmail, showVerifyPending, submitVerifyContinue, submitVerifyEmail, submitVerifyResend } from './routes/verify-email';
@@ -59,6 +59,7 @@ const browserPages = new Hono<AppEnv>()
   .get('/account/export', downloadAccountData)
   .post('/account/sign-in', submitAccountSignIn)
   .post('/account/sign-out', submitAccountSignOut)
+  .post('/account/language', submitAccountLanguage)
   .post('/account/sign-out-everywhere', submitSignOutEverywhere)
   .post('/account/verification-mail', submitAccountVerificationMail)
   .post('/account/password', submitPasswordChange)

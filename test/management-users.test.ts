@@ -6,7 +6,7 @@ import { authorizePath, defaultAuthorization, loginAs, refresh, signInForTokens 
 import { expectLoginRefused, expectOAuthError, expectTokenResponse } from './helpers/assertions';
 import { createUser, expectApiError, expectInvalidFields, listAll, management, ok, type Page, type UserJson } from './helpers/management';
 
-const USER_KEYS = ['blocked', 'created_at', 'email', 'email_verified', 'id', 'name', 'updated_at'];
+const USER_KEYS = ['blocked', 'created_at', 'email', 'email_verified', 'id', 'locale', 'name', 'updated_at'];
 
 async function expectSignIn(email: string, password: string): Promise<void> {
   const { response } = await loginAs(email, password);

@@ -130,12 +130,19 @@ export const users = {
         ...PASSWORD,
         name: { type: 'string', value: 'NAME', help: 'display name (the `name` claim)' },
         'email-verified': { type: 'boolean', help: 'mark the email address as verified' },
+        locale: { type: 'string', value: 'LANG', help: 'language of their pages and mails: en, de, es, fr, ja or ar (default: their browser\'s)' },
       },
       examples: ["printf %s \"$PASSWORD\" | npm run admin -- users create --email ada@example.com --name 'Ada Lovelace' --password-stdin"],
       run: async ({ api, values, output }) => {
         const email = required(values, 'email');
         const password = await readPassword(values);
-        const body = { email, password, ...(values.name !== undefined && { name: values.name }), ...(values['email-verified'] && { email_verified: true }) };
+        const body = {
+          email,
+          password,
+          ...(values.name !== undefined && { name: values.name }),
+          ...(values.locale !== undefined && { locale: values.locale }),
+          ...(values['email-verified'] && { email_verified: true }),
+        };
         printResource(output, await api().post('users', body));
       },
     },
@@ -148,6 +155,12 @@ export const users = {
       summary: 'let a blocked user sign in again',
       args: ['id-or-email'],
       run: (context) => updateUser(context, { blocked: false }),
+    },
+    'set-locale': {
+      summary: 'set the language of a user’s pages and mails (en, de, es, fr, ja, ar), or `none` for their browser’s',
+      args: ['id-or-email', 'language'],
+      examples: ['npm run admin -- users set-locale ada@example.com de'],
+      run: (context) => updateUser(context, { locale: context.args[1] === 'none' ? null : (context.args[1] ?? '') }),
     },
     'set-password': {
       summary: 'set a user’s password; ends every session and revokes every grant',

@@ -16,6 +16,7 @@ export type AuditEventName =
   | 'email_changed'
   | 'password_changed'
   | 'signed_out_everywhere'
+  | 'language_saved'
   | 'account_deleted'
   | 'code_issued'
   | 'code_redeemed'

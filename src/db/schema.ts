@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { SIGNING_ALGS } from '../crypto/jwt';
+import type { Locale } from '../i18n/messages';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../oauth/client-assertion';
 import { SSO_CONFIRMATION } from '../oauth/session-confirmation';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -62,6 +63,8 @@ export const clients = sqliteTable(
     allowSignup: integer('allow_signup', { mode: 'boolean' }).notNull().default(false),
     /** A user whose address is not confirmed gets the "check your inbox" page, not a code (src/routes/verify-email.ts). */
     requireVerifiedEmail: integer('require_verified_email', { mode: 'boolean' }).notNull().default(false),
+    /** The pages' language when neither the app (ui_locales) nor the browser names a supported one. */
+    defaultLocale: text('default_locale').$type<Locale>(),
     /**
      * How the client authenticates at the token, revocation, introspection and PAR endpoints
      * (RFC 7591 section 2). Null: as before this column, by its type (a public client with none, a
@@ -123,6 +126,8 @@ export const users = sqliteTable('users', {
   emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
   /** A blocked user cannot sign in, resume a session or refresh tokens. */
   blocked: integer('blocked', { mode: 'boolean' }).notNull().default(false),
+  /** The language the person chose (account page) or signed up in: their pages after sign-in, and their mails. */
+  locale: text('locale').$type<Locale>(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

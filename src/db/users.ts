@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { hashPassword, type PasswordHashing } from '../crypto/password';
 import { database } from './client';
+import type { Locale } from '../i18n/messages';
 import { users, type UserRow } from './schema';
 
 /** Emails are compared case-insensitively: stored and looked up in this form. */
@@ -16,14 +17,19 @@ export async function findUserById(env: Env, id: string): Promise<UserRow | unde
   return database(env).select().from(users).where(eq(users.id, id)).get();
 }
 
+/** The person's language for their pages after sign-in and their mails (null: the browser's). */
+export async function saveLocale(env: Env, id: string, locale: Locale): Promise<void> {
+  await database(env).update(users).set({ locale, updatedAt: new Date() }).where(eq(users.id, id)).run();
+}
+
 /** Replaces a stored hash with one at the configured cost (after a successful sign-in proved the password). */
 export async function updatePasswordHash(env: Env, id: string, password: string, hashing: PasswordHashing): Promise<void> {
   const passwordHash = await hashPassword(password, hashing);
   await database(env).update(users).set({ passwordHash }).where(eq(users.id, id)).run();
 }
 
-/** A confirmed sign-up: the new user, or undefined when the address has an account by now. */
-export async function createSignedUpUser(env: Env, user: { id: string; email: string; name: string | null; passwordHash: string }): Promise<UserRow | undefined> {
+/** A confirmed sign-up, in the language it was made in (`locale`): the new user, or undefined when the address has an account by now. */
+export async function createSignedUpUser(env: Env, user: { id: string; email: string; name: string | null; passwordHash: string; locale: Locale }): Promise<UserRow | undefined> {
   return database(env)
     .insert(users)
     .values({ ...user, email: normalizeEmail(user.email), emailVerified: true })

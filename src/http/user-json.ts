@@ -10,6 +10,8 @@ export const userJson = (row: UserRow) => ({
   email: row.email,
   name: row.name,
   email_verified: row.emailVerified,
+  /** The language the person chose for their pages and mails; null: their browser's. */
+  locale: row.locale,
   blocked: row.blocked,
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),

@@ -118,6 +118,10 @@ export const en = {
   sessionsIntro: "Ends every session and revokes every app's access; apps ask you to sign in again.",
   signOutEverywhere: 'Sign out everywhere',
   signOutHere: 'Sign out of this browser',
+  language: 'Language',
+  languageIntro: 'The language of these pages and of the emails we send you, unless an app asks for another.',
+  saveLanguage: 'Save language',
+  noticeLanguageSaved: 'Your language was saved.',
   // RP-initiated logout (src/routes/logout.ts)
   signOutQuestion: 'Sign out?',
   signOutNextTime: 'You will need to sign in again the next time an app asks.',

@@ -9,6 +9,11 @@ export function plural(locale: Locale, count: number, forms: Partial<Record<Intl
   return form.replace('#', new Intl.NumberFormat(locale).format(count));
 }
 
+/** A language's name in that language ("Deutsch", "日本語"): how a person finds their own in a list. */
+export function ownName(locale: Locale): string {
+  return new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;
+}
+
 /** A date and time as people of the language write it. */
 export function formatDateTime(locale: Locale, date: Date, timeZone = 'UTC'): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);

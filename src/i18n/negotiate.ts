@@ -16,7 +16,8 @@ function supported(tag: string): Locale | undefined {
 }
 
 /** OIDC Core 3.1.2.1: `ui_locales` is space-separated BCP 47 tags, most preferred first. */
-function fromUiLocales(uiLocales: string): Locale | undefined {
+export function requestedLocale(uiLocales: string | undefined): Locale | undefined {
+  if (uiLocales === undefined) return undefined;
   for (const tag of uiLocales.slice(0, MAX_INPUT).split(' ').filter(Boolean).slice(0, MAX_TAGS)) {
     const locale = supported(tag);
     if (locale) return locale;
@@ -42,9 +43,11 @@ function fromAcceptLanguage(header: string): Locale | undefined {
 }
 
 /**
- * The language of the pages: `ui_locales` first, then the browser's Accept-Language, then English.
- * Unsupported or malformed tags are skipped, never an error: both are preferences.
+ * The language of the pages: `ui_locales` first, then the browser's Accept-Language, then the
+ * app's default, then English. Unsupported or malformed tags are skipped, never an error: all are
+ * preferences. A person's saved language comes between the first two, once they are known
+ * (src/interaction/page-locale.ts).
  */
-export function negotiateLocale(uiLocales: string | undefined, acceptLanguage: string | undefined): Locale {
-  return (uiLocales && fromUiLocales(uiLocales)) || (acceptLanguage && fromAcceptLanguage(acceptLanguage)) || DEFAULT_LOCALE;
+export function negotiateLocale(uiLocales: string | undefined, acceptLanguage: string | undefined, fallback: Locale | null | undefined = DEFAULT_LOCALE): Locale {
+  return (uiLocales && requestedLocale(uiLocales)) || (acceptLanguage && fromAcceptLanguage(acceptLanguage)) || fallback || DEFAULT_LOCALE;
 }

@@ -19,17 +19,20 @@ export async function resetLinkFor(env: Env, user: Pick<UserRow, 'id' | 'passwor
   return sealResetLink(env, { userId: user?.id ?? '', passwordBinding: binding, expiresAt: Date.now() + RESET_LINK_TTL_MS });
 }
 
-/** Mails the user a link to choose a new password (the forgot-password form, the Management API). */
+/**
+ * Mails the user a link to choose a new password (the forgot-password form, the Management API),
+ * in their saved language, else `locale` (the page's), else English. So do the other account mails.
+ */
 export async function sendResetMail(mail: MailContext, user: UserRow, token: string, locale?: Locale): Promise<void> {
   const url = `${mail.config.issuer}/reset?token=${token}`;
-  sendMail(mail.env, mail.config, await resetPasswordMail(user.email, { appName: new URL(mail.config.issuer).host, locale }, url, RESET_LINK_TTL_MS / 60_000), mail.defer);
+  sendMail(mail.env, mail.config, await resetPasswordMail(user.email, { appName: new URL(mail.config.issuer).host, locale: user.locale ?? locale }, url, RESET_LINK_TTL_MS / 60_000), mail.defer);
 }
 
 /** The mail with a link that confirms the user's current address. */
 async function verifyMailFor(config: Config, env: Env, user: UserRow, appName: string | undefined, locale: Locale | undefined): Promise<MailMessage> {
   const token = await sealVerifyLink(env, { userId: user.id, email: user.email, expiresAt: Date.now() + VERIFY_LINK_TTL_MS });
   const url = `${config.issuer}/verify-email?token=${token}`;
-  return verifyEmailMail(user.email, { appName: appName ?? new URL(config.issuer).host, locale }, url, VERIFY_LINK_TTL_MS / 3600_000);
+  return verifyEmailMail(user.email, { appName: appName ?? new URL(config.issuer).host, locale: user.locale ?? locale }, url, VERIFY_LINK_TTL_MS / 3600_000);
 }
 
 /** Mails the user a link that confirms the address, after the response (the Management API, a client that requires it). */

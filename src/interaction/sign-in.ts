@@ -5,6 +5,8 @@ import type { ApprovalResult, SignInResult } from '../oauth/account-record';
 import type { LoginRequest } from '../oauth/login-request';
 import { afterApproval, consentRequestFor, isWaitingPage, mustVerifyEmail } from './approval';
 import { clearLoginRequestCookie } from './login-request-cookie';
+import { withSavedLocale } from './page-locale';
+import type { Locale } from '../i18n/messages';
 import { redirectToApp } from './redirect-to-app';
 import { newSession, setSessionCookie } from './session-cookie';
 
@@ -41,10 +43,13 @@ export async function signInUser(c: AppContext, request: LoginRequest, user: { i
  */
 export async function continueSignedIn(
   c: AppContext,
-  request: LoginRequest,
-  userId: string,
+  flow: LoginRequest,
+  user: { id: string; locale: Locale | null },
   signIn: UserSignIn & { result: { outcome: 'succeeded'; approval?: ApprovalResult | undefined } },
 ): Promise<Response> {
+  const userId = user.id;
+  // The consent or confirmation page that may follow speaks the person's saved language.
+  const request = withSavedLocale(flow, user.locale);
   setSessionCookie(c, { handle: signIn.sessionHandle });
   const signedIn = { userId, authTime: signIn.result.authTime };
   c.var.audit({ event: 'login_succeeded', actor: `user:${userId}`, clientId: request.clientId, userId, grantId: request.id });

@@ -14,6 +14,7 @@ import { requireManagementPrivilege, requireScope, type ManagementEnv } from './
 import { GRANT_TYPES } from '../oauth/grant-types';
 import { MANAGEMENT_AUDIENCE } from '../oauth/management-api';
 import { SSO_CONFIRMATION } from '../oauth/session-confirmation';
+import { LOCALES } from '../i18n/messages';
 import { HEX_COLOUR } from '../views/layout';
 import { clientProblems, RULE_FIELDS, type ApiScopes, type ClientSettings } from './client-rules';
 import { clientKeyFields, jwksUriIssues } from './client-keys';
@@ -38,6 +39,7 @@ const clientFields = {
   dpop_bound_access_tokens: v.optional(v.boolean()),
   allow_signup: v.optional(v.boolean()),
   require_verified_email: v.optional(v.boolean()),
+  default_locale: v.optional(v.nullable(v.picklist(LOCALES))),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
   ...clientKeyFields,
@@ -91,6 +93,7 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
     ...(input.dpop_bound_access_tokens !== undefined && { dpopBoundAccessTokens: input.dpop_bound_access_tokens }),
     ...(input.allow_signup !== undefined && { allowSignup: input.allow_signup }),
     ...(input.require_verified_email !== undefined && { requireVerifiedEmail: input.require_verified_email }),
+    ...(input.default_locale !== undefined && { defaultLocale: input.default_locale }),
     ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
     ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
     ...(input.token_endpoint_auth_method !== undefined && { tokenEndpointAuthMethod: input.token_endpoint_auth_method }),

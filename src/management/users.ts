@@ -14,6 +14,7 @@ import { resetLinkFor, sendResetMail, sendVerifyMail, type MailContext } from '.
 import { conflictOnDuplicate } from './conflict';
 import { requireScope, type ManagementEnv } from './authorize-management';
 import { userJson } from '../http/user-json';
+import { LOCALES } from '../i18n/messages';
 import { listPage } from './list-page';
 import { booleanQuery, idParam, parseBody } from './validation';
 
@@ -21,16 +22,20 @@ const email = v.pipe(v.string(), v.trim(), v.maxLength(254), v.email('must be an
 /** Long enough to matter, short enough to bound the hashing work (NIST SP 800-63B 5.1.1). */
 const password = v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'), v.maxLength(1024));
 const displayName = v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(200)));
+/** The person's language for their pages and mails; null: their browser's. */
+const locale = v.nullable(v.picklist(LOCALES));
 
 const CreateUser = v.strictObject({
   email,
   password,
   name: v.optional(displayName, null),
   email_verified: v.optional(v.boolean(), false),
+  locale: v.optional(locale, null),
 });
 const UpdateUser = v.strictObject({
   password: v.optional(password),
   name: v.optional(displayName),
+  locale: v.optional(locale),
   email_verified: v.optional(v.boolean()),
   blocked: v.optional(v.boolean()),
 });
@@ -71,7 +76,7 @@ export const userRoutes = new Hono<ManagementEnv>()
     const row = await conflictOnDuplicate(
       db
         .insert(users)
-        .values({ id: `user_${randomToken(16)}`, email: normalized, name: input.name, emailVerified: input.email_verified, passwordHash })
+        .values({ id: `user_${randomToken(16)}`, email: normalized, name: input.name, locale: input.locale, emailVerified: input.email_verified, passwordHash })
         .returning()
         .get(),
       'A user with this email exists.',
@@ -87,6 +92,7 @@ export const userRoutes = new Hono<ManagementEnv>()
       .update(users)
       .set({
         ...(input.name !== undefined && { name: input.name }),
+        ...(input.locale !== undefined && { locale: input.locale }),
         ...(input.email_verified !== undefined && { emailVerified: input.email_verified }),
         ...(input.blocked !== undefined && { blocked: input.blocked }),
         ...(input.password !== undefined && { passwordHash: await hashPassword(input.password, c.var.config.passwordHashing) }),

@@ -26,6 +26,8 @@ export interface LoginRequest extends AuthorizationRequest {
   authenticated?: SignedInUser | undefined;
   /** The pages' language, chosen once at /authorize (src/i18n/negotiate.ts) and kept for the flow. */
   locale?: Locale | undefined;
+  /** The app named `locale` (ui_locales): the person's saved language does not replace it after sign-in. */
+  localeRequested?: boolean | undefined;
 }
 
 /** Who approved a request, and when they authenticated (seconds: OIDC `auth_time`). */
@@ -53,6 +55,7 @@ const LoginRequestSchema = v.object({
   confirmSession: v.optional(v.object({ maxAge: v.optional(v.number()) })),
   authenticated: v.optional(v.object({ userId: v.string(), authTime: v.number() })),
   locale: v.optional(v.picklist(LOCALES)),
+  localeRequested: v.optional(v.boolean()),
 });
 
 export function asLoginRequest(value: unknown): LoginRequest | undefined {

@@ -18,7 +18,7 @@ import { noticePage } from '../views/account-pages';
 import { confirmEmailChangePage } from '../views/account-settings-page';
 import { accountExistsMail, confirmEmailChangeMail, emailChangeNoticeMail } from '../views/mail';
 import { renderPage } from '../views/page-response';
-import { accountForm, accountWords, notSignedIn, renderAccount, signedOutPage } from './account';
+import { accountForm, accountLocale, accountWords, notSignedIn, renderAccount, signedOutPage } from './account';
 
 /**
  * POST /account/password: the current password first (the password hashing is the cost of a
@@ -34,17 +34,17 @@ export async function submitPasswordChange(c: AppContext): Promise<Response> {
   const next = form.get('new_password') ?? '';
   if (!(await verifyPassword(current, user.passwordHash, config.passwordHashing))) {
     c.var.audit({ event: 'login_failed', actor: `user:${user.id}`, userId: user.id, detail: { reason: 'failed', page: 'account_password' } });
-    return renderAccount(c, account, 401, { problem: { form: 'password', text: accountWords(c).wrongCurrentPassword } });
+    return renderAccount(c, account, 401, { problem: { form: 'password', text: accountWords(c, user).wrongCurrentPassword } });
   }
-  const problem = await newPasswordProblem(c, next, user.email, accountWords(c));
+  const problem = await newPasswordProblem(c, next, user.email, accountWords(c, user));
   if (problem) return renderAccount(c, account, 400, { problem: { form: 'password', text: problem } });
   if (!(await replacePassword(c.env, user.id, user.passwordHash, await hashPassword(next, config.passwordHashing), false))) {
-    return renderAccount(c, account, 400, { problem: { form: 'password', text: accountWords(c).passwordChangedMeanwhile } });
+    return renderAccount(c, account, 400, { problem: { form: 'password', text: accountWords(c, user).passwordChangedMeanwhile } });
   }
   const revoked = await userStore(c.env, user.id).signOutEverywhere();
   await endSession(c, undefined);
   c.var.audit({ event: 'password_changed', actor: `user:${user.id}`, userId: user.id, detail: { ...revoked } });
-  return signedOutPage(c, accountWords(c).noticePasswordChanged);
+  return signedOutPage(c, user, 'noticePasswordChanged');
 }
 
 /**
@@ -59,16 +59,16 @@ export async function submitEmailChange(c: AppContext): Promise<Response> {
   const { config } = c.var;
   const to = normalizeEmail((form.get('new_email') ?? '').trim());
   const refuse = (status: 400 | 401 | 429, text: string) => renderAccount(c, account, status, { problem: { form: 'email', text }, newEmail: to.slice(0, 254) });
-  if (!isEmailAddress(to)) return refuse(400, accountWords(c).invalidEmail);
-  if (to === normalizeEmail(user.email)) return refuse(400, accountWords(c).alreadyYourAddress);
-  if (!(await verifyPassword(form.get('current_password') ?? '', user.passwordHash, config.passwordHashing))) return refuse(401, accountWords(c).wrongCurrentPassword);
-  if (await accountMailLimited(c, to)) return refuse(429, accountWords(c).tooManyAttempts);
+  if (!isEmailAddress(to)) return refuse(400, accountWords(c, user).invalidEmail);
+  if (to === normalizeEmail(user.email)) return refuse(400, accountWords(c, user).alreadyYourAddress);
+  if (!(await verifyPassword(form.get('current_password') ?? '', user.passwordHash, config.passwordHashing))) return refuse(401, accountWords(c, user).wrongCurrentPassword);
+  if (await accountMailLimited(c, to)) return refuse(429, accountWords(c, user).tooManyAttempts);
 
-  const brand = { appName: new URL(config.issuer).host, locale: pageLocale(c, undefined) };
+  const brand = { appName: new URL(config.issuer).host, locale: accountLocale(c, user) };
   const defer = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const taken = await findUserByEmail(c.env, to);
   if (taken) {
-    sendMail(c.env, config, await accountExistsMail(taken.email, brand, `${config.issuer}/reset?token=${await resetLinkFor(c.env, taken)}`), defer);
+    sendMail(c.env, config, await accountExistsMail(taken.email, { ...brand, locale: taken.locale ?? brand.locale }, `${config.issuer}/reset?token=${await resetLinkFor(c.env, taken)}`), defer);
   } else {
     const link = { userId: user.id, from: user.email, to, passwordBinding: await passwordBinding(user.passwordHash), expiresAt: Date.now() + EMAIL_CHANGE_LINK_TTL_MS };
     const url = `${config.issuer}/account/email/confirm?token=${await sealEmailChangeLink(c.env, link)}`;

@@ -8,8 +8,8 @@ import { endSession } from '../interaction/session-cookie';
 import { DELETE_ACCOUNT_SCOPE } from '../oauth/scope';
 import { noticePage } from '../views/account-pages';
 import { renderPage } from '../views/page-response';
-import { accountForm, accountWords, notSignedIn, renderAccount, signedInAccount } from './account';
-import { pageLocale } from '../interaction/page-locale';
+import { accountForm, accountLocale, accountWords, notSignedIn, renderAccount, signedInAccount } from './account';
+import { messagesFor } from '../i18n/messages';
 
 /**
  * How recent the sign-in behind a deletion token must be: the app asks for a fresh one
@@ -22,13 +22,14 @@ export async function submitAccountDeletion(c: AppContext): Promise<Response> {
   const { account, form } = await accountForm(c);
   if (!account) return notSignedIn(c);
   if (!(await verifyPassword(form.get('current_password') ?? '', account.user.passwordHash, c.var.config.passwordHashing))) {
-    return renderAccount(c, account, 401, { problem: { form: 'delete', text: accountWords(c).wrongCurrentPassword } });
+    return renderAccount(c, account, 401, { problem: { form: 'delete', text: accountWords(c, account.user).wrongCurrentPassword } });
   }
   await deleteAccount(c.env, account.userId);
   await endSession(c, undefined);
   c.var.audit({ event: 'account_deleted', actor: `user:${account.userId}`, userId: account.userId, detail: { by: 'user', via: 'account_page' } });
-  const t = accountWords(c);
-  return renderPage(c, 200, (nonce) => noticePage({ nonce, title: t.accountDeleted, message: t.accountDeletedNote, locale: pageLocale(c, undefined) }));
+  const locale = accountLocale(c, account.user);
+  const t = messagesFor(locale);
+  return renderPage(c, 200, (nonce) => noticePage({ nonce, title: t.accountDeleted, message: t.accountDeletedNote, locale }));
 }
 
 /** GET /account/export: the signed-in person's data, as a JSON download. */

@@ -1,5 +1,5 @@
 import type { UserRow } from '../db/schema';
-import { findUserById } from '../db/users';
+import { findUserById, saveLocale } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
 import { readForm } from '../http/request-body';
@@ -7,7 +7,7 @@ import { accountMailLimited } from '../interaction/account-limits';
 import { sendVerifyMailNow } from '../interaction/account-mail';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { pageLocale } from '../interaction/page-locale';
-import { messagesFor, type Messages, type TextKey } from '../i18n/messages';
+import { isLocale, messagesFor, type Locale, type Messages, type TextKey } from '../i18n/messages';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
 import { currentSession, endSession, setSessionCookie, type SessionCookie } from '../interaction/session-cookie';
 import { signInToAccount } from '../interaction/sign-in';
@@ -23,10 +23,12 @@ const DONE: Record<string, TextKey> = {
   verification_sent: 'noticeVerificationSent',
   email_sent: 'noticeEmailSent',
   email_changed: 'noticeEmailChanged',
+  language_saved: 'noticeLanguageSaved',
 };
 
-/** The account pages have no pending request: the browser's Accept-Language decides their language. */
-export const accountWords = (c: AppContext): Messages => messagesFor(pageLocale(c, undefined));
+/** The account pages have no pending request: the person's saved language decides, else the browser's Accept-Language. */
+export const accountLocale = (c: AppContext, user?: UserRow): Locale => user?.locale ?? pageLocale(c, undefined);
+export const accountWords = (c: AppContext, user?: UserRow): Messages => messagesFor(accountLocale(c, user));
 
 export type SignedInAccount = SessionCookie & { user: UserRow };
 
@@ -42,23 +44,37 @@ export function renderAccount(c: AppContext, account: SignedInAccount, status: 2
   return renderPage(c, status, (nonce) =>
     accountPage({
       nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength,
-      auditRetentionDays: c.var.config.auditRetentionDays, locale: pageLocale(c, undefined), ...extra,
+      auditRetentionDays: c.var.config.auditRetentionDays, locale: accountLocale(c, user), savedLocale: user.locale, ...extra,
     }),
   );
 }
 
-const signInForm = (c: AppContext, status: 200 | 400 | 401, email?: string, notice?: AccountNotice) =>
-  renderPage(c, status, (nonce) => accountSignInPage({ nonce, email, notice, locale: pageLocale(c, undefined) }));
+const signInForm = (c: AppContext, status: 200 | 400 | 401, email?: string, notice?: AccountNotice, locale = accountLocale(c)) =>
+  renderPage(c, status, (nonce) => accountSignInPage({ nonce, email, notice, locale }));
 
-/** After a change that ended every session: the sign-in form, saying why. */
-export const signedOutPage = (c: AppContext, text: string) => signInForm(c, 200, undefined, { text, alert: false });
+/** After a change that ended every session: the sign-in form, saying why, in the person's language. */
+export function signedOutPage(c: AppContext, user: UserRow | undefined, why: TextKey): Promise<Response> {
+  const locale = accountLocale(c, user);
+  return signInForm(c, 200, undefined, { text: messagesFor(locale)[why], alert: false }, locale);
+}
 
 /** GET /account: the settings of the signed-in person, or the form to sign in. */
 export async function showAccount(c: AppContext): Promise<Response> {
   const account = await signedInAccount(c);
   if (!account) return signInForm(c, 200);
   const done = c.req.query('done') ?? '';
-  return renderAccount(c, account, 200, { notice: Object.hasOwn(DONE, done) ? { text: accountWords(c)[DONE[done]!], alert: false } : undefined });
+  return renderAccount(c, account, 200, { notice: Object.hasOwn(DONE, done) ? { text: accountWords(c, account.user)[DONE[done]!], alert: false } : undefined });
+}
+
+/** POST /account/language: the person's language, saved on their row (the page and their mails follow it). */
+export async function submitAccountLanguage(c: AppContext): Promise<Response> {
+  const { account, form } = await accountForm(c);
+  if (!account) return signInForm(c, 200);
+  const locale = form.get('locale') ?? '';
+  if (!isLocale(locale)) return renderAccount(c, account, 400);
+  await saveLocale(c.env, account.userId, locale);
+  c.var.audit({ event: 'language_saved', actor: `user:${account.userId}`, userId: account.userId, detail: { locale } });
+  return c.redirect('/account?done=language_saved', 303);
 }
 
 /**
@@ -90,7 +106,7 @@ export async function submitAccountSignOut(c: AppContext): Promise<Response> {
   const account = await signedInAccount(c);
   await endSession(c, account);
   if (account) c.var.audit({ event: 'session_ended', actor: `user:${account.userId}`, userId: account.userId, detail: { page: 'account' } });
-  return signedOutPage(c, accountWords(c).noticeSignedOutHere);
+  return signedOutPage(c, account?.user, 'noticeSignedOutHere');
 }
 
 /** POST /account/sign-out-everywhere: every session ends and every grant is revoked, as a password reset does. */
@@ -101,7 +117,7 @@ export async function submitSignOutEverywhere(c: AppContext): Promise<Response> 
   const revoked = await userStore(c.env, account.userId).signOutEverywhere();
   await endSession(c, undefined);
   c.var.audit({ event: 'signed_out_everywhere', actor: `user:${account.userId}`, userId: account.userId, detail: { ...revoked } });
-  return signedOutPage(c, accountWords(c).noticeSignedOutEverywhere);
+  return signedOutPage(c, account.user, 'noticeSignedOutEverywhere');
 }
 
 /**
@@ -113,10 +129,10 @@ export async function submitAccountVerificationMail(c: AppContext): Promise<Resp
   const account = await signedInAccount(c);
   if (!account) return signInForm(c, 200);
   if (account.user.emailVerified) return c.redirect('/account', 303);
-  if (await accountMailLimited(c, account.user.email)) return renderAccount(c, account, 429, { notice: { text: accountWords(c).tooManyAttempts, alert: true } });
-  const sent = await sendVerifyMailNow(c.env, c.var.config, account.user, undefined, pageLocale(c, undefined));
+  if (await accountMailLimited(c, account.user.email)) return renderAccount(c, account, 429, { notice: { text: accountWords(c, account.user).tooManyAttempts, alert: true } });
+  const sent = await sendVerifyMailNow(c.env, c.var.config, account.user, undefined, accountLocale(c, account.user));
   c.var.audit({ event: 'verification_mail_sent', actor: `user:${account.userId}`, userId: account.userId, detail: { reason: 'account_page', delivered: sent } });
-  if (!sent) return renderAccount(c, account, 503, { notice: { text: accountWords(c).couldNotSend, alert: true } });
+  if (!sent) return renderAccount(c, account, 503, { notice: { text: accountWords(c, account.user).couldNotSend, alert: true } });
   return c.redirect('/account?done=verification_sent', 303);
 }
 

@@ -4,7 +4,8 @@ import type { ApiRow, ClientRow } from '../db/schema';
 import { takePushedRequest } from '../durable-objects/pushed-request-store';
 import type { ErrorFields } from '../errors/app-error';
 import { invalidRequest, OAuthError } from '../errors/oauth-error';
-import { negotiateLocale } from '../i18n/negotiate';
+import type { Locale } from '../i18n/messages';
+import { negotiateLocale, requestedLocale } from '../i18n/negotiate';
 import type { AppContext } from '../http/context';
 import { approveWithSession } from '../interaction/approval';
 import { setLoginRequestCookie } from '../interaction/login-request-cookie';
@@ -83,6 +84,15 @@ function stateOf(query: URLSearchParams): string | undefined {
  * GET /authorize: RFC 6749 section 4.1.1 with PKCE (RFC 7636), `audience` and `nonce`, the
  * parameters sent directly or pushed before (RFC 9126).
  */
+/**
+ * OIDC Core 3.1.2.1: ui_locales (bounded like every parameter), else the browser's languages, else
+ * the client's default. Only the app's own choice outranks the person's saved language later.
+ */
+function flowLocale(uiLocales: string | undefined, acceptLanguage: string | undefined, clientDefault: Locale | null): Pick<LoginRequest, 'locale' | 'localeRequested'> {
+  const requested = requestedLocale(uiLocales);
+  return requested ? { locale: requested, localeRequested: true } : { locale: negotiateLocale(undefined, acceptLanguage, clientDefault) };
+}
+
 export async function authorize(c: AppContext): Promise<Response> {
   const url = new URL(c.req.url);
   const pushed = await pushedQuery(c, url);
@@ -104,8 +114,7 @@ export async function authorize(c: AppContext): Promise<Response> {
     expiresAt: Date.now() + c.var.config.loginRequestTtlSeconds * 1000,
     // A client known only by its metadata document is unverified: the user decides every time.
     forceConsent: prompt.consent || isClientIdUrl(client.id),
-    // OIDC Core 3.1.2.1: ui_locales (bounded like every parameter), else the browser's languages.
-    locale: negotiateLocale(optionalParam(params, 'ui_locales'), c.req.header('Accept-Language')),
+    ...flowLocale(optionalParam(params, 'ui_locales'), c.req.header('Accept-Language'), client.defaultLocale),
   };
 
   // Single sign-on (OIDC Core 3.1.2.3): one call to the user's object checks the session (and

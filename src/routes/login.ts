@@ -58,5 +58,5 @@ export async function submitLogin(c: AppContext): Promise<Response> {
     c.var.audit({ event: 'login_failed', clientId: request.clientId, detail: { reason, account, network } });
     return loginForm(c, request, 401, email, 'loginFailed');
   }
-  return continueSignedIn(c, request, attempt.user.id, { ...attempt.outcome, result: attempt.result });
+  return continueSignedIn(c, request, attempt.user, { ...attempt.outcome, result: attempt.result });
 }

@@ -77,7 +77,7 @@ export async function submitSignup(c: AppContext): Promise<Response> {
   const defer = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   if (existing) {
     const reset = await resetLinkFor(c.env, existing);
-    sendMail(c.env, config, await accountExistsMail(existing.email, mailBrand, `${config.issuer}/reset?token=${reset}`), defer);
+    sendMail(c.env, config, await accountExistsMail(existing.email, { ...mailBrand, locale: existing.locale ?? mailBrand.locale }, `${config.issuer}/reset?token=${reset}`), defer);
   } else {
     const link = { email: normalizeEmail(email), name: name || null, passwordHash, requestId: request.id, clientId: request.clientId, expiresAt: Date.now() + SIGNUP_LINK_TTL_MS };
     const token = await sealSignupLink(c.env, link);
@@ -115,13 +115,13 @@ export async function submitSignupConfirm(c: AppContext): Promise<Response> {
   const [link, request] = await Promise.all([openSignupLink(c.env, form.get('token') ?? ''), readLoginRequestCookie(c)]);
   const locale = pageLocale(c, request);
   if (!link) return linkUsed(c, locale);
-  const user = await createSignedUpUser(c.env, { id: `user_${randomToken(16)}`, email: link.email, name: link.name, passwordHash: link.passwordHash });
+  const user = await createSignedUpUser(c.env, { id: `user_${randomToken(16)}`, email: link.email, name: link.name, passwordHash: link.passwordHash, locale });
   if (!user) return linkUsed(c, locale);
   c.var.audit({ event: 'signup_completed', actor: `user:${user.id}`, clientId: link.clientId, userId: user.id });
 
   if (request && timingSafeEqual(request.id, link.requestId)) {
     const signIn = await signInUser(c, request, user, true);
-    if (signIn.result.outcome === 'succeeded') return continueSignedIn(c, request, user.id, { ...signIn, result: signIn.result });
+    if (signIn.result.outcome === 'succeeded') return continueSignedIn(c, request, user, { ...signIn, result: signIn.result });
   }
   const brand = await brandOf(c, link.clientId);
   const t = messagesFor(locale);

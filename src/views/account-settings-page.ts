@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
-import { messagesFor, type Locale, type Messages } from '../i18n/messages';
+import { ownName } from '../i18n/format';
+import { LOCALES, messagesFor, type Locale, type Messages } from '../i18n/messages';
 import { newPasswordField } from './account-pages';
 import { layout, type Html } from './layout';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
@@ -51,7 +52,18 @@ export interface AccountPageProps {
   problem?: { form: 'password' | 'email' | 'delete'; text: string } | undefined;
   newEmail?: string | undefined;
   locale?: Locale | undefined;
+  /** The language the person saved, if any (the page may speak the browser's until then). */
+  savedLocale?: Locale | null | undefined;
 }
+
+/** Each language named in itself, with its tag, so a person who cannot read the page finds theirs. */
+const languageChoice = (t: Messages, saved: Locale | null | undefined) => html`<h2 id="language">${t.language}</h2>
+<p>${t.languageIntro}</p>
+<form method="post" action="/account/language" aria-labelledby="language">
+<label for="locale">${t.language}</label>
+<select id="locale" name="locale">${LOCALES.map((locale) => html`<option value="${locale}" lang="${locale}"${locale === saved ? ' selected' : ''}>${ownName(locale)}</option>`)}</select>
+<button type="submit" class="secondary">${t.saveLanguage}</button>
+</form>`;
 
 /** The signed-in person's own settings: each form re-asks the current password where the change is sensitive. */
 export function accountPage(props: AccountPageProps): Html {
@@ -87,6 +99,7 @@ ${emailProblem ? html`<p class="field-error" id="email-problem">${emailProblem}<
 ${currentPassword(t, 'current-password-for-email')}
 <button type="submit">${t.sendConfirmationLink}</button>
 </form>
+${languageChoice(t, props.savedLocale)}
 <h2 id="sessions">${t.sessions}</h2>
 <form method="post" action="/account/sign-out-everywhere" aria-labelledby="sessions">
 <p>${t.sessionsIntro}</p>

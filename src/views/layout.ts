@@ -25,8 +25,8 @@ main{max-width:24rem;margin:10vh auto;padding:2rem 1.5rem;background:var(--card)
 .mark{display:flex;align-items:center;justify-content:center;width:48px;height:48px;border-radius:50%;font-size:1.4rem;font-weight:700;line-height:1;color:var(--on-accent);background:var(--accent)}
 h1{font-size:1.4rem;margin:0 0 .25rem}p{margin:.25rem 0 1rem;color:var(--muted)}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
-input{width:100%;padding:.7rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--border);border-radius:8px}
-input:focus,button:focus{outline:3px solid var(--accent);outline-offset:2px}
+input,select{width:100%;padding:.7rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--border);border-radius:8px}
+input:focus,select:focus,button:focus{outline:3px solid var(--accent);outline-offset:2px}
 button{width:100%;margin-top:1.5rem;padding:.8rem;font:inherit;font-weight:600;color:var(--on-accent);background:var(--accent);border:0;border-radius:8px;cursor:pointer}
 main>:last-child{margin-bottom:0}
 .error{margin:1rem 0;padding:.6rem .75rem;color:var(--fg);background:var(--error-bg);border-inline-start:4px solid var(--error);border-radius:6px}

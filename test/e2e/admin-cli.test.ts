@@ -284,6 +284,9 @@ describe('npm run admin: registering an iOS app, its API and a user', () => {
     expect(user).toMatchObject({ email: 'ada@example.test', name: 'Ada', blocked: false });
     // set-password by email, from a pipe: the first password stops working.
     expect(await adminJson(['users', 'set-password', 'ada@example.test', '--password-stdin'], { stdin: 'second-password' })).toMatchObject({ id: user.id });
+    // The language of Ada's pages and mails, by email; `none` gives it back to her browser.
+    expect(await adminJson(['users', 'set-locale', 'ada@example.test', 'ja'])).toMatchObject({ id: user.id, locale: 'ja' });
+    expect(await adminJson(['users', 'set-locale', 'ada@example.test', 'none'])).toMatchObject({ locale: null });
 
     const tokens = await signIn(
       { clientId: app.id, redirectUri: 'com.example.ios:/callback', audience: notes, scope: 'openid profile read:notes' },

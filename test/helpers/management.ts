@@ -175,6 +175,7 @@ export interface UserJson {
   name: string | null;
   email_verified: boolean;
   blocked: boolean;
+  locale: string | null;
   created_at: string;
   updated_at: string;
 }

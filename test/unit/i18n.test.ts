@@ -33,6 +33,14 @@ describe('language negotiation: ui_locales, then Accept-Language, then English',
     expect(negotiateLocale(`${'x '.repeat(5000)}de`, `${'x,'.repeat(5000)}ja`)).toBe('en');
     expect(negotiateLocale('a'.repeat(100_000), 'b'.repeat(100_000))).toBe('en');
   });
+
+  it("falls back to the client's default only when neither the app nor the browser names a spoken language", () => {
+    expect(negotiateLocale(undefined, undefined, 'ja')).toBe('ja');
+    expect(negotiateLocale('tlh', 'x-klingon, zz;q=0.5', 'ja')).toBe('ja');
+    expect(negotiateLocale(undefined, 'de', 'ja')).toBe('de');
+    expect(negotiateLocale('fr', 'de', 'ja')).toBe('fr');
+    expect(negotiateLocale(undefined, undefined, null)).toBe('en');
+  });
 });
 
 describe('message catalogues', () => {

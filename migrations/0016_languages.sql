@@ -1,0 +1,2 @@
+ALTER TABLE `clients` ADD `default_locale` text;--> statement-breakpoint
+ALTER TABLE `users` ADD `locale` text;
