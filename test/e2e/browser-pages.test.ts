@@ -105,6 +105,8 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
     { locale: 'ja', heading: 'ログイン', toggle: 'パスワードを表示', dir: 'ltr' },
     // German's longer words must not push the phone layout sideways (the audit checks for overflow).
     { locale: 'de', heading: 'Anmelden', toggle: 'Passwort anzeigen', dir: 'ltr' },
+    { locale: 'es', heading: 'Iniciar sesión', toggle: 'Mostrar contraseña', dir: 'ltr' },
+    { locale: 'fr', heading: 'Se connecter', toggle: 'Afficher le mot de passe', dir: 'ltr' },
     { locale: 'ar', heading: 'تسجيل الدخول', toggle: 'إظهار كلمة المرور', dir: 'rtl' },
   ])('login in $locale (ui_locales): its language and direction, on a phone and a desktop, light and dark', async ({ locale, heading, toggle, dir }) => {
     await withPhone(suite, {}, async (page) => {
