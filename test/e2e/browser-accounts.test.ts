@@ -56,6 +56,15 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
   const suite = useBrowserSuite();
   const callbackUri = () => `${suite.loopback.origin}/callback`;
 
+  /** The app signs the user in through this page and keeps a refresh token, for the test to see refused later. */
+  async function signInForRefreshToken(page: Page, email: string, password: string): Promise<string> {
+    const authorization = newAuthorization(suite.issuer, { redirectUri: callbackUri(), scope: 'openid offline_access read:items' });
+    const code = (await signInThroughBrowser(page, suite, authorization, { email, password })).get('code')!;
+    const refreshToken = (await redeemCode(suite.issuer, authorization, code)).body.refresh_token;
+    expect(refreshToken).toEqual(expect.any(String));
+    return refreshToken as string;
+  }
+
   it('signs up from the login page, confirms from the dev mailbox, and the app gets tokens for the new verified account', async () => {
     const email = `signup-${randomBytes(4).toString('hex')}@example.com`;
     await withPhone(suite, {}, async (page) => {
@@ -103,11 +112,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
     await createUser(suite.issuer, email, 'the first password');
     let refreshToken = '';
     await withPhone(suite, {}, async (page) => {
-      const first = newAuthorization(suite.issuer, { redirectUri: callbackUri(), scope: 'openid offline_access read:items' });
-      const code = (await signInThroughBrowser(page, suite, first, { email, password: 'the first password' })).get('code')!;
-      const tokens = (await redeemCode(suite.issuer, first, code)).body;
-      expect(tokens.refresh_token).toBeTruthy();
-      refreshToken = tokens.refresh_token as string;
+      refreshToken = await signInForRefreshToken(page, email, 'the first password');
     });
     await withPhone(suite, {}, async (page) => {
       await page.goto(newAuthorization(suite.issuer, { redirectUri: callbackUri() }).url);
@@ -137,10 +142,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
     await createUser(suite.issuer, email, 'the first password');
     let refreshToken = '';
     await withPhone(suite, {}, async (page) => {
-      const first = newAuthorization(suite.issuer, { redirectUri: callbackUri(), scope: 'openid offline_access read:items' });
-      const code = (await signInThroughBrowser(page, suite, first, { email, password: 'the first password' })).get('code')!;
-      refreshToken = (await redeemCode(suite.issuer, first, code)).body.refresh_token as string;
-      expect(refreshToken).toBeTruthy();
+      refreshToken = await signInForRefreshToken(page, email, 'the first password');
     });
     await withPhone(suite, {}, async (page) => {
       await page.goto(`${suite.issuer}/account`);
@@ -212,9 +214,7 @@ describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport
     await createUser(suite.issuer, email, 'the first password');
     let refreshToken = '';
     await withPhone(suite, {}, async (page) => {
-      const first = newAuthorization(suite.issuer, { redirectUri: callbackUri(), scope: 'openid offline_access read:items' });
-      const code = (await signInThroughBrowser(page, suite, first, { email, password: 'the first password' })).get('code')!;
-      refreshToken = (await redeemCode(suite.issuer, first, code)).body.refresh_token as string;
+      refreshToken = await signInForRefreshToken(page, email, 'the first password');
       // The single sign-on session of that sign-in opens the account page.
       await page.goto(`${suite.issuer}/account`);
       await page.getByText(`Signed in as ${email}`).waitFor();
