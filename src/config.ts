@@ -1,13 +1,14 @@
 import * as v from 'valibot';
 import { MAX_PBKDF2_ITERATIONS, SCRYPT, type PasswordHashing } from './crypto/password';
 import { AppError } from './errors/app-error';
+import { SERVER_FAILED } from './errors/oauth-error';
 
 /** A misdeployment: the log says which variable is wrong, the client only that the server failed. */
 export class ConfigError extends AppError {
   override readonly name = 'ConfigError';
   readonly code = 'server_error';
   constructor(detail: string) {
-    super('The server could not complete the request.', { status: 500, detail, title: 'Something went wrong' });
+    super('The server could not complete the request.', { status: 500, detail, title: 'Something went wrong', words: SERVER_FAILED });
   }
 }
 

@@ -185,7 +185,7 @@ describe('localized account pages: sign-up, password reset, email confirmation',
 });
 
 describe('the error page a person reads', () => {
-  it('"Sign-in session expired" follows Accept-Language when no request is pending; other errors and the JSON for apps stay English', async () => {
+  it('"Sign-in session expired" follows Accept-Language when no request is pending; without one, English', async () => {
     const expired = await call('/login', form({ request_id: 'gone', email: DEMO_EMAIL, password: DEMO_PASSWORD }, { headers: { 'Accept-Language': 'ja' } }));
     expect(expired.status).toBe(400);
     const page = await expired.text();
@@ -195,6 +195,23 @@ describe('the error page a person reads', () => {
     const english = await (await call('/login', form({ request_id: 'gone' }))).text();
     expect(english).toContain('<h1>Sign-in session expired</h1>');
     expect(english).toContain('Error <code>invalid_request</code> · Request ID <code>');
+  });
+
+  it('a request /authorize cannot trust is refused on a page in the browser\'s language; the JSON for apps stays English', async () => {
+    const unknownApp = await call('/authorize?client_id=nobody&redirect_uri=com.example.x%3A%2Fcb&response_type=code', { headers: { 'Accept-Language': 'ar' } });
+    expect(unknownApp.status).toBe(400);
+    const arabic = await unknownApp.text();
+    expect(arabic).toContain('<html lang="ar" dir="rtl">');
+    expect(arabic).toContain('<h1>طلب تسجيل الدخول غير صالح</h1>');
+    expect(arabic).toContain('التطبيق الذي أرسلك إلى هنا غير مسجّل.');
+    const repeated = await call('/authorize?client_id=demo-app&client_id=demo-app', { headers: { 'Accept-Language': 'de' } });
+    expect(await repeated.text()).toContain('Die App hat eine ungültige Anmeldeanfrage gesendet.');
+    const pushedGone = await call('/authorize?client_id=demo-app&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Agone', { headers: { 'Accept-Language': 'es' } });
+    expect(await pushedGone.text()).toContain('<h1>La solicitud de inicio de sesión ha caducado</h1>');
+
+    const token = await call('/oauth/token', form({ grant_type: 'authorization_code', client_id: 'demo-app', code: 'x' }, { headers: { 'Accept-Language': 'ar' } }));
+    expect(token.status).toBe(400);
+    expect(((await token.json()) as { error_description: string }).error_description).toMatch(/^[\x20-\x7e]+$/);
   });
 
   it('after the pending request was read, the flow language wins over the browser\'s', async () => {

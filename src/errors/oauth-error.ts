@@ -58,12 +58,20 @@ export const pageRefusal = (title: string, description: string, status: AppError
 
 /** The same, in the person's language: the catalogue's English is what the log and any JSON answer say. */
 export function localizedPageRefusal(words: PageWords, status: AppErrorOptions['status'] = 400): OAuthError {
-  const english = messagesFor('en');
-  return new OAuthError('invalid_request', english[words.description], { title: english[words.title], status, words });
+  return localizedError('invalid_request', words, { status });
 }
+
+/** Any error whose page a person reads: worded by the catalogue, English for the log and for apps. */
+export function localizedError(code: OAuthErrorCode, words: PageWords, options: Omit<AppErrorOptions, 'title' | 'words'> = {}): OAuthError {
+  const english = messagesFor('en');
+  return new OAuthError(code, english[words.description], { ...options, title: english[words.title], words });
+}
+
+/** The page of a failure on our side. */
+export const SERVER_FAILED: PageWords = { title: 'somethingWentWrong', description: 'serverCouldNotComplete' };
 
 /** What any unexpected failure becomes: the client learns nothing of it, the log learns its class and message. */
 export function serverError(cause: unknown): OAuthError {
   const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : 'non-error thrown';
-  return new OAuthError('server_error', 'The server could not complete the request.', { detail, title: 'Something went wrong' });
+  return localizedError('server_error', SERVER_FAILED, { detail });
 }

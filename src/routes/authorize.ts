@@ -3,8 +3,8 @@ import { findClientAndApis } from '../http/find-client';
 import type { ApiRow, ClientRow } from '../db/schema';
 import { takePushedRequest } from '../durable-objects/pushed-request-store';
 import type { ErrorFields } from '../errors/app-error';
-import { invalidRequest, OAuthError } from '../errors/oauth-error';
-import type { Locale } from '../i18n/messages';
+import { invalidRequest, localizedError, OAuthError } from '../errors/oauth-error';
+import type { Locale, TextKey } from '../i18n/messages';
 import { negotiateLocale, requestedLocale } from '../i18n/negotiate';
 import type { AppContext } from '../http/context';
 import { approveWithSession } from '../interaction/approval';
@@ -24,16 +24,16 @@ import { matchRedirectUri } from '../oauth/redirect-uri';
  * what the developer needs and the page must not show: the client_id and redirect_uri received
  * (every value, bounded by the log writer), and more when `extra` says so.
  */
-function untrusted(query: URLSearchParams, description: string, extra: ErrorFields = {}): OAuthError {
+function untrusted(query: URLSearchParams, description: TextKey, extra: ErrorFields = {}): OAuthError {
   const received = { client_id: query.getAll('client_id'), redirect_uri: query.getAll('redirect_uri') };
-  return new OAuthError('invalid_request', description, { title: 'Sign-in request not valid', detail: { ...received, ...extra } });
+  return localizedError('invalid_request', { title: 'signInInvalidTitle', description }, { detail: { ...received, ...extra } });
 }
 
 /** The one value of a parameter that decides where errors may go; repeated or oversized means untrusted. */
 function soleParam(query: URLSearchParams, name: string): string {
   const values = query.getAll(name);
   if (values.length !== 1 || values[0] === '' || values[0]!.length > MAX_PARAM_LENGTH) {
-    throw untrusted(query, `The request must carry exactly one valid ${name}.`);
+    throw untrusted(query, 'requestMalformed', { reason: `the request must carry exactly one valid ${name}` });
   }
   return values[0]!;
 }
@@ -52,10 +52,7 @@ async function pushedQuery(c: AppContext, url: URL): Promise<URLSearchParams | u
   const pushed = isPushedRequestUri(requestUri) ? await takePushedRequest(c.env, requestUri) : undefined;
   if (!pushed || pushed.clientId !== clientId) {
     const reason = !pushed ? 'unknown, used or expired' : 'pushed by another client';
-    throw new OAuthError('invalid_request_uri', 'This sign-in link has expired or was already used. Return to the app and start again.', {
-      title: 'Sign-in request expired',
-      detail: { client_id: clientId, reason },
-    });
+    throw localizedError('invalid_request_uri', { title: 'signInExpiredTitle', description: 'signInLinkExpired' }, { detail: { client_id: clientId, reason } });
   }
   return new URLSearchParams(pushed.params);
 }
@@ -63,13 +60,13 @@ async function pushedQuery(c: AppContext, url: URL): Promise<URLSearchParams | u
 /** Step one: until client and redirect URI are known, nothing may be redirected (RFC 6749 section 4.1.2.1). */
 async function trustedRedirect(c: AppContext, query: URLSearchParams): Promise<{ client: ClientRow; redirectUri: string; apis: ApiRow[] }> {
   const { client, apis } = await findClientAndApis(c.env, soleParam(query, 'client_id'));
-  if (!client) throw untrusted(query, 'The app that sent you here is not registered.');
+  if (!client) throw untrusted(query, 'appNotRegistered');
   // Kept as requested: a loopback redirect keeps the port the app listens on.
   const redirectUri = soleParam(query, 'redirect_uri');
   if (!matchRedirectUri(redirectUri, client.redirectUris)) {
     // On a developer's machine the log also lists what is registered, to compare at a glance.
     const registered = c.var.config.development ? { registered_redirect_uris: client.redirectUris } : {};
-    throw untrusted(query, 'The app asked to return to an address it has not registered.', registered);
+    throw untrusted(query, 'unregisteredReturn', registered);
   }
   return { client, redirectUri, apis };
 }

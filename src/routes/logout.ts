@@ -44,7 +44,7 @@ async function logoutTarget(env: Env, params: Map<string, string>, hintAudience:
   const client = owner === undefined ? undefined : await findClient(env, owner);
   // Exact match only, as for redirect URIs: never an open redirect.
   if (!client?.postLogoutRedirectUris.includes(postLogoutRedirectUri)) {
-    throw refused('logoutUnregistered');
+    throw refused('unregisteredReturn');
   }
   return { postLogoutRedirectUri, state: optionalParam(params, 'state') };
 }
