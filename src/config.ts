@@ -83,6 +83,8 @@ const Vars = v.object({
   CLIENT_REGISTRATION: v.optional(v.picklist(CLIENT_REGISTRATION, 'CLIENT_REGISTRATION must be off, open or token'), 'off'),
   /** The initial access token of the `token` policy: a secret (`wrangler secret put`), never a var. */
   CLIENT_REGISTRATION_TOKEN: v.optional(v.string(), ''),
+  /** Clients whose client_id is an https URL of their metadata document (MCP's CIMD): on (the default) or off. */
+  CLIENT_ID_METADATA_DOCUMENTS: v.optional(v.picklist(['on', 'off'], 'CLIENT_ID_METADATA_DOCUMENTS must be on or off'), 'on'),
   REGISTERED_CLIENT_IDLE_DAYS: wholeNumber('REGISTERED_CLIENT_IDLE_DAYS', 30, 365),
   /** API identifiers registered clients may get tokens for, separated by spaces or commas; empty: every API but the Management API. */
   REGISTERED_CLIENT_AUDIENCES: v.optional(v.string(), ''),
@@ -144,6 +146,8 @@ export interface Config {
   registeredClientIdleDays: number;
   /** The APIs a dynamically registered client may use; undefined: every API but the Management API. */
   registeredClientAudiences: readonly string[] | undefined;
+  /** A client_id that is an https URL is looked up by fetching its metadata document; off: such an id is unknown. */
+  clientIdMetadataDocuments: boolean;
 }
 
 /**
@@ -169,6 +173,7 @@ function registrationConfig(out: v.InferOutput<typeof Vars>) {
     clientRegistrationToken: token,
     registeredClientIdleDays: out.REGISTERED_CLIENT_IDLE_DAYS,
     registeredClientAudiences: audiences.length > 0 ? audiences : undefined,
+    clientIdMetadataDocuments: out.CLIENT_ID_METADATA_DOCUMENTS === 'on',
   };
 }
 

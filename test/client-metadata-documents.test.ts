@@ -16,6 +16,7 @@ import { ISSUER } from './helpers/fixtures';
 import { authorizePath, defaultAuthorization, openLogin, redeem, submitLogin } from './helpers/flow';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
 import { management, ok, waitForAudit } from './helpers/management';
+import { callWith } from './helpers/registration';
 import { freshIp, unique } from './helpers/values';
 
 const LOOPBACK_REDIRECT = 'http://127.0.0.1/callback';
@@ -254,5 +255,24 @@ describe('a client known by its metadata document', () => {
   it('is advertised in discovery', async () => {
     const metadataResponse = await call('/.well-known/oauth-authorization-server');
     expect(await metadataResponse.json()).toMatchObject({ client_id_metadata_document_supported: true });
+  });
+});
+
+describe('CLIENT_ID_METADATA_DOCUMENTS=off', () => {
+  const OFF = { CLIENT_ID_METADATA_DOCUMENTS: 'off' };
+
+  it('makes a URL client_id an unknown client everywhere, fetching nothing, and discovery says so', async () => {
+    const clientId = await publish();
+    const { params } = await defaultAuthorization({ client_id: clientId, redirect_uri: 'http://127.0.0.1:51234/callback', audience: API, scope: 'openid read:items' });
+    const refused = await callWith(OFF, authorizePath(params));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('The app that sent you here is not registered.');
+    const token = await callWith(OFF, '/oauth/token', { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, code: 'x', code_verifier: 'x'.repeat(43) }) });
+    expect(token.status).toBe(401);
+    expect(await token.json()).toMatchObject({ error: 'invalid_client' });
+    expect(await fetchCount(pathOf(clientId), SERVER)).toBe(0);
+
+    const discovery = await (await callWith(OFF, '/.well-known/oauth-authorization-server')).json();
+    expect(discovery).toMatchObject({ client_id_metadata_document_supported: false });
   });
 });

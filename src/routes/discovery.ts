@@ -42,7 +42,7 @@ async function authorizationServerMetadata(c: AppContext) {
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
     dpop_signing_alg_values_supported: DPOP_ALGS,
-    client_id_metadata_document_supported: true,
+    client_id_metadata_document_supported: c.var.config.clientIdMetadataDocuments,
     // RFC 8414 section 2, OIDC Discovery 3: the languages of the pages, chosen by ui_locales.
     ui_locales_supported: LOCALES,
   };
