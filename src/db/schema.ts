@@ -62,6 +62,8 @@ export const clients = sqliteTable(
     allowSignup: integer('allow_signup', { mode: 'boolean' }).notNull().default(false),
     /** A user whose address is not confirmed gets the "check your inbox" page, not a code (src/routes/verify-email.ts). */
     requireVerifiedEmail: integer('require_verified_email', { mode: 'boolean' }).notNull().default(false),
+    /** Users signing in to this client need a second factor (src/oauth/second-factor.ts); the ID token's `acr` says so. */
+    requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
     /**
      * How the client authenticates at the token, revocation, introspection and PAR endpoints
      * (RFC 7591 section 2). Null: as before this column, by its type (a public client with none, a

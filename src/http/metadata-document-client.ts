@@ -60,6 +60,7 @@ function clientRow(metadata: ClientMetadata, apis: readonly ApiRow[]): ClientRow
     dpopBoundAccessTokens: false,
     allowSignup: false,
     requireVerifiedEmail: false,
+    requireMfa: false,
     registration: 'metadata_document',
     lastUsedAt: null,
     registrationTokenHash: null,

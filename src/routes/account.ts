@@ -11,8 +11,10 @@ import { messagesFor, type Messages, type TextKey } from '../i18n/messages';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
 import { currentSession, endSession, setSessionCookie, type SessionCookie } from '../interaction/session-cookie';
 import { signInToAccount } from '../interaction/sign-in';
+import { accountSecondFactorPage } from '../interaction/account-second-factor';
 import { accountPage, accountSignInPage, type AccountNotice, type AccountPageProps } from '../views/account-settings-page';
 import { renderPage } from '../views/page-response';
+
 
 /**
  * What the page says after an action, by a fixed code in `?done=`: nothing from the URL is
@@ -23,12 +25,14 @@ const DONE: Record<string, TextKey> = {
   verification_sent: 'noticeVerificationSent',
   email_sent: 'noticeEmailSent',
   email_changed: 'noticeEmailChanged',
+  two_step_on: 'noticeTwoStepOn',
+  two_step_off: 'noticeTwoStepOff',
 };
 
 /** The account pages have no pending request: the browser's Accept-Language decides their language. */
 export const accountWords = (c: AppContext): Messages => messagesFor(pageLocale(c, undefined));
 
-export type SignedInAccount = SessionCookie & { user: UserRow };
+export type SignedInAccount = SessionCookie & { user: UserRow; twoStep?: { recoveryCodesLeft: number } | undefined };
 
 /** The browser's live session and its user (not blocked), or undefined: the sign-in form is due. */
 export async function signedInAccount(c: AppContext): Promise<SignedInAccount | undefined> {
@@ -42,7 +46,7 @@ export function renderAccount(c: AppContext, account: SignedInAccount, status: 2
   return renderPage(c, status, (nonce) =>
     accountPage({
       nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength,
-      auditRetentionDays: c.var.config.auditRetentionDays, locale: pageLocale(c, undefined), ...extra,
+      auditRetentionDays: c.var.config.auditRetentionDays, locale: pageLocale(c, undefined), twoStep: account.twoStep, ...extra,
     }),
   );
 }
@@ -79,6 +83,8 @@ export async function submitAccountSignIn(c: AppContext): Promise<Response> {
     c.var.audit({ event: 'login_failed', detail: { reason, account, network, page: 'account' } });
     return signInForm(c, 401, email, { text: accountWords(c).loginFailed, alert: true });
   }
+  // A user with an authenticator app gives its code before the session opens.
+  if (attempt.result.outcome === 'second_factor') return accountSecondFactorPage(c, attempt.user.id, 200);
   setSessionCookie(c, { handle: attempt.outcome.sessionHandle });
   c.var.audit({ event: 'login_succeeded', actor: `user:${attempt.user.id}`, userId: attempt.user.id, detail: { page: 'account' } });
   return c.redirect('/account?done=signed_in', 303);

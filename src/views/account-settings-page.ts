@@ -2,6 +2,7 @@ import { html } from 'hono/html';
 import { messagesFor, type Locale, type Messages } from '../i18n/messages';
 import { newPasswordField } from './account-pages';
 import { layout, type Html } from './layout';
+import { twoStepSection } from './second-factor-pages';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 
 /** A line at the top of the page after an action: a status, or an alert when it failed. */
@@ -51,6 +52,8 @@ export interface AccountPageProps {
   problem?: { form: 'password' | 'email' | 'delete'; text: string } | undefined;
   newEmail?: string | undefined;
   locale?: Locale | undefined;
+  /** The authenticator app, when one is enrolled. */
+  twoStep?: { recoveryCodesLeft: number } | undefined;
 }
 
 /** The signed-in person's own settings: each form re-asks the current password where the change is sensitive. */
@@ -87,6 +90,7 @@ ${emailProblem ? html`<p class="field-error" id="email-problem">${emailProblem}<
 ${currentPassword(t, 'current-password-for-email')}
 <button type="submit">${t.sendConfirmationLink}</button>
 </form>
+${twoStepSection({ locale: props.locale, recoveryCodesLeft: props.twoStep?.recoveryCodesLeft })}
 <h2 id="sessions">${t.sessions}</h2>
 <form method="post" action="/account/sign-out-everywhere" aria-labelledby="sessions">
 <p>${t.sessionsIntro}</p>
