@@ -10,7 +10,7 @@ import { ACR_MULTI_FACTOR, ACR_SINGLE_FACTOR } from '../src/oauth/authentication
 import { expectCodeRedirect, verifiedIdToken } from './helpers/assertions';
 import { authorizeWith, redeemForTokens, refresh, signInForTokens, startLogin, submitLogin, type PendingLogin } from './helpers/flow';
 import { call, cookieFrom, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
-import { createClient } from './helpers/management';
+import { createClient, management, ok, waitForAudit, eventNames } from './helpers/management';
 import { codeAt, enrolOnAccountPage, hiddenValue, post, recoveryCodesOn, secretOn } from './helpers/second-factor';
 import { insertUsers, readAccount } from './helpers/storage';
 import { freshIp, unique } from './helpers/values';
@@ -171,6 +171,16 @@ describe('enrolment and the sign-in’s second step', () => {
     expect(second.headers.get('Location')).toBe('/account?done=signed_in');
     expect(cookieFrom(second, SESSION_COOKIE)).toBeTruthy();
   });
+
+  it('the account page’s second step takes a recovery code too', async () => {
+    const { recoveryCodes } = await enrolOnAccountPage(email, PASSWORD);
+    const first = await post('/account/sign-in', { email, password: PASSWORD });
+    const token = hiddenValue(await first.text(), 'token')!;
+    const recoveryPage = await post('/account/second-factor', { token, show: 'recovery' });
+    expect(await recoveryPage.text()).toContain('name="recovery_code"');
+    const second = await post('/account/second-factor', { token, recovery_code: recoveryCodes[0]! });
+    expect(second.headers.get('Location')).toBe('/account?done=signed_in');
+  });
 });
 
 describe('acr_values and clients that require MFA', () => {
@@ -222,5 +232,32 @@ describe('acr_values and clients that require MFA', () => {
     const tokens = await redeemForTokens({ code: location.searchParams.get('code')!, verifier: pending.verifier, redirectUri: 'https://mfa.example.com/callback', location }, { client_id: client.id });
     const claims = decodeJwt(tokens.id_token!);
     expect([claims.amr, claims.acr]).toEqual([['pwd', 'otp', 'mfa'], ACR_MULTI_FACTOR]);
+  });
+});
+
+describe('the Management API: a user’s factors', () => {
+  it('lists them without secrets, requires MFA of one user, and resets them; each step audited', async () => {
+    const userId = userIdOf(email);
+    expect(await ok(await management('GET', `/users/${userId}/factors`))).toEqual({ totp: null, recovery_codes_left: 0, mfa_required: false });
+    const { recoveryCodes, secret } = await enrolOnAccountPage(email, PASSWORD);
+    const listed = await ok<Record<string, unknown>>(await management('GET', `/users/${userId}/factors`));
+    expect(listed).toEqual({ totp: { created_at: new Date(T0).toISOString(), last_used_at: new Date(T0).toISOString() }, recovery_codes_left: 10, mfa_required: false });
+    expect(JSON.stringify(listed)).not.toContain(secret);
+    expect(JSON.stringify(listed)).not.toContain(recoveryCodes[0]);
+
+    expect(await ok(await management('PATCH', `/users/${userId}/factors`, { mfa_required: true }))).toMatchObject({ mfa_required: true });
+    expect((await management('PATCH', `/users/${userId}/factors`, { mfa_required: 'yes' })).status).toBe(400);
+    expect((await management('DELETE', `/users/${userId}/factors`)).status).toBe(204);
+    expect(await ok(await management('GET', `/users/${userId}/factors`))).toEqual({ totp: null, recovery_codes_left: 0, mfa_required: true });
+    expect((await management('GET', '/users/user_nobody_here/factors')).status).toBe(404);
+
+    // Required of this user: the next sign-in to any app leads to enrolment.
+    const pending = await startLogin();
+    const cookie = await passwordFirst(pending);
+    expect(await (await call('/login/second-factor', { headers: { Cookie: cookie } })).text()).toContain('Set up an authenticator app');
+
+    const expected = ['second_factor_enrolled', 'second_factor_removed', 'second_factor_required'];
+    const events = await waitForAudit(`user_id=${userId}`, (items) => expected.every((name) => eventNames(items).includes(name)));
+    expect(events.find((e) => e.event === 'second_factor_removed')?.detail).toMatchObject({ by: 'operator', had_factor: true });
   });
 });

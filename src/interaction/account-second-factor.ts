@@ -26,6 +26,7 @@ export async function accountSecondFactorPage(c: AppContext, userId: string, sta
     secondFactorPage({
       nonce, locale: pageLocale(c, undefined), error: options.error, recovery: options.recovery ?? false,
       form: { action: '/account/second-factor', hidden: { token } },
+      switchForm: { action: '/account/second-factor', hidden: { token, show: options.recovery ? 'app' : 'recovery' } },
     }),
   );
 }

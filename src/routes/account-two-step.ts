@@ -72,6 +72,9 @@ export async function submitAccountSecondFactor(c: AppContext): Promise<Response
   const token = form.get('token') ?? '';
   const first = await unsealFor<{ userId: string }>(c, FIRST_FACTOR, token);
   if (!first) return notSignedIn(c);
+  // The other kind of code was asked for: the same step, the other field.
+  const show = form.get('show');
+  if (show === 'recovery' || show === 'app') return accountSecondFactorPage(c, first.userId, 200, { token, recovery: show === 'recovery' });
   const t = accountWords(c);
   if (await factorNetworkLimited(c)) return accountSecondFactorPage(c, first.userId, 429, { token, error: t.tooManyAttempts });
   const proof = await factorProof(form);

@@ -33,8 +33,18 @@ function codeField(label: string, recovery: boolean, error: string | undefined):
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,8}" required maxlength="8" autofocus${invalid}>`;
 }
 
-/** The second step of a sign-in: a code from the authenticator app, or (`recovery`) a recovery code. */
-export function secondFactorPage(props: FactorPageProps & { recovery: boolean; switchHref?: string | undefined }): Html {
+function switchTo(props: { switchHref?: string | undefined; switchForm?: FactorForm | undefined }, label: string): Html | string {
+  if (props.switchHref) return html`<p class="links"><a href="${props.switchHref}">${label}</a></p>`;
+  if (!props.switchForm) return '';
+  return html`<form method="post" action="${props.switchForm.action}">${hiddenFields(props.switchForm.hidden)}<button type="submit" class="secondary">${label}</button></form>`;
+}
+
+/**
+ * The second step of a sign-in: a code from the authenticator app, or (`recovery`) a recovery code.
+ * The other kind is a link (`switchHref`), or a form posting `switchForm` where the page's state
+ * travels in the form (the account page).
+ */
+export function secondFactorPage(props: FactorPageProps & { recovery: boolean; switchHref?: string | undefined; switchForm?: FactorForm | undefined }): Html {
   const t = messagesFor(props.locale);
   return layout({
     title: t.twoStepTitle,
@@ -47,7 +57,7 @@ ${errorLine(props.error)}<form method="post" action="${props.form.action}">
 ${hiddenFields(props.form.hidden)}${codeField(props.recovery ? t.recoveryCode : t.authenticatorCode, props.recovery, props.error)}
 <button type="submit">${t.verify}</button>
 </form>
-${props.switchHref ? html`<p class="links"><a href="${props.switchHref}">${props.recovery ? t.useAppCode : t.useRecoveryCode}</a></p>` : ''}`,
+${switchTo(props, props.recovery ? t.useAppCode : t.useRecoveryCode)}`,
   });
 }
 
