@@ -108,7 +108,7 @@ export function twoStepSection(props: { locale?: Locale | undefined; recoveryCod
   if (props.recoveryCodesLeft === undefined) {
     return html`<h2 id="two-step">${t.twoStepTitle}</h2>
 <p>${t.twoStepOff}</p>
-<form method="get" action="/account/two-step"><button type="submit">${t.setUpApp}</button></form>`;
+<p><a href="/account/two-step">${t.setUpApp}</a></p>`;
   }
   return html`<h2 id="two-step">${t.twoStepTitle}</h2>
 <p>${t.twoStepOn(String(props.recoveryCodesLeft))}</p>
