@@ -8,11 +8,13 @@ import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACR_MULTI_FACTOR, ACR_SINGLE_FACTOR } from '../src/oauth/authentication-methods';
 import { expectCodeRedirect, verifiedIdToken } from './helpers/assertions';
-import { authorizeWith, redeemForTokens, refresh, signInForTokens, startLogin, submitLogin, type PendingLogin } from './helpers/flow';
+import { authorizeWith, pushAuthorization, pushedAuthorizePath, redeemForTokens, refresh, signInForTokens, startLogin, submitConsent, submitLogin, type PendingLogin } from './helpers/flow';
 import { call, cookieFrom, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
+import { PARTNER } from './helpers/fixtures';
+import { sessionIdOf } from './helpers/flow';
 import { createClient, management, ok, waitForAudit, eventNames } from './helpers/management';
 import { codeAt, enrolOnAccountPage, hiddenValue, post, recoveryCodesOn, secretOn } from './helpers/second-factor';
-import { insertUsers, readAccount } from './helpers/storage';
+import { changeSession, insertUsers, readAccount } from './helpers/storage';
 import { freshIp, unique } from './helpers/values';
 
 const PASSWORD = 'second-factor-password';
@@ -198,6 +200,43 @@ describe('acr_values and clients that require MFA', () => {
     expect(page).toContain('Set up an authenticator app');
   });
 
+  it('a pushed request (PAR) with acr_values steps up the same way', async () => {
+    const { sessionCookie } = await signInForTokens({}, { email, password: PASSWORD });
+    const pushed = await pushAuthorization({ redirect_uri: 'https://demo.example.com/callback', acr_values: ACR_MULTI_FACTOR });
+    const response = await call(pushedAuthorizePath('demo-app', pushed.requestUri), { headers: { Cookie: sessionCookie } });
+    expect(response.headers.get('Location')).toBe('/login/second-factor');
+  });
+
+  it('max_age is honoured: a session older than it signs in again, even a multi-factor one', async () => {
+    const { sessionCookie } = await signInForTokens({}, { email, password: PASSWORD });
+    await changeSession(sessionIdOf(sessionCookie), (stored) => ({ ...stored, authTime: stored.authTime - 600, amr: ['pwd', 'otp', 'mfa'] }));
+    const fresh = await authorizeWith(sessionCookie, { max_age: '900' });
+    const issued = expectCodeRedirect(fresh.response, fresh.verifier);
+    const claims = await verifiedIdToken((await redeemForTokens(issued)).id_token!);
+    expect([claims.amr, claims.acr]).toEqual([['pwd', 'otp', 'mfa'], ACR_MULTI_FACTOR]);
+    const stale = await authorizeWith(sessionCookie, { max_age: '300' });
+    expect(stale.response.headers.get('Location')).toBe('/login');
+  });
+
+  it('the methods reach the code issued after consent (a third-party app)', async () => {
+    const { secret } = await enrolOnAccountPage(email, PASSWORD);
+    vi.setSystemTime(T0 + STEP_MS);
+    const pending = await startLogin(PARTNER);
+    const cookie = await passwordFirst(pending);
+    const answered = await submitCode(cookie, pending.requestId, { code: await codeAt(secret, T0 + STEP_MS) });
+    expect(answered.headers.get('Location')).toBe('/consent');
+    const allowed = await submitConsent(
+      { cookie: cookieFrom(answered, LOGIN_COOKIE), requestId: pending.requestId, verifier: pending.verifier, session: cookieFrom(answered, SESSION_COOKIE) },
+      'allow',
+    );
+    const location = new URL(allowed.headers.get('Location')!);
+    const tokens = await redeemForTokens(
+      { code: location.searchParams.get('code')!, verifier: pending.verifier, redirectUri: PARTNER.redirect_uri, location },
+      { client_id: PARTNER.client_id },
+    );
+    expect(decodeJwt(tokens.id_token!)).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], acr: ACR_MULTI_FACTOR });
+  });
+
   it('a session opened before the user enrolled needs the code for single sign-on', async () => {
     const { sessionCookie } = await signInForTokens({}, { email, password: PASSWORD });
     const { secret } = await enrolOnAccountPage(email, PASSWORD);
@@ -257,7 +296,7 @@ describe('the Management API: a user’s factors', () => {
     expect(await (await call('/login/second-factor', { headers: { Cookie: cookie } })).text()).toContain('Set up an authenticator app');
 
     const expected = ['second_factor_enrolled', 'second_factor_removed', 'second_factor_required'];
-    const events = await waitForAudit(`user_id=${userId}`, (items) => expected.every((name) => eventNames(items).includes(name)));
+    const events = await waitForAudit(`user_id=${userId}`, (items) => expected.every((name) => eventNames(items).includes(name)), 200);
     expect(events.find((e) => e.event === 'second_factor_removed')?.detail).toMatchObject({ by: 'operator', had_factor: true });
   });
 });
