@@ -135,6 +135,17 @@ describe('enrolment and the sign-in’s second step', () => {
     expect((await submitCode(cookie, pending.requestId, { code: right })).status).toBe(401);
   });
 
+  it('a user blocked between the password and the code gets no session', async () => {
+    const { secret } = await enrolOnAccountPage(email, PASSWORD);
+    vi.setSystemTime(T0 + STEP_MS);
+    const pending = await startLogin();
+    const cookie = await passwordFirst(pending);
+    expect((await management('PATCH', `/users/${userIdOf(email)}`, { blocked: true })).status).toBe(200);
+    const answered = await submitCode(cookie, pending.requestId, { code: await codeAt(secret, T0 + STEP_MS) });
+    expect(answered.status).toBe(401);
+    expect(answered.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
+  });
+
   it('a recovery code signs in once', async () => {
     const { recoveryCodes } = await enrolOnAccountPage(email, PASSWORD);
     const pending = await startLogin();

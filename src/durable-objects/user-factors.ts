@@ -99,9 +99,10 @@ export async function factorMethod(request: FactorRequest, access: AccountAccess
       const codes = proof.kind === 'totp' && secret ? await totpCandidates(secret, now) : [];
       const before = access.account();
       const checked = checkSecondFactor(before, proof, { secret, codes }, ACCOUNT_POLICY, now);
-      if (checked.result !== 'accepted') {
+      // Blocked since the password step: no session, as a password sign-in would get none.
+      if (checked.result !== 'accepted' || before.blocked) {
         await access.save(before, checked.account);
-        return { outcome: checked.result };
+        return { outcome: checked.result === 'accepted' ? 'rejected' : checked.result };
       }
       return openAndApprove(access, before, checked.account, { ...user, amr: withSecondFactor(user.amr, proof.kind) }, now);
     }
