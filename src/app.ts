@@ -14,6 +14,8 @@ import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
 import { favicon } from './routes/favicon';
 import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
+import { showSecondFactor, submitEnrolment, submitSecondFactor } from './routes/second-factor';
+import { showTwoStepEnrolment, submitAccountSecondFactor, submitTwoStepEnrolment, submitTwoStepRemoval } from './routes/account-two-step';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
 import { pushAuthorizationRequest } from './routes/pushed-authorization';
@@ -41,6 +43,9 @@ const browserPages = new Hono<AppEnv>()
   .get('/login', showLogin)
   .post('/login', submitLogin)
   .post('/login/continue', submitContinue)
+  .get('/login/second-factor', showSecondFactor)
+  .post('/login/second-factor', submitSecondFactor)
+  .post('/login/second-factor/enrol', submitEnrolment)
   .get('/consent', showConsent)
   .post('/consent', submitConsent)
   .on(['GET', 'POST'], '/logout', logout)
@@ -58,6 +63,10 @@ const browserPages = new Hono<AppEnv>()
   .post('/account/delete', submitAccountDeletion)
   .get('/account/export', downloadAccountData)
   .post('/account/sign-in', submitAccountSignIn)
+  .post('/account/second-factor', submitAccountSecondFactor)
+  .get('/account/two-step', showTwoStepEnrolment)
+  .post('/account/two-step', submitTwoStepEnrolment)
+  .post('/account/two-step/remove', submitTwoStepRemoval)
   .post('/account/sign-out', submitAccountSignOut)
   .post('/account/language', submitAccountLanguage)
   .post('/account/sign-out-everywhere', submitSignOutEverywhere)

@@ -47,6 +47,11 @@ const SETTINGS = /** @type {const} */ ({
     help: 'send people whose email is not confirmed to a "check your inbox" page before it gets a code (default: no)',
   },
   'default-locale': { type: 'string', value: 'LANG', help: 'language of its pages when neither the app (ui_locales) nor the browser names one edge-auth speaks: en, de, es, fr, ja, ar, or `none`' },
+  'require-mfa': {
+    type: 'boolean',
+    negatable: true,
+    help: 'require a second factor (an authenticator app or a passkey) to sign in; people without one set it up first (default: no)',
+  },
   'logo-uri': { type: 'string', value: 'URL', help: 'https URL of a logo for its sign-in and consent pages, or `none`' },
   'primary-color': { type: 'string', value: 'COLOR', help: 'brand colour of those pages, such as #1a73e8, or `none` for the default' },
   'token-endpoint-auth-method': {
@@ -85,6 +90,7 @@ function settings(values) {
     allow_signup: /** @type {boolean | undefined} */ (values['allow-signup']),
     require_verified_email: /** @type {boolean | undefined} */ (values['require-verified-email']),
     default_locale: valueOrNone(values, 'default-locale'),
+    require_mfa: /** @type {boolean | undefined} */ (values['require-mfa']),
     logo_uri: valueOrNone(values, 'logo-uri'),
     primary_color: valueOrNone(values, 'primary-color'),
     // The server knows the values; it answers a wrong one with the field path.

@@ -181,6 +181,33 @@ export const users = {
       run: async ({ api, args, output }) =>
         printList(output, await api().get(`users/${segment(await userId(api(), args[0] ?? ''))}/grants`), GRANT_COLUMNS),
     },
+    factors: {
+      summary: 'show a user’s second factors: authenticator app, recovery codes left, whether MFA is required of them',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) => printResource(output, await api().get(`users/${segment(await userId(api(), args[0] ?? ''))}/factors`)),
+    },
+    'reset-mfa': {
+      summary: 'remove a user’s authenticator app and recovery codes (they sign in with the password, and enrol again where MFA is required)',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) => {
+        const id = await userId(api(), args[0] ?? '');
+        await api().delete(`users/${segment(id)}/factors`);
+        if (output.json) output.printJson({ id, reset: true });
+        else output.print(`Reset the second factors of ${args[0]}.`);
+      },
+    },
+    'require-mfa': {
+      summary: 'require a second factor of a user whatever the app (one without enrols at the next sign-in)',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) =>
+        printResource(output, await api().patch(`users/${segment(await userId(api(), args[0] ?? ''))}/factors`, { mfa_required: true })),
+    },
+    'unrequire-mfa': {
+      summary: 'stop requiring a second factor of a user (apps that require MFA still do)',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) =>
+        printResource(output, await api().patch(`users/${segment(await userId(api(), args[0] ?? ''))}/factors`, { mfa_required: false })),
+    },
     'revoke-session': revokeOne('session', 'end one session of a user', 'Ended'),
     'revoke-grant': revokeOne('grant', 'revoke one grant of a user: its refresh tokens stop working', 'Revoked'),
     'send-reset-mail': postToUser(

@@ -34,7 +34,12 @@ export type AuditEventName =
   | 'client_registration_deleted'
   | 'client_expired'
   | 'keys_rotated'
-  | 'keys_withdrawn';
+  | 'keys_withdrawn'
+  | 'second_factor_required'
+  | 'second_factor_succeeded'
+  | 'second_factor_failed'
+  | 'second_factor_enrolled'
+  | 'second_factor_removed';
 
 /** Ids and outcomes only: never a secret, code, verifier, token, password or email. */
 export interface AuditEvent {

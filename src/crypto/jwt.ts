@@ -57,6 +57,9 @@ export interface IdTokenClaims {
   clientId: string;
   nonce: string | undefined;
   authTime: number;
+  /** RFC 8176 methods and the level they reach (OIDC Core 2). */
+  amr?: readonly string[] | undefined;
+  acr?: string | undefined;
   accessToken: string;
   ttlSeconds: number;
 }
@@ -71,6 +74,8 @@ export async function signIdToken(key: SigningKey, claims: IdTokenClaims, now: n
   return new SignJWT({
     azp: claims.clientId,
     auth_time: claims.authTime,
+    ...(claims.amr === undefined ? {} : { amr: claims.amr }),
+    ...(claims.acr === undefined ? {} : { acr: claims.acr }),
     at_hash: await accessTokenHash(claims.accessToken),
     ...(claims.nonce === undefined ? {} : { nonce: claims.nonce }),
   })

@@ -65,6 +65,8 @@ export const clients = sqliteTable(
     requireVerifiedEmail: integer('require_verified_email', { mode: 'boolean' }).notNull().default(false),
     /** The pages' language when neither the app (ui_locales) nor the browser names a supported one. */
     defaultLocale: text('default_locale').$type<Locale>(),
+    /** Users signing in to this client need a second factor (src/oauth/second-factor.ts); the ID token's `acr` says so. */
+    requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
     /**
      * How the client authenticates at the token, revocation, introspection and PAR endpoints
      * (RFC 7591 section 2). Null: as before this column, by its type (a public client with none, a

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
-  approve, attemptSignIn, consentSummaries, emptyAccount, endAllSessions, endSession, grantSummary, isEmptyAccount, liveSession, nextExpiry,
-  openSession, pruneAccount, recordConsent, refusedRequest, sessionSummaries, storedGrant,
+  attemptSignIn, consentSummaries, emptyAccount, endAllSessions, endSession, grantSummary, isEmptyAccount, liveSession, nextExpiry,
+  pruneAccount, recordConsent, refusedRequest, sessionSummaries, storedGrant,
   type AccountRecord, type Approval, type ApprovalResult, type ConsentSummary, type GrantSummary, type SessionSummary, type SignInInput,
   type SignInResult, type StoredGrant,
 } from '../oauth/account-record';
@@ -12,6 +12,7 @@ import {
 import type { PresentedProof } from '../oauth/dpop-replay';
 import { ACCOUNT_POLICY } from '../oauth/login-throttle';
 import { isRecentEnough } from '../oauth/prompt';
+import { afterFirstFactor, approveRequest, factorMethod, resumedSession, sessionStrength, type AccountAccess, type FactorAnswer, type FactorRequest } from './user-factors';
 
 const ACCOUNT = 'account';
 const ALARM_AT = 'alarmAt';
@@ -74,12 +75,12 @@ export class UserStore extends DurableObject<Env> {
     await this.save(account, account, { [grantId]: storedGrant(record, this.stored(grantId)?.createdAt ?? Date.now()) });
   }
 
-  /** Approves a request for the user: the code's grant when one is issued. */
-  private approval(account: AccountRecord, approval: Approval, user: { userId: string; authTime: number }) {
-    const approved = approve(account, approval, user, this.stored(approval.grantId) !== undefined);
-    const grants: Record<string, StoredGrant> = approved.record ? { [approval.grantId]: storedGrant(approved.record, Date.now()) } : {};
-    return { result: approved.result, grants };
-  }
+  /** What src/durable-objects/user-factors.ts reads and writes through; `approval` approves a request (the code's grant when one is issued). */
+  private readonly access: AccountAccess = {
+    account: () => this.account(),
+    save: (before, after, grants) => this.save(before, after, grants),
+    approval: (account, approval, user) => approveRequest(account, approval, user, this.stored(approval.grantId) !== undefined),
+  };
 
   /**
    * A sign-in, in one call: the lock decides first (a locked account refuses whatever the password
@@ -94,12 +95,12 @@ export class UserStore extends DurableObject<Env> {
       await this.save(before, attempt.account);
       return { outcome: attempt.outcome === 'succeeded' ? 'failed' : attempt.outcome };
     }
-    const { userId, session, approval } = input.user;
-    const authTime = Math.floor(now / 1000);
-    const signedIn = openSession(attempt.account, session.id, { secretHash: session.secretHash, authTime, createdAt: now, expiresAt: session.expiresAt }, now);
-    const approved = approval && this.approval(signedIn, approval, { userId, authTime });
-    await this.save(before, signedIn, approved?.grants);
-    return { outcome: 'succeeded', authTime, approval: approved?.result };
+    return afterFirstFactor(this.access, before, attempt.account, input.user, now);
+  }
+
+  /** The sign-in's second step, enrolment, removal, and what operators see. */
+  async secondFactor(request: FactorRequest): Promise<FactorAnswer> {
+    return factorMethod(request, this.access);
   }
 
   /**
@@ -110,21 +111,23 @@ export class UserStore extends DurableObject<Env> {
     userId: string,
     session: { id: string; secretHash: string; maxAge: number | undefined },
     approval: Approval,
-  ): Promise<{ authTime: number; approval: ApprovalResult } | undefined> {
+  ): Promise<{ authTime: number; amr: string[]; approval: ApprovalResult } | { stepUp: 'challenge' | 'enrol'; amr: string[] } | undefined> {
     const now = Date.now();
     const account = this.account();
     const live = liveSession(account, session.id, session.secretHash, now);
     if (!live || !isRecentEnough(live.authTime, session.maxAge, now)) return undefined;
-    const approved = this.approval(account, approval, { userId, authTime: live.authTime });
+    const { amr, stepUp } = sessionStrength(account, live, approval);
+    if (stepUp) return { stepUp, amr };
+    const approved = this.access.approval(account, approval, { userId, authTime: live.authTime, amr });
     await this.save(account, account, approved.grants);
-    return { authTime: live.authTime, approval: approved.result };
+    return { authTime: live.authTime, amr, approval: approved.result };
   }
 
   /** The user allowed the request on the consent page: remember it (per client and API) and issue the code. */
-  async approveConsent(user: { userId: string; authTime: number }, approval: Approval): Promise<ApprovalResult> {
+  async approveConsent(user: { userId: string; authTime: number; amr?: string[] | undefined }, approval: Approval): Promise<ApprovalResult> {
     const before = this.account();
     const consented = recordConsent(before, approval.consent);
-    const approved = this.approval(consented, approval, user);
+    const approved = this.access.approval(consented, approval, user);
     await this.save(before, approved.result === 'code_issued' ? consented : before, approved.grants);
     return approved.result;
   }
@@ -188,9 +191,8 @@ export class UserStore extends DurableObject<Env> {
     return { grant: record.grant, expiresAt: Math.min(family.absoluteExpiresAt, family.lastUsedAt + family.idleTtlMs) };
   }
 
-  async resumeSession(sessionId: string, secretHash: string): Promise<{ authTime: number } | undefined> {
-    const session = liveSession(this.account(), sessionId, secretHash, Date.now());
-    return session && { authTime: session.authTime };
+  async resumeSession(sessionId: string, secretHash: string): Promise<{ authTime: number; amr: string[]; twoStep: { recoveryCodesLeft: number } | undefined } | undefined> {
+    return resumedSession(this.account(), sessionId, secretHash, Date.now());
   }
 
   async endSession(sessionId: string): Promise<void> {

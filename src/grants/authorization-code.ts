@@ -3,6 +3,7 @@ import { sha256Base64url } from '../crypto/hash';
 import { randomToken } from '../crypto/random';
 import { userStore } from '../durable-objects/user-store';
 import { invalidGrant, invalidRequest } from '../errors/oauth-error';
+import { findClient } from '../http/find-client';
 import type { Approval, ConsentRequest } from '../oauth/account-record';
 import { encodeHandle, parseHandle } from '../oauth/grant-handle';
 import type { DpopFailure, RedeemFailure } from '../oauth/grant-record';
@@ -32,6 +33,8 @@ export interface MintedCode {
 
 export async function mintCode(env: Env, userId: string, request: LoginRequest, consent: ConsentRequest, verifyEmailFirst = false): Promise<MintedCode> {
   const config = getConfig(env);
+  // The client comes from the isolate's cache: /authorize has just read it.
+  const requireMfa = request.requireMfa === true || (await findClient(env, request.clientId))?.requireMfa === true;
   const code = encodeHandle({ userId, id: request.id }, randomToken(32));
   const approval: Approval = {
     grantId: request.id,
@@ -49,6 +52,7 @@ export async function mintCode(env: Env, userId: string, request: LoginRequest, 
     requestExpiresAt: request.expiresAt,
     consent,
     verifyEmailFirst,
+    requireMfa,
   };
   return { approval, location: withQuery(request.redirectUri, { code, state: request.state, iss: config.issuer }) };
 }

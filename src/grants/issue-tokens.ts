@@ -5,6 +5,7 @@ import { randomToken } from '../crypto/random';
 import { findApi } from '../db/registry';
 import type { ApiRow, ClientRow } from '../db/schema';
 import { invalidGrant } from '../errors/oauth-error';
+import { acrFor, PASSWORD_AMR } from '../oauth/authentication-methods';
 import { encodeHandle, encodeJti, type HandleTarget } from '../oauth/grant-handle';
 import type { NewRefreshToken } from '../oauth/grant-record';
 import { getSigningKey } from '../tokens/key-cache';
@@ -19,6 +20,8 @@ export interface AuthorizedGrant {
   /** Sent only in the ID token of the authorization code exchange (OIDC Core 12.2). */
   nonce: string | undefined;
   authTime: number;
+  /** How the user signed in (RFC 8176); grants made before it was recorded were password sign-ins. */
+  amr?: readonly string[] | undefined;
 }
 
 /** A refresh token made before the grant's object is called, so that one call stores its hash. */
@@ -116,6 +119,8 @@ export async function issueTokens(
         clientId: client.id,
         nonce: grant.nonce,
         authTime: grant.authTime,
+        amr: grant.amr ?? PASSWORD_AMR,
+        acr: acrFor(grant.amr ?? PASSWORD_AMR),
         accessToken,
         ttlSeconds: config.idTokenTtlSeconds,
       },

@@ -61,6 +61,7 @@ function clientRow(metadata: ClientMetadata, apis: readonly ApiRow[]): ClientRow
     allowSignup: false,
     requireVerifiedEmail: false,
     defaultLocale: null,
+    requireMfa: false,
     registration: 'metadata_document',
     lastUsedAt: null,
     registrationTokenHash: null,

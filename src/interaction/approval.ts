@@ -35,7 +35,10 @@ export async function mustVerifyEmail(env: Env, request: LoginRequest, userId: s
 }
 
 /** The pages a pending request may wait on, inside edge-auth: the request stays in its cookie. */
-export const isWaitingPage = (location: string) => location === '/consent' || location === '/verify-email/pending';
+export const isWaitingPage = (location: string) => location === '/consent' || location === '/verify-email/pending' || location === SECOND_FACTOR_PAGE;
+
+/** Where a request waits for its second factor (src/routes/second-factor.ts). */
+export const SECOND_FACTOR_PAGE = '/login/second-factor';
 
 /**
  * Where the browser goes after the user's object decided on an approved request: back to the app
@@ -94,9 +97,16 @@ export async function approveWithSession(
     minted.approval,
   );
   if (!approved) return undefined;
+  if ('stepUp' in approved) {
+    // The session is one factor and the request needs two: a second step, bound to this request.
+    if (!options.interactive) throw new OAuthError('interaction_required', 'The user must give a second factor.');
+    const secondFactor = { userId: session.userId, amr: approved.amr, step: approved.stepUp, replacesSession: session.sessionId };
+    await setLoginRequestCookie(c, { ...request, confirmSession: undefined, secondFactor });
+    return SECOND_FACTOR_PAGE;
+  }
   if (!options.interactive && approved.approval === 'consent_required') throw new OAuthError('consent_required', 'The user must consent.');
   if (!options.interactive && approved.approval === 'verification_required') throw new OAuthError('interaction_required', 'The user must confirm their email address.');
-  const user = { userId: session.userId, authTime: approved.authTime };
+  const user = { userId: session.userId, authTime: approved.authTime, amr: approved.amr };
   const location = await afterApproval(c, request, user, approved.approval, minted.location);
   if (!isWaitingPage(location)) {
     const detail = { single_sign_on: true, confirmed: options.confirmed };

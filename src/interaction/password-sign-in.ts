@@ -11,7 +11,8 @@ import { networkKey } from '../oauth/login-throttle';
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_PASSWORD_LENGTH = 1024;
 
-type Succeeded = Extract<SignInResult, { outcome: 'succeeded' }>;
+/** The password was right: signed in, or a second factor is due before the session opens. */
+type Succeeded = Extract<SignInResult, { outcome: 'succeeded' | 'second_factor' }>;
 
 export type PasswordSignIn<T> =
   | { signedIn: true; user: UserRow; outcome: T; result: Succeeded }
@@ -44,7 +45,7 @@ export async function signInWithPassword<T extends { result: SignInResult }>(
   }
   const outcome = await signIn(user, valid);
   const { result } = outcome;
-  if (result.outcome !== 'succeeded') return { signedIn: false, reason: result.outcome, network, account: user.id };
+  if (result.outcome !== 'succeeded' && result.outcome !== 'second_factor') return { signedIn: false, reason: result.outcome, network, account: user.id };
 
   // A stored hash weaker than configured is replaced now that the password is known, after the response.
   if (needsRehash(user.passwordHash, c.var.config.passwordHashing)) {

@@ -39,10 +39,10 @@ export async function readSessionCookie(c: AppContext): Promise<SessionCookie | 
 }
 
 /** The browser's live session, or undefined (none, ended, expired, blocked, or not ours). */
-export async function currentSession(c: AppContext): Promise<(SessionCookie & { authTime: number }) | undefined> {
+export async function currentSession(c: AppContext): Promise<(SessionCookie & { authTime: number; twoStep: { recoveryCodesLeft: number } | undefined }) | undefined> {
   const cookie = await readSessionCookie(c);
   const live = cookie && (await userStore(c.env, cookie.userId).resumeSession(cookie.sessionId, cookie.secretHash));
-  return live && cookie && { ...cookie, authTime: live.authTime };
+  return live && cookie && { ...cookie, authTime: live.authTime, twoStep: live.twoStep };
 }
 
 /** Whether the cookie's session is live and, when the app sent `max_age`, recent enough. */

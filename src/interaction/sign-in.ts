@@ -3,10 +3,11 @@ import { mintCode } from '../grants/authorization-code';
 import type { AppContext } from '../http/context';
 import type { ApprovalResult, SignInResult } from '../oauth/account-record';
 import type { LoginRequest } from '../oauth/login-request';
-import { afterApproval, consentRequestFor, isWaitingPage, mustVerifyEmail } from './approval';
-import { clearLoginRequestCookie } from './login-request-cookie';
 import { withSavedLocale } from './page-locale';
 import type { Locale } from '../i18n/messages';
+import { PASSWORD_AMR } from '../oauth/authentication-methods';
+import { afterApproval, consentRequestFor, isWaitingPage, mustVerifyEmail, SECOND_FACTOR_PAGE } from './approval';
+import { clearLoginRequestCookie, setLoginRequestCookie } from './login-request-cookie';
 import { redirectToApp } from './redirect-to-app';
 import { newSession, setSessionCookie } from './session-cookie';
 
@@ -51,7 +52,7 @@ export async function continueSignedIn(
   // The consent or confirmation page that may follow speaks the person's saved language.
   const request = withSavedLocale(flow, user.locale);
   setSessionCookie(c, { handle: signIn.sessionHandle });
-  const signedIn = { userId, authTime: signIn.result.authTime };
+  const signedIn = { userId, authTime: signIn.result.authTime, amr: signIn.result.amr };
   c.var.audit({ event: 'login_succeeded', actor: `user:${userId}`, clientId: request.clientId, userId, grantId: request.id });
   // signInUser always asks for an approval; without an answer the request is treated as spent.
   const location = await afterApproval(c, request, signedIn, signIn.result.approval ?? 'request_used', signIn.codeLocation);
@@ -59,6 +60,16 @@ export async function continueSignedIn(
   if (!isWaitingPage(location)) clearLoginRequestCookie(c);
   // 303: the app's redirect URI is fetched with GET whatever the form's method was.
   return redirectToApp(c, location, 303);
+}
+
+/**
+ * The password was right and a second factor is due: no session yet; the request, sealed again
+ * with who gave the first factor, waits on the second-factor page.
+ */
+export async function awaitSecondFactor(c: AppContext, request: LoginRequest, userId: string, step: 'challenge' | 'enrol'): Promise<Response> {
+  await setLoginRequestCookie(c, { ...request, confirmSession: undefined, secondFactor: { userId, amr: [...PASSWORD_AMR], step } });
+  c.var.audit({ event: 'second_factor_required', actor: `user:${userId}`, clientId: request.clientId, userId, grantId: request.id, detail: { step } });
+  return c.redirect(SECOND_FACTOR_PAGE, 303);
 }
 
 /** A sign-in to the account page: the same lock, and a new session, but no code. */

@@ -6,6 +6,7 @@ import type { ManagementEnv } from './authorize-management';
 import { clientGrantRoutes } from './client-grants';
 import { clientRoutes } from './clients';
 import { keyRoutes } from './keys';
+import { userMfaRoutes } from './user-mfa';
 import { userSessionRoutes } from './user-sessions';
 import { userRoutes } from './users';
 
@@ -21,6 +22,7 @@ export const managementApi = new Hono<ManagementEnv>()
   .route('/client-grants', clientGrantRoutes)
   .route('/users', userRoutes)
   .route('/users', userSessionRoutes)
+  .route('/users', userMfaRoutes)
   .route('/keys', keyRoutes)
   .route('/audit-events', auditEventRoutes)
   .onError(renderErrors('json'));

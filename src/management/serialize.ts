@@ -26,6 +26,7 @@ export const clientJson = (row: ClientRow) => ({
   allow_signup: row.allowSignup,
   require_verified_email: row.requireVerifiedEmail,
   default_locale: row.defaultLocale,
+  require_mfa: row.requireMfa,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
   /** `dynamic`: registered by the client itself (RFC 7591), unverified, expires when unused. */

@@ -2,6 +2,7 @@ import { timingSafeEqual } from '../crypto/timing-safe';
 import { needsConsent } from './consent';
 import { newGrantRecord, retainUntil, type AuthorizationGrant, type GrantRecord } from './grant-record';
 import { lockedUntil, withFailure, type ThrottlePolicy } from './login-throttle';
+import type { SecondFactors } from './second-factor';
 
 /**
  * Everything about one user that must change in order, kept by the user's Durable Object beside
@@ -18,6 +19,8 @@ export interface AccountRecord {
   consents: Record<string, string[]>;
   /** Set by an operator: no sign-in, session, code, refresh or token check succeeds. */
   blocked: boolean;
+  /** The authenticator app and recovery codes (src/oauth/second-factor.ts). */
+  factors?: SecondFactors | undefined;
 }
 
 /** A browser's single sign-on session (OIDC Core section 3.1.2.3). */
@@ -27,6 +30,8 @@ export interface StoredSession {
   authTime: number;
   createdAt: number;
   expiresAt: number;
+  /** How the user signed in (RFC 8176); sessions opened before it was recorded were password sign-ins. */
+  amr?: string[] | undefined;
 }
 
 /**
@@ -155,7 +160,8 @@ export function isEmptyAccount(account: AccountRecord): boolean {
     !account.blocked &&
     Object.keys(account.sessions).length === 0 &&
     Object.keys(account.failures).length === 0 &&
-    Object.keys(account.consents).length === 0
+    Object.keys(account.consents).length === 0 &&
+    account.factors === undefined
   );
 }
 
@@ -169,6 +175,8 @@ export interface Approval {
   consent: ConsentRequest;
   /** The client requires a confirmed address and the user's is not: no code until it is. */
   verifyEmailFirst: boolean;
+  /** The client or the request's `acr_values` require a second factor (src/oauth/second-factor.ts). */
+  requireMfa?: boolean | undefined;
 }
 
 export type ApprovalResult = 'code_issued' | 'verification_required' | 'consent_required' | 'request_used' | 'blocked';
@@ -181,7 +189,7 @@ export type ApprovalResult = 'code_issued' | 'verification_required' | 'consent_
 export function approve(
   account: AccountRecord,
   approval: Approval,
-  user: { userId: string; authTime: number },
+  user: { userId: string; authTime: number; amr?: string[] | undefined },
   requestUsed: boolean,
 ): { record: GrantRecord | undefined; result: ApprovalResult } {
   if (account.blocked) return { record: undefined, result: 'blocked' };
@@ -210,13 +218,18 @@ export interface SignInInput {
   accountKey: string;
   /** The password was right and the user exists and is not blocked in D1. */
   passwordValid: boolean;
-  /** Absent for unknown emails; `approval` absent for a sign-in to the account page, which issues no code. */
-  user?: { userId: string; session: NewSession; approval?: Approval | undefined };
+  /**
+   * Absent for unknown emails; `approval` absent for a sign-in to the account page, which issues no
+   * code; `amr` how the user signed in (a password when not given).
+   */
+  user?: { userId: string; session: NewSession; approval?: Approval | undefined; amr?: string[] | undefined };
 }
 
 export type SignInResult =
   | { outcome: Exclude<AttemptOutcome, 'succeeded'> }
-  | { outcome: 'succeeded'; authTime: number; approval?: ApprovalResult | undefined };
+  | { outcome: 'succeeded'; authTime: number; amr: string[]; approval?: ApprovalResult | undefined }
+  /** The password was right; no session opens before the second factor is given or enrolled. */
+  | { outcome: 'second_factor'; step: 'challenge' | 'enrol' };
 
 export interface SessionSummary {
   id: string;

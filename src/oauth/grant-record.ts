@@ -16,6 +16,8 @@ export interface AuthorizationGrant {
   nonce: string | undefined;
   /** When the user authenticated, in seconds (OIDC `auth_time`). */
   authTime: number;
+  /** How (RFC 8176), for the ID tokens' `amr` and `acr`; grants made before it was recorded were password sign-ins. */
+  amr?: string[] | undefined;
   /** When the code expires, in milliseconds since the epoch. */
   expiresAt: number;
   /** `dpop_jkt` of the authorization request: the code is redeemed only with a proof by this key (RFC 9449 section 10). */

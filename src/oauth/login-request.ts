@@ -24,6 +24,10 @@ export interface LoginRequest extends AuthorizationRequest {
   confirmSession?: { maxAge?: number | undefined } | undefined;
   /** Set once the user has signed in and the request waits only for consent. */
   authenticated?: SignedInUser | undefined;
+  /** `acr_values` asked for the multi-factor level (src/oauth/authentication-methods.ts). */
+  requireMfa?: boolean | undefined;
+  /** The first factor was given; the request waits for the second (src/routes/second-factor.ts). */
+  secondFactor?: PendingSecondFactor | undefined;
   /** The pages' language, chosen once at /authorize (src/i18n/negotiate.ts) and kept for the flow. */
   locale?: Locale | undefined;
   /** The app named `locale` (ui_locales): the person's saved language does not replace it after sign-in. */
@@ -34,6 +38,21 @@ export interface LoginRequest extends AuthorizationRequest {
 export interface SignedInUser {
   userId: string;
   authTime: number;
+  /** How (RFC 8176); a password when not given. */
+  amr?: string[] | undefined;
+}
+
+/**
+ * A first factor that opened no session yet: the user must give a code (`challenge`) or enrol an
+ * authenticator app (`enrol`, with the secret shown on the page). `replacesSession` is the single
+ * sign-on session being stepped up, ended when the new one opens.
+ */
+export interface PendingSecondFactor {
+  userId: string;
+  amr: string[];
+  step: 'challenge' | 'enrol';
+  replacesSession?: string | undefined;
+  enrolSecret?: string | undefined;
 }
 
 const optionalString = v.optional(v.string());
@@ -53,7 +72,17 @@ const LoginRequestSchema = v.object({
   expiresAt: v.number(),
   forceConsent: v.boolean(),
   confirmSession: v.optional(v.object({ maxAge: v.optional(v.number()) })),
-  authenticated: v.optional(v.object({ userId: v.string(), authTime: v.number() })),
+  authenticated: v.optional(v.object({ userId: v.string(), authTime: v.number(), amr: v.optional(v.array(v.string())) })),
+  requireMfa: v.optional(v.boolean()),
+  secondFactor: v.optional(
+    v.object({
+      userId: v.string(),
+      amr: v.array(v.string()),
+      step: v.picklist(['challenge', 'enrol']),
+      replacesSession: optionalString,
+      enrolSecret: optionalString,
+    }),
+  ),
   locale: v.optional(v.picklist(LOCALES)),
   localeRequested: v.optional(v.boolean()),
 });

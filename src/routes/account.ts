@@ -11,8 +11,10 @@ import { isLocale, messagesFor, type Locale, type Messages, type TextKey } from 
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
 import { currentSession, endSession, setSessionCookie, type SessionCookie } from '../interaction/session-cookie';
 import { signInToAccount } from '../interaction/sign-in';
+import { accountSecondFactorPage } from '../interaction/account-second-factor';
 import { accountPage, accountSignInPage, type AccountNotice, type AccountPageProps } from '../views/account-settings-page';
 import { renderPage } from '../views/page-response';
+
 
 /**
  * What the page says after an action, by a fixed code in `?done=`: nothing from the URL is
@@ -24,13 +26,15 @@ const DONE: Record<string, TextKey> = {
   email_sent: 'noticeEmailSent',
   email_changed: 'noticeEmailChanged',
   language_saved: 'noticeLanguageSaved',
+  two_step_on: 'noticeTwoStepOn',
+  two_step_off: 'noticeTwoStepOff',
 };
 
 /** The account pages have no pending request: the person's saved language decides, else the browser's Accept-Language. */
 export const accountLocale = (c: AppContext, user?: UserRow): Locale => user?.locale ?? pageLocale(c, undefined);
 export const accountWords = (c: AppContext, user?: UserRow): Messages => messagesFor(accountLocale(c, user));
 
-export type SignedInAccount = SessionCookie & { user: UserRow };
+export type SignedInAccount = SessionCookie & { user: UserRow; twoStep?: { recoveryCodesLeft: number } | undefined };
 
 /** The browser's live session and its user (not blocked), or undefined: the sign-in form is due. */
 export async function signedInAccount(c: AppContext): Promise<SignedInAccount | undefined> {
@@ -44,7 +48,7 @@ export function renderAccount(c: AppContext, account: SignedInAccount, status: 2
   return renderPage(c, status, (nonce) =>
     accountPage({
       nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength,
-      auditRetentionDays: c.var.config.auditRetentionDays, locale: accountLocale(c, user), savedLocale: user.locale, ...extra,
+      auditRetentionDays: c.var.config.auditRetentionDays, locale: accountLocale(c, user), savedLocale: user.locale, twoStep: account.twoStep, ...extra,
     }),
   );
 }
@@ -95,6 +99,8 @@ export async function submitAccountSignIn(c: AppContext): Promise<Response> {
     c.var.audit({ event: 'login_failed', detail: { reason, account, network, page: 'account' } });
     return signInForm(c, 401, email, { text: accountWords(c).loginFailed, alert: true });
   }
+  // A user with an authenticator app gives its code before the session opens.
+  if (attempt.result.outcome === 'second_factor') return accountSecondFactorPage(c, attempt.user.id, 200);
   setSessionCookie(c, { handle: attempt.outcome.sessionHandle });
   c.var.audit({ event: 'login_succeeded', actor: `user:${attempt.user.id}`, userId: attempt.user.id, detail: { page: 'account' } });
   return c.redirect('/account?done=signed_in', 303);

@@ -12,6 +12,7 @@ import { setLoginRequestCookie } from '../interaction/login-request-cookie';
 import { redirectToApp } from '../interaction/redirect-to-app';
 import { liveSession, readSessionCookie } from '../interaction/session-cookie';
 import { validateAuthorizationRequest } from '../oauth/authorization-request';
+import { requestsMultiFactor } from '../oauth/authentication-methods';
 import { isClientIdUrl } from '../oauth/client-metadata-document';
 import type { LoginRequest } from '../oauth/login-request';
 import { MAX_PARAM_LENGTH, optionalParam, singleValuedParams } from '../oauth/params';
@@ -112,6 +113,8 @@ export async function authorize(c: AppContext): Promise<Response> {
     // A client known only by its metadata document is unverified: the user decides every time.
     forceConsent: prompt.consent || isClientIdUrl(client.id),
     ...flowLocale(optionalParam(params, 'ui_locales'), c.req.header('Accept-Language'), client.defaultLocale),
+    // OIDC Core 3.1.2.1 acr_values: the multi-factor level asked for steps a single-factor session up.
+    ...(requestsMultiFactor(params) && { requireMfa: true }),
   };
 
   // Single sign-on (OIDC Core 3.1.2.3): one call to the user's object checks the session (and

@@ -1,3 +1,4 @@
+import { ACR_VALUES_SUPPORTED } from '../oauth/authentication-methods';
 import { ID_TOKEN_ALG } from '../crypto/jwt';
 import { listApis } from '../db/registry';
 import type { AppContext } from '../http/context';
@@ -61,9 +62,11 @@ export async function openidConfiguration(c: AppContext): Promise<Response> {
       end_session_endpoint: `${c.var.config.issuer}/logout`,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
-      claims_supported: ['iss', 'sub', 'aud', 'azp', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'updated_at', 'email', 'email_verified'],
+      claims_supported: ['iss', 'sub', 'aud', 'azp', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'amr', 'acr', 'name', 'updated_at', 'email', 'email_verified'],
       // select_account is accepted but has no effect (one session per browser), so it is not advertised.
       prompt_values_supported: ['none', 'login', 'consent'],
+      // OIDC Discovery 3; the values are described in docs/operator-guide.md (Second factors).
+      acr_values_supported: ACR_VALUES_SUPPORTED,
       // OIDC Discovery 3: request_parameter_supported defaults to false, but request_uri_parameter_supported
       // to true; both are said, and /authorize answers request_not_supported, or request_uri_not_supported
       // for any request_uri not issued by the pushed authorization request endpoint.

@@ -6,7 +6,8 @@ import { readForm } from '../http/request-body';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { pendingRequest } from '../interaction/login-request-cookie';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
-import { continueSignedIn, signInUser } from '../interaction/sign-in';
+import { awaitSecondFactor, continueSignedIn, signInUser } from '../interaction/sign-in';
+import { withSavedLocale } from '../interaction/page-locale';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
 import { loginPage, type LoginError } from '../views/pages';
 import { continuePageFor } from './continue-session';
@@ -58,5 +59,8 @@ export async function submitLogin(c: AppContext): Promise<Response> {
     c.var.audit({ event: 'login_failed', clientId: request.clientId, detail: { reason, account, network } });
     return loginForm(c, request, 401, email, 'loginFailed');
   }
-  return continueSignedIn(c, request, attempt.user, { ...attempt.outcome, result: attempt.result });
+  const { result } = attempt;
+  // The person is known from here on: their saved language speaks on the second step too.
+  if (result.outcome === 'second_factor') return awaitSecondFactor(c, withSavedLocale(request, attempt.user.locale), attempt.user.id, result.step);
+  return continueSignedIn(c, request, attempt.user, { ...attempt.outcome, result });
 }

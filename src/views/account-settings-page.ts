@@ -3,6 +3,7 @@ import { ownName } from '../i18n/format';
 import { LOCALES, messagesFor, type Locale, type Messages } from '../i18n/messages';
 import { newPasswordField } from './account-pages';
 import { layout, type Html } from './layout';
+import { twoStepSection } from './second-factor-pages';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 
 /** A line at the top of the page after an action: a status, or an alert when it failed. */
@@ -54,6 +55,8 @@ export interface AccountPageProps {
   locale?: Locale | undefined;
   /** The language the person saved, if any (the page may speak the browser's until then). */
   savedLocale?: Locale | null | undefined;
+  /** The authenticator app, when one is enrolled. */
+  twoStep?: { recoveryCodesLeft: number } | undefined;
 }
 
 /** Each language named in itself, with its tag, so a person who cannot read the page finds theirs. */
@@ -100,6 +103,7 @@ ${currentPassword(t, 'current-password-for-email')}
 <button type="submit">${t.sendConfirmationLink}</button>
 </form>
 ${languageChoice(t, props.savedLocale)}
+${twoStepSection({ locale: props.locale, recoveryCodesLeft: props.twoStep?.recoveryCodesLeft })}
 <h2 id="sessions">${t.sessions}</h2>
 <form method="post" action="/account/sign-out-everywhere" aria-labelledby="sessions">
 <p>${t.sessionsIntro}</p>

@@ -306,6 +306,12 @@ describe('npm run admin: registering an iOS app, its API and a user', () => {
     expect(byIdentifier.stdout).toMatch(new RegExp(`^id +${api.id}$`, 'm'));
     const listed = await adminJson<{ items: { email: string }[]; total: number }>(['users', 'list', '--email', 'ada@example.test']);
     expect(listed).toMatchObject({ items: [{ email: 'ada@example.test' }], total: 1 });
+
+    // Second factors: none yet; required of Ada, then not; a reset says so.
+    expect(await adminJson(['users', 'factors', 'ada@example.test'])).toEqual({ totp: null, recovery_codes_left: 0, mfa_required: false });
+    expect(await adminJson(['users', 'require-mfa', 'ada@example.test'])).toMatchObject({ mfa_required: true });
+    expect(await adminJson(['users', 'unrequire-mfa', 'ada@example.test'])).toMatchObject({ mfa_required: false });
+    expect(await adminJson(['users', 'reset-mfa', 'ada@example.test'])).toEqual({ id: user.id, reset: true });
   });
 
   it('gives a confidential client a secret once, a client grant, and a client-credentials token', async () => {
@@ -497,9 +503,9 @@ describe('npm run admin: guardrails for clients (issue 18)', () => {
   it('turns sign-up on and off with --[no-]allow-signup, and sends account mail to a user', async () => {
     const created = await adminJson([
       'clients', 'create', '--name', 'Open', '--type', 'public', '--redirect-uri', 'com.example.open:/cb',
-      '--scope', 'openid', '--audience', 'https://api.example.com', '--allow-signup', '--require-verified-email',
+      '--scope', 'openid', '--audience', 'https://api.example.com', '--allow-signup', '--require-verified-email', '--require-mfa',
     ]);
-    expect(created).toMatchObject({ allow_signup: true, require_verified_email: true });
+    expect(created).toMatchObject({ allow_signup: true, require_verified_email: true, require_mfa: true });
     expect(await adminJson(['clients', 'update', created.id, '--no-allow-signup'])).toMatchObject({ allow_signup: false, require_verified_email: true });
     expect(await adminJson(['users', 'send-reset-mail', 'demo@example.com'])).toEqual({ sent: true, kind: 'reset_password' });
     const user = await adminJson(['users', 'create', '--email', `cli-verify-${Date.now()}@example.com`, '--password', 'a long enough password']);

@@ -1,0 +1,1 @@
+ALTER TABLE `clients` ADD `require_mfa` integer DEFAULT false NOT NULL;
