@@ -16,6 +16,8 @@ import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
+import { startFederation, submitFederationLink } from './routes/federation';
+import { completeFederation, receivePostedResponse } from './routes/federation-callback';
 import { pushAuthorizationRequest } from './routes/pushed-authorization';
 import { deleteRegistration, readRegistration, registerClient } from './routes/registration';
 import { showForgotPassword, showResetPassword, submitForgotPassword, submitResetPassword } from './routes/password-reset';
@@ -24,6 +26,7 @@ import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
 import { showAccount, submitAccountSignIn, submitAccountSignOut, submitAccountVerificationMail, submitSignOutEverywhere } from './routes/account';
+import { submitUnlinkIdentity } from './routes/account-identities';
 import { deleteAccountByToken, downloadAccountData, submitAccountDeletion } from './routes/account-deletion';
 import { showEmailChangeConfirm, submitEmailChange, submitEmailChangeConfirm, submitPasswordChange } from './routes/account-changes';
 import { showVerifyEmail, showVerifyPending, submitVerifyContinue, submitVerifyEmail, submitVerifyResend } from './routes/verify-email';
@@ -41,6 +44,10 @@ const browserPages = new Hono<AppEnv>()
   .get('/login', showLogin)
   .post('/login', submitLogin)
   .post('/login/continue', submitContinue)
+  .get('/login/federated/callback', completeFederation)
+  .post('/login/federated/callback', receivePostedResponse)
+  .post('/login/federated/link', submitFederationLink)
+  .get('/login/federated/:name', startFederation)
   .get('/consent', showConsent)
   .post('/consent', submitConsent)
   .on(['GET', 'POST'], '/logout', logout)
@@ -62,6 +69,7 @@ const browserPages = new Hono<AppEnv>()
   .post('/account/sign-out-everywhere', submitSignOutEverywhere)
   .post('/account/verification-mail', submitAccountVerificationMail)
   .post('/account/password', submitPasswordChange)
+  .post('/account/identities/unlink', submitUnlinkIdentity)
   .post('/account/email', submitEmailChange)
   .get('/account/email/confirm', showEmailChangeConfirm)
   .post('/account/email/confirm', submitEmailChangeConfirm)

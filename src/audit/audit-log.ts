@@ -33,7 +33,11 @@ export type AuditEventName =
   | 'client_registration_deleted'
   | 'client_expired'
   | 'keys_rotated'
-  | 'keys_withdrawn';
+  | 'keys_withdrawn'
+  | 'federated_login'
+  | 'federated_login_failed'
+  | 'identity_linked'
+  | 'identity_unlinked';
 
 /** Ids and outcomes only: never a secret, code, verifier, token, password or email. */
 export interface AuditEvent {

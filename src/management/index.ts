@@ -5,6 +5,7 @@ import { auditEventRoutes } from './audit-events';
 import type { ManagementEnv } from './authorize-management';
 import { clientGrantRoutes } from './client-grants';
 import { clientRoutes } from './clients';
+import { connectionRoutes } from './connections';
 import { keyRoutes } from './keys';
 import { userSessionRoutes } from './user-sessions';
 import { userRoutes } from './users';
@@ -21,6 +22,7 @@ export const managementApi = new Hono<ManagementEnv>()
   .route('/client-grants', clientGrantRoutes)
   .route('/users', userRoutes)
   .route('/users', userSessionRoutes)
+  .route('/connections', connectionRoutes)
   .route('/keys', keyRoutes)
   .route('/audit-events', auditEventRoutes)
   .onError(renderErrors('json'));

@@ -51,7 +51,21 @@ export interface AccountPageProps {
   problem?: { form: 'password' | 'email' | 'delete'; text: string } | undefined;
   newEmail?: string | undefined;
   locale?: Locale | undefined;
+  /** The upstream accounts linked to this one (src/routes/account-identities.ts). */
+  identities?: readonly { connectionId: string; subject: string; displayName: string; email: string | null }[] | undefined;
 }
+
+const identitiesSection = (t: Messages, identities: AccountPageProps['identities']) =>
+  identities?.length
+    ? html`<h2 id="identities">${t.identitiesHeading}</h2>
+<p>${t.identitiesIntro}</p>
+<ul>${identities.map(
+        (identity) => html`<li><form method="post" action="/account/identities/unlink" class="account">
+<input type="hidden" name="connection_id" value="${identity.connectionId}"><input type="hidden" name="subject" value="${identity.subject}">
+<strong>${identity.displayName}</strong>${identity.email ? html` (${identity.email})` : ''} · <button type="submit" class="link">${t.unlink}</button>
+</form></li>`,
+      )}</ul>`
+    : '';
 
 /** The signed-in person's own settings: each form re-asks the current password where the change is sensitive. */
 export function accountPage(props: AccountPageProps): Html {
@@ -71,6 +85,7 @@ ${props.emailVerified
   ? ''
   : html`<p>${t.emailNotConfirmed}</p>
 <form method="post" action="/account/verification-mail"><button type="submit" class="secondary">${t.sendMeConfirmation}</button></form>`}
+${identitiesSection(t, props.identities)}
 <h2 id="change-password">${t.changePassword}</h2>
 <p>${t.changePasswordIntro}</p>
 <form method="post" action="/account/password" aria-labelledby="change-password">
