@@ -5,10 +5,12 @@
  * the account page unlinks; wrong nonce, wrong iss, replayed state, expired ID token, token for
  * another aud, an upstream error and an upstream down each end on a page with no code.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, startOidcProvider, UPSTREAM_CLIENT_ID, UPSTREAM_CLIENT_SECRET, type FakeUpstream, type RunningUpstream } from './upstreams';
-import { startWorkerServer, type WorkerServer } from './worker-server';
+import { startWorkerServer, withTimeout, type WorkerServer } from './worker-server';
 
 const REDIRECT = 'com.example.demo:/callback';
 const ADMIN = `Basic ${btoa('dev-admin:dev-admin-secret')}`;
@@ -89,6 +91,19 @@ async function expectRefusedPage(response: Response, code: string): Promise<void
   expect(page).toContain(`federation_${code}`);
 }
 
+/** `npm run admin -- ...` against the test worker, as the seed's dev-admin: its standard output. */
+async function cli(args: string[], stdin = ''): Promise<string> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../cli/admin.mjs', import.meta.url)), '--url', server.issuer, ...args], { stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end(stdin);
+  const code = await withTimeout(new Promise<number | null>((resolve) => child.once('close', resolve)), 60_000, `admin ${args.join(' ')}`);
+  expect(code, stderr).toBe(0);
+  return stdout;
+}
+
 beforeAll(async () => {
   server = await startWorkerServer({ vars: { DEV_LOOPBACK_FETCH: 'true' } });
   fake = await startFakeUpstream();
@@ -99,11 +114,18 @@ beforeAll(async () => {
     body: new URLSearchParams({ grant_type: 'client_credentials', audience: 'urn:edge-auth:management-api', scope: 'create:connections read:connections update:clients read:users create:users' }),
   });
   adminToken = ((await token.json()) as { access_token: string }).access_token;
-  for (const [name, issuer, extra] of [['fake', fake.issuer, {}], ['fake-post', fake.issuer, { response_mode: 'form_post' }], ['op', op.issuer, { display_name: 'Local OP' }]] as const) {
-    const created = await management('POST', '/connections', { name, type: 'oidc', issuer, client_id: UPSTREAM_CLIENT_ID, client_secret: UPSTREAM_CLIENT_SECRET, ...extra });
+  for (const [name, extra] of [['fake', {}], ['fake-post', { response_mode: 'form_post' }]] as const) {
+    const created = await management('POST', '/connections', { name, type: 'oidc', issuer: fake.issuer, client_id: UPSTREAM_CLIENT_ID, client_secret: UPSTREAM_CLIENT_SECRET, ...extra });
     expect(created.status, await created.clone().text()).toBe(201);
   }
-  expect((await management('PATCH', '/clients/demo-app', { connections: ['op', 'fake', 'fake-post'] })).status).toBe(200);
+  // As the operator guide does it: the CLI, with the secret on standard input.
+  const created = await cli(
+    ['connections', 'create', '--name', 'op', '--type', 'oidc', '--issuer', op.issuer, '--display-name', 'Local OP', '--client-id', UPSTREAM_CLIENT_ID, '--client-secret-stdin', '--json'],
+    UPSTREAM_CLIENT_SECRET,
+  );
+  expect(JSON.parse(created)).toMatchObject({ name: 'op', client_secret_set: true, callback_url: `${server.issuer}/login/federated/callback` });
+  expect(created).not.toContain(UPSTREAM_CLIENT_SECRET);
+  await cli(['clients', 'update', 'demo-app', '--connection', 'op', '--connection', 'fake', '--connection', 'fake-post']);
 }, 120_000);
 
 afterAll(async () => {
