@@ -36,7 +36,7 @@ const provider = new Provider(issuer, {
   features: { devInteractions: { enabled: true } },
   pkce: { required: () => true },
 });
-provider.listen(PORT, '127.0.0.1', () => {
+provider.listen(PORT, '127.0.0.1').once('listening', () => {
   console.log(`A local OpenID provider listens at ${issuer} (for edge-auth at ${edgeAuth.url}).
 Add it to edge-auth and to demo-app's login page (in another terminal, with npm run dev running):
 

@@ -57,6 +57,8 @@ export interface IdTokenClaims {
   clientId: string;
   nonce: string | undefined;
   authTime: number;
+  /** RFC 8176 authentication method references, when known. */
+  amr?: readonly string[] | undefined;
   accessToken: string;
   ttlSeconds: number;
 }
@@ -73,6 +75,7 @@ export async function signIdToken(key: SigningKey, claims: IdTokenClaims, now: n
     auth_time: claims.authTime,
     at_hash: await accessTokenHash(claims.accessToken),
     ...(claims.nonce === undefined ? {} : { nonce: claims.nonce }),
+    ...(claims.amr === undefined ? {} : { amr: [...claims.amr] }),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .setIssuer(claims.issuer)

@@ -30,7 +30,14 @@ export interface MintedCode {
   location: string;
 }
 
-export async function mintCode(env: Env, userId: string, request: LoginRequest, consent: ConsentRequest, verifyEmailFirst = false): Promise<MintedCode> {
+export async function mintCode(
+  env: Env,
+  userId: string,
+  request: LoginRequest,
+  consent: ConsentRequest,
+  verifyEmailFirst = false,
+  amr?: readonly string[],
+): Promise<MintedCode> {
   const config = getConfig(env);
   const code = encodeHandle({ userId, id: request.id }, randomToken(32));
   const approval: Approval = {
@@ -45,6 +52,7 @@ export async function mintCode(env: Env, userId: string, request: LoginRequest, 
       nonce: request.nonce,
       expiresAt: Date.now() + config.authorizationCodeTtlSeconds * 1000,
       dpopJkt: request.dpopJkt,
+      ...(amr && { amr }),
     },
     requestExpiresAt: request.expiresAt,
     consent,

@@ -19,6 +19,7 @@ export interface AuthorizedGrant {
   /** Sent only in the ID token of the authorization code exchange (OIDC Core 12.2). */
   nonce: string | undefined;
   authTime: number;
+  amr?: readonly string[] | undefined;
 }
 
 /** A refresh token made before the grant's object is called, so that one call stores its hash. */
@@ -116,6 +117,7 @@ export async function issueTokens(
         clientId: client.id,
         nonce: grant.nonce,
         authTime: grant.authTime,
+        amr: grant.amr,
         accessToken,
         ttlSeconds: config.idTokenTtlSeconds,
       },

@@ -19,14 +19,21 @@ export interface UserSignIn {
  * One call to the user's object decides everything that must happen in order: the lock, the
  * session, the code or the consent step. Used by the sign-in form and by a confirmed sign-up.
  */
-export async function signInUser(c: AppContext, request: LoginRequest, user: { id: string; emailVerified: boolean }, passwordValid: boolean): Promise<UserSignIn> {
+export async function signInUser(
+  c: AppContext,
+  request: LoginRequest,
+  user: { id: string; emailVerified: boolean },
+  passwordValid: boolean,
+  /** How the person signed in (RFC 8176), for the ID token: `['fed']` after an upstream. */
+  amr?: readonly string[],
+): Promise<UserSignIn> {
   const userId = user.id;
   const [session, consent, verifyEmailFirst] = await Promise.all([
     newSession(c, userId),
     consentRequestFor(c.env, request),
     mustVerifyEmail(c.env, request, userId, user.emailVerified),
   ]);
-  const minted = await mintCode(c.env, userId, request, consent, verifyEmailFirst);
+  const minted = await mintCode(c.env, userId, request, consent, verifyEmailFirst, amr);
   const result = await userStore(c.env, userId).signIn({
     accountKey: userId,
     passwordValid,

@@ -20,6 +20,8 @@ export interface AuthorizationGrant {
   expiresAt: number;
   /** `dpop_jkt` of the authorization request: the code is redeemed only with a proof by this key (RFC 9449 section 10). */
   dpopJkt?: string | undefined;
+  /** How the user signed in (RFC 8176 `amr`), when the sign-in said: the ID token carries it. */
+  amr?: readonly string[] | undefined;
 }
 
 /**

@@ -83,7 +83,7 @@ export async function completeFederation(c: AppContext): Promise<Response> {
   }
 
   const { user } = resolved;
-  const signIn = await signInUser(c, request, user, true);
+  const signIn = await signInUser(c, request, user, true, ['fed']);
   if (signIn.result.outcome !== 'succeeded') {
     return federationError(c, { problem: 'denied', connection: row.name, provider, reason: signIn.result.outcome, canRetry: true });
   }

@@ -68,7 +68,9 @@ export async function submitFederationLink(c: AppContext): Promise<Response> {
   if (password === '' || password.length > MAX_PASSWORD_LENGTH) return again(400);
 
   // The password must be the linked account's: the pending link names it, the form cannot change it.
-  const attempt = await signInWithPassword(c, link.email, password, (user, valid) => signInUser(c, request, user, valid && user.id === link.userId));
+  const attempt = await signInWithPassword(c, link.email, password, (user, valid) =>
+    signInUser(c, request, user, valid && user.id === link.userId, ['pwd', 'fed']),
+  );
   if (!attempt.signedIn) {
     const { reason, account, network } = attempt;
     c.var.audit({ event: 'login_failed', clientId: request.clientId, detail: { reason, account, network, page: 'link' } });

@@ -142,7 +142,10 @@ describe('signing in through an upstream', () => {
     const back = await callback(browser, upstreamUrl);
     expect(back.status).toBe(303);
     expect(back.headers.get('Location')).toMatch(/^com\.example\.demo:\/callback\?code=/);
-    const first = subOf((await redeem(back.headers.get('Location')!)).id_token);
+    const firstTokens = await redeem(back.headers.get('Location')!);
+    const first = subOf(firstTokens.id_token);
+    // RFC 8176: the ID token says the person signed in through a federated provider.
+    expect(JSON.parse(Buffer.from(firstTokens.id_token.split('.')[1] ?? '', 'base64url').toString()).amr).toEqual(['fed']);
 
     const again = new Browser();
     const second = await callback(again, await startAt(again, 'fake'));
