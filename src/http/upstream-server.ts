@@ -78,7 +78,7 @@ export async function upstreamFor(env: Env, row: ConnectionRow): Promise<Upstrea
 }
 
 /** Apple's client secret: a JWT the team signs with its key, made fresh for each token request. */
-async function appleClientSecret(row: ConnectionRow, privateKeyPem: string): Promise<string> {
+export async function appleClientSecret(row: ConnectionRow, privateKeyPem: string): Promise<string> {
   const key = await importPKCS8(privateKeyPem, 'ES256');
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({})

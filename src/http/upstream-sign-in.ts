@@ -99,7 +99,8 @@ export async function completeUpstreamSignIn(
       subject: idToken.sub,
       email: typeof claims.email === 'string' ? claims.email : undefined,
       emailVerified: claimTrue(claims.email_verified),
-      name: typeof claims.name === 'string' ? claims.name : appleUserName(params.get('user') ?? undefined),
+      // Apple sends the name once, beside the ID token (the form_post's `user` field), never in it.
+      name: typeof claims.name === 'string' ? claims.name : row.type === 'apple' ? appleUserName(params.get('user') ?? undefined) : undefined,
     };
   } catch (error) {
     throw asUpstreamError(error, 'the token response');

@@ -213,6 +213,7 @@ describe('refused upstream answers', () => {
   it('an ID token for another audience', () => refused({ subject: 'x', claims: { aud: 'someone-else' } }, 'refused'));
   it('the upstream denies', () => refused({ subject: 'x', authorizationError: 'access_denied' }, 'denied'));
   it('the upstream token endpoint fails', () => refused({ subject: 'x', tokenEndpointDown: true }, 'refused'));
+  it('the upstream token endpoint times out', () => refused({ subject: 'x', tokenEndpointHangs: true }, 'unavailable'), 20_000);
 
   it('a replayed state: the same answer a second time, with the same cookies, reaches no upstream', async () => {
     fake.behaviour = { subject: 'replay-person', email: 'replay@example.com', emailVerified: true };
@@ -253,6 +254,8 @@ describe('linking and unlinking', () => {
 
     const account = await (await later.fetch('/account')).text();
     expect(account).toContain('action="/account/identities/unlink"');
+    const exported = (await (await later.fetch('/account/export')).json()) as { identities: { connection: string; subject: string }[] };
+    expect(exported.identities).toEqual([expect.objectContaining({ connection: 'fake', subject: 'linda-upstream' })]);
     const connectionId = /name="connection_id" value="([^"]+)"/.exec(account)?.[1] ?? '';
     const unlinked = await later.fetch('/account/identities/unlink', {
       method: 'POST', headers: { ...FORM, Origin: server.issuer }, body: new URLSearchParams({ connection_id: connectionId, subject: 'linda-upstream' }),

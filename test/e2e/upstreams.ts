@@ -58,6 +58,8 @@ export interface FakeBehaviour {
   authorizationError?: string;
   /** The token endpoint answers 500 instead. */
   tokenEndpointDown?: boolean;
+  /** The token endpoint never answers (edge-auth gives up after 5 seconds). */
+  tokenEndpointHangs?: boolean;
 }
 
 export interface FakeUpstream extends RunningUpstream {
@@ -79,7 +81,15 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const upstream: FakeUpstream = { issuer, behaviour: { subject: 'fake-subject' }, redeemed: 0, close: () => closeServer(server) };
+  const upstream: FakeUpstream = {
+    issuer,
+    behaviour: { subject: 'fake-subject' },
+    redeemed: 0,
+    close: () => {
+      server.closeAllConnections();
+      return closeServer(server);
+    },
+  };
   const json = (response: import('node:http').ServerResponse, status: number, body: unknown) => {
     response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
   };
@@ -109,6 +119,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     }
     if (url.pathname === '/token' && request.method === 'POST') {
       if (b.tokenEndpointDown) return json(response, 500, { error: 'server_error' });
+      if (b.tokenEndpointHangs) return;
       const form = await readBody(request);
       const grant = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
