@@ -4,6 +4,7 @@ import { apis } from './commands/apis.mjs';
 import { audit } from './commands/audit.mjs';
 import { bootstrap } from './commands/bootstrap.mjs';
 import { clients } from './commands/clients.mjs';
+import { connections } from './commands/connections.mjs';
 import { grants } from './commands/grants.mjs';
 import { keys } from './commands/keys.mjs';
 import { users } from './commands/users.mjs';
@@ -12,7 +13,7 @@ import { UnknownNameError, UsageError } from './lib/errors.mjs';
 import { PROGRAM } from './lib/help.mjs';
 
 /** @type {import('./lib/help.mjs').CommandTable} */
-const COMMANDS = { clients, apis, grants, users, keys, audit, bootstrap };
+const COMMANDS = { clients, connections, apis, grants, users, keys, audit, bootstrap };
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 if (NODE_MAJOR < 22) {

@@ -36,7 +36,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
   registration = excluded.registration, last_used_at = excluded.last_used_at, registration_token_hash = excluded.registration_token_hash,
-  token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri,
+  token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri, connections = excluded.connections,
   refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
   refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
   refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;
@@ -62,7 +62,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   require_pushed_authorization_requests = excluded.require_pushed_authorization_requests,
   dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
-  token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri,
+  token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri, connections = excluded.connections,
   refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
   refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
   refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;
@@ -80,7 +80,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
   registration = excluded.registration, last_used_at = excluded.last_used_at, registration_token_hash = excluded.registration_token_hash,
-  token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri,
+  token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri, connections = excluded.connections,
   refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
   refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
   refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;

@@ -18,6 +18,8 @@ import { showSecondFactor, submitEnrolment, submitSecondFactor } from './routes/
 import { showTwoStepEnrolment, submitAccountSecondFactor, submitTwoStepEnrolment, submitTwoStepRemoval } from './routes/account-two-step';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
+import { startFederation, submitFederationLink } from './routes/federation';
+import { completeFederation, receivePostedResponse } from './routes/federation-callback';
 import { pushAuthorizationRequest } from './routes/pushed-authorization';
 import { deleteRegistration, readRegistration, registerClient } from './routes/registration';
 import { showForgotPassword, showResetPassword, submitForgotPassword, submitResetPassword } from './routes/password-reset';
@@ -26,6 +28,7 @@ import { showSignup, showSignupConfirm, submitSignup, submitSignupConfirm } from
 import { token } from './routes/token';
 import { userinfo } from './routes/userinfo';
 import { showAccount, submitAccountLanguage, submitAccountSignIn, submitAccountSignOut, submitAccountVerificationMail, submitSignOutEverywhere } from './routes/account';
+import { submitUnlinkIdentity } from './routes/account-identities';
 import { deleteAccountByToken, downloadAccountData, submitAccountDeletion } from './routes/account-deletion';
 import { showEmailChangeConfirm, submitEmailChange, submitEmailChangeConfirm, submitPasswordChange } from './routes/account-changes';
 import { showVerifyEmail, showVerifyPending, submitVerifyContinue, submitVerifyEmail, submitVerifyResend } from './routes/verify-email';
@@ -46,6 +49,10 @@ const browserPages = new Hono<AppEnv>()
   .get('/login/second-factor', showSecondFactor)
   .post('/login/second-factor', submitSecondFactor)
   .post('/login/second-factor/enrol', submitEnrolment)
+  .get('/login/federated/callback', completeFederation)
+  .post('/login/federated/callback', receivePostedResponse)
+  .post('/login/federated/link', submitFederationLink)
+  .get('/login/federated/:name', startFederation)
   .get('/consent', showConsent)
   .post('/consent', submitConsent)
   .on(['GET', 'POST'], '/logout', logout)
@@ -72,6 +79,7 @@ const browserPages = new Hono<AppEnv>()
   .post('/account/sign-out-everywhere', submitSignOutEverywhere)
   .post('/account/verification-mail', submitAccountVerificationMail)
   .post('/account/password', submitPasswordChange)
+  .post('/account/identities/unlink', submitUnlinkIdentity)
   .post('/account/email', submitEmailChange)
   .get('/account/email/confirm', showEmailChangeConfirm)
   .post('/account/email/confirm', submitEmailChangeConfirm)

@@ -88,7 +88,18 @@ const Vars = v.object({
   REGISTERED_CLIENT_IDLE_DAYS: wholeNumber('REGISTERED_CLIENT_IDLE_DAYS', 30, 365),
   /** API identifiers registered clients may get tokens for, separated by spaces or commas; empty: every API but the Management API. */
   REGISTERED_CLIENT_AUDIENCES: v.optional(v.string(), ''),
+  /** Seals upstream connections' secrets at rest (src/db/connection-secret.ts): a secret (`wrangler secret put`), never a var. */
+  CONNECTION_SECRETS_KEY: v.optional(v.string(), ''),
 });
+
+/** Shorter keys are treated as unset. */
+const MIN_CONNECTION_SECRETS_KEY_LENGTH = 32;
+
+/**
+ * On an issuer no deployment can have (npm run dev, the tests), connections' secrets are sealed
+ * with this fixed key when CONNECTION_SECRETS_KEY is unset, so a newcomer needs no set-up step.
+ */
+const DEVELOPMENT_CONNECTION_SECRETS_KEY = 'edge-auth development only: connection secrets are not secret here';
 
 /** Initial access tokens shorter than this are treated as unset: the endpoint stays closed. */
 const MIN_REGISTRATION_TOKEN_LENGTH = 32;
@@ -148,6 +159,8 @@ export interface Config {
   registeredClientAudiences: readonly string[] | undefined;
   /** A client_id that is an https URL is looked up by fetching its metadata document; off: such an id is unknown. */
   clientIdMetadataDocuments: boolean;
+  /** What seals upstream connections' secrets; undefined: only secrets named as wrangler secrets can be used. */
+  connectionSecretsKey: string | undefined;
 }
 
 /**
@@ -206,6 +219,12 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     passwordMinLength: Math.max(8, out.PASSWORD_MIN_LENGTH),
     breachedPasswordRangeUrl: out.BREACHED_PASSWORD_CHECK === 'pwned-passwords' ? 'https://api.pwnedpasswords.com/range/' : undefined,
     ...registrationConfig(out),
+    connectionSecretsKey:
+      out.CONNECTION_SECRETS_KEY.length >= MIN_CONNECTION_SECRETS_KEY_LENGTH
+        ? out.CONNECTION_SECRETS_KEY
+        : isLoopbackHttp(out.ISSUER) || isReservedTestHost(out.ISSUER)
+          ? DEVELOPMENT_CONNECTION_SECRETS_KEY
+          : undefined,
   };
 }
 

@@ -39,6 +39,11 @@ const ROUTES: [method: string, path: string, scope: ManagementScope, body?: unkn
   ['POST', '/keys/rotate', 'rotate:keys', { algs: [] }],
   ['POST', '/keys/no-such-kid/withdraw', 'rotate:keys'],
   ['GET', '/audit-events', 'read:audit'],
+  ['GET', '/connections', 'read:connections'],
+  ['POST', '/connections', 'create:connections', {}],
+  ['GET', '/connections/no-such-id', 'read:connections'],
+  ['PATCH', '/connections/no-such-id', 'update:connections', {}],
+  ['DELETE', '/connections/no-such-id', 'delete:connections'],
 ];
 
 const routeName = (method: string, path: string) => `${method} /api/v1${path}`;

@@ -10,6 +10,7 @@ const CLIENT_KEYS = [
   'access_token_ttl_seconds',
   'allow_signup',
   'audiences',
+  'connections',
   'created_at',
   'default_locale',
   'dpop_bound_access_tokens',

@@ -61,6 +61,12 @@ const SETTINGS = /** @type {const} */ ({
   },
   'jwks-uri': { type: 'string', value: 'URL', help: 'https URL of its public keys (JWK set) for private_key_jwt, or `none`' },
   'jwks-file': { type: 'string', value: 'FILE', help: 'a file holding its public keys (JWK set JSON) for private_key_jwt, or `none`' },
+  connection: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    help: 'an upstream connection whose button its sign-in page shows, in order (repeatable or space-separated; `none` for no buttons)',
+  },
   'sso-confirmation': {
     type: 'string',
     value: 'WHEN',
@@ -98,7 +104,17 @@ function settings(values) {
     token_endpoint_auth_method: values['token-endpoint-auth-method'],
     jwks_uri: valueOrNone(values, 'jwks-uri'),
     jwks: jwksFromFile(valueOrNone(values, 'jwks-file')),
+    connections: connectionNames(values),
   };
+}
+
+/**
+ * `--connection a --connection b`, or `--connection none` for an empty list.
+ * @param {import('../lib/argv.mjs').OptionValues} values
+ */
+function connectionNames(values) {
+  const names = spaceSeparatedList(values, 'connection');
+  return names?.length === 1 && names[0] === 'none' ? [] : names;
 }
 
 /**

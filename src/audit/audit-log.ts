@@ -39,7 +39,11 @@ export type AuditEventName =
   | 'second_factor_succeeded'
   | 'second_factor_failed'
   | 'second_factor_enrolled'
-  | 'second_factor_removed';
+  | 'second_factor_removed'
+  | 'federated_login'
+  | 'federated_login_failed'
+  | 'identity_linked'
+  | 'identity_unlinked';
 
 /** Ids and outcomes only: never a secret, code, verifier, token, password or email. */
 export interface AuditEvent {

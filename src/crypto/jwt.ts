@@ -78,6 +78,7 @@ export async function signIdToken(key: SigningKey, claims: IdTokenClaims, now: n
     ...(claims.acr === undefined ? {} : { acr: claims.acr }),
     at_hash: await accessTokenHash(claims.accessToken),
     ...(claims.nonce === undefined ? {} : { nonce: claims.nonce }),
+    ...(claims.amr === undefined ? {} : { amr: [...claims.amr] }),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .setIssuer(claims.issuer)

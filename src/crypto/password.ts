@@ -120,3 +120,16 @@ export function needsRehash(stored: string, configured: PasswordHashing): boolea
   }
   return false;
 }
+
+const NO_PASSWORD_TAIL = `$${base64url.encode(new Uint8Array(SALT_BYTES))}$${base64url.encode(new Uint8Array(HASH_BYTES))}`;
+
+/**
+ * The stored hash of an account without a password (signed up through an upstream identity
+ * provider): in the configured form, so a password sign-in at it costs what any other does, with
+ * an all-zero salt and hash that no password derives to.
+ */
+export function noPasswordHash(hashing: PasswordHashing): string {
+  return [hashing.scheme, ...parameters(hashing)].join('$') + NO_PASSWORD_TAIL;
+}
+
+export const hasPassword = (stored: string): boolean => !stored.endsWith(NO_PASSWORD_TAIL);

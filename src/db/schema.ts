@@ -89,6 +89,8 @@ export const clients = sqliteTable(
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
     /** SHA-256 (base64url) of the RFC 7592 registration access token of a dynamic client. */
     registrationTokenHash: text('registration_token_hash'),
+    /** The upstream connections (by name) whose buttons the login page offers (src/routes/federation.ts). */
+    connections: jsonList('connections'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -194,6 +196,57 @@ export const auditEvents = sqliteTable(
   (t) => [index('audit_events_at').on(t.at), index('audit_events_event_at').on(t.event, t.at)],
 );
 
+/** The upstream identity providers' kinds: any OpenID provider, three presets, GitHub's plain OAuth 2.0. */
+export const CONNECTION_TYPES = ['oidc', 'google', 'apple', 'github'] as const;
+
+/**
+ * Upstream identity providers edge-auth signs people in with (issue 17). Secrets are never stored
+ * in clear: sealed with CONNECTION_SECRETS_KEY (a wrangler secret), or named as a wrangler secret.
+ */
+export const connections = sqliteTable('connections', {
+  id: text('id').primaryKey(),
+  /** The stable name in URLs and client settings: `google`, `corp-okta`. */
+  name: text('name').notNull().unique(),
+  type: text('type', { enum: CONNECTION_TYPES }).notNull(),
+  /** What the button says after "Continue with". */
+  displayName: text('display_name').notNull(),
+  /** The OpenID issuer whose discovery document describes the upstream; null for GitHub. */
+  issuer: text('issuer'),
+  clientId: text('client_id').notNull(),
+  /** The client secret (or Apple's private key, PKCS#8 PEM), AES-GCM sealed with CONNECTION_SECRETS_KEY. */
+  secretSealed: text('secret_sealed'),
+  /** Or: the name of a wrangler secret that holds it. */
+  secretRef: text('secret_ref'),
+  /** Apple: the team id and the key id of the signing key the client secret JWT is made with. */
+  appleTeamId: text('apple_team_id'),
+  appleKeyId: text('apple_key_id'),
+  scopes: jsonList('scopes'),
+  /** `form_post` (Apple's, OAuth 2.0 Form Post Response Mode): the upstream POSTs its answer back. Null: the query. */
+  responseMode: text('response_mode', { enum: ['query', 'form_post'] }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** A user's identity at an upstream: the connection and its `sub` sign the user in. */
+export const userIdentities = sqliteTable(
+  'user_identities',
+  {
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    subject: text('subject').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** What the upstream said at the last sign-in, for the account page and the Management API. */
+    email: text('email'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.subject] }), index('user_identities_user').on(t.userId)],
+);
+
+export type ConnectionRow = typeof connections.$inferSelect;
+export type UserIdentityRow = typeof userIdentities.$inferSelect;
 export type ClientRow = typeof clients.$inferSelect;
 export type ApiRow = typeof apis.$inferSelect;
 export type UserRow = typeof users.$inferSelect;

@@ -31,7 +31,13 @@ export interface MintedCode {
   location: string;
 }
 
-export async function mintCode(env: Env, userId: string, request: LoginRequest, consent: ConsentRequest, verifyEmailFirst = false): Promise<MintedCode> {
+export async function mintCode(
+  env: Env,
+  userId: string,
+  request: LoginRequest,
+  consent: ConsentRequest,
+  verifyEmailFirst = false,
+): Promise<MintedCode> {
   const config = getConfig(env);
   // The client comes from the isolate's cache: /authorize has just read it.
   const requireMfa = request.requireMfa === true || (await findClient(env, request.clientId))?.requireMfa === true;

@@ -65,6 +65,8 @@ function clientRow(metadata: ClientMetadata, apis: readonly ApiRow[]): ClientRow
     registration: 'metadata_document',
     lastUsedAt: null,
     registrationTokenHash: null,
+    // A client nobody configured offers no upstream sign-in: that is the operator's choice per client.
+    connections: [],
     // Still `public` with private_key_jwt: PKCE stays required, and the row is never stored.
     tokenEndpointAuthMethod: metadata.keys ? 'private_key_jwt' : 'none',
     jwks: metadata.keys && 'jwks' in metadata.keys ? metadata.keys.jwks : null,

@@ -120,3 +120,25 @@ export async function fetchClientJson(env: Env, rawUrl: string, limits: Outbound
   }
   return { body, maxAgeSeconds: cacheMaxAge(response.headers.get('Cache-Control')) };
 }
+
+/**
+ * The same rules for an upstream identity provider's endpoints (discovery, JWKS, token, user
+ * info), used as oauth4webapi's `customFetch`: the URL checked, no redirect followed, the time and
+ * size capped. The status and body are left to oauth4webapi to judge. No per-host limit: the
+ * operator chose these hosts, and every sign-in through a provider fetches from it.
+ */
+export async function fetchUpstream(env: Env, rawUrl: string, init: RequestInit, limits: OutboundLimits): Promise<Response> {
+  const checked = checkOutboundUrl(rawUrl, { allowLoopback: getConfig(env).allowLoopbackFetch });
+  if (!checked.ok) throw new OutboundFetchError('url', `the URL ${checked.reason}`);
+  try {
+    const response = await fetch(checked.url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(limits.timeoutMs) });
+    const bytes = await readCapped(response, limits.maxBytes);
+    return new Response(bytes, { status: response.status, headers: response.headers });
+  } catch (error) {
+    if (error instanceof OutboundFetchError) throw error;
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw new OutboundFetchError('timeout', `no complete answer within ${limits.timeoutMs} ms`);
+    }
+    throw new OutboundFetchError('network', 'the fetch failed');
+  }
+}

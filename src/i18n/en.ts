@@ -210,6 +210,25 @@ export const en = {
   turnOffIntro: 'Enter your current password or a code from the app.',
   noticeTwoStepOn: 'Two-step verification is on.',
   noticeTwoStepOff: 'Two-step verification is off.',
+  // Upstream sign-in (src/views/federation-pages.ts)
+  continueWith: (provider: string) => `Continue with ${provider}`,
+  signInWithApple: 'Sign in with Apple',
+  orDivider: 'or',
+  federationFailedTitle: 'Sign-in did not work',
+  federationDenied: (provider: string) => `${provider} did not sign you in.`,
+  federationUnavailable: (provider: string) => `${provider} could not be reached. Try again in a moment.`,
+  federationRefused: (provider: string) => `The answer from ${provider} could not be trusted, so you were not signed in.`,
+  federationExpired: 'This sign-in has expired or was already used. Start again.',
+  federationEmailTaken: 'An account with this email address exists. Sign in with its password.',
+  backToSignIn: 'Back to sign in',
+  linkTitle: 'Link your account',
+  linkIntro: (provider: string, email: Piece) => html`An account with ${email} exists. Enter its password to sign in and link ${provider} to it; then you can sign in either way.`,
+  linkAction: 'Sign in and link',
+  identitiesHeading: 'Linked accounts',
+  identitiesIntro: 'You can also sign in with these accounts.',
+  unlink: 'Unlink',
+  noticeIdentityUnlinked: 'The account was unlinked.',
+  identityIsLastWay: 'This is your only way to sign in. Set a password first (Forgot password?), then unlink it.',
 };
 
 /** English's keys with any text: `const de: Messages = {...}` fails to compile when a key is missing or extra. */

@@ -22,7 +22,14 @@ export interface UserSignIn {
  * One call to the user's object decides everything that must happen in order: the lock, the
  * session, the code or the consent step. Used by the sign-in form and by a confirmed sign-up.
  */
-export async function signInUser(c: AppContext, request: LoginRequest, user: { id: string; emailVerified: boolean }, passwordValid: boolean): Promise<UserSignIn> {
+export async function signInUser(
+  c: AppContext,
+  request: LoginRequest,
+  user: { id: string; emailVerified: boolean },
+  passwordValid: boolean,
+  /** How the person signed in (RFC 8176), for the ID token: `['fed']` after an upstream. */
+  amr?: readonly string[],
+): Promise<UserSignIn> {
   const userId = user.id;
   const [session, consent, verifyEmailFirst] = await Promise.all([
     newSession(c, userId),
@@ -33,7 +40,8 @@ export async function signInUser(c: AppContext, request: LoginRequest, user: { i
   const result = await userStore(c.env, userId).signIn({
     accountKey: userId,
     passwordValid,
-    user: { userId, session: { id: session.id, secretHash: session.secretHash, expiresAt: session.expiresAt }, approval: minted.approval },
+    // The session keeps the methods, so later codes of single sign-on carry them too.
+    user: { userId, session: { id: session.id, secretHash: session.secretHash, expiresAt: session.expiresAt }, approval: minted.approval, ...(amr && { amr: [...amr] }) },
   });
   return { result, codeLocation: minted.location, sessionHandle: session.handle };
 }
@@ -66,8 +74,8 @@ export async function continueSignedIn(
  * The password was right and a second factor is due: no session yet; the request, sealed again
  * with who gave the first factor, waits on the second-factor page.
  */
-export async function awaitSecondFactor(c: AppContext, request: LoginRequest, userId: string, step: 'challenge' | 'enrol'): Promise<Response> {
-  await setLoginRequestCookie(c, { ...request, confirmSession: undefined, secondFactor: { userId, amr: [...PASSWORD_AMR], step } });
+export async function awaitSecondFactor(c: AppContext, request: LoginRequest, userId: string, step: 'challenge' | 'enrol', amr: readonly string[] = PASSWORD_AMR): Promise<Response> {
+  await setLoginRequestCookie(c, { ...request, confirmSession: undefined, secondFactor: { userId, amr: [...amr], step } });
   c.var.audit({ event: 'second_factor_required', actor: `user:${userId}`, clientId: request.clientId, userId, grantId: request.id, detail: { step } });
   return c.redirect(SECOND_FACTOR_PAGE, 303);
 }

@@ -18,6 +18,7 @@ import { LOCALES } from '../i18n/messages';
 import { HEX_COLOUR } from '../views/layout';
 import { clientProblems, RULE_FIELDS, type ApiScopes, type ClientSettings } from './client-rules';
 import { clientKeyFields, jwksUriIssues } from './client-keys';
+import { connectionName } from './connection-rules';
 import { clientJson } from './serialize';
 import { listPage } from './list-page';
 import { idParam, lifetime, name, parseBody, redirectUri, scopeToken, uniqueList } from './validation';
@@ -43,6 +44,8 @@ const clientFields = {
   require_mfa: v.optional(v.boolean()),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
+  /** The upstream connections (by name) the login page offers, in this order; unknown names show nothing. */
+  connections: v.optional(uniqueList(connectionName, 20)),
   ...clientKeyFields,
 };
 
@@ -101,6 +104,7 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
     ...(input.token_endpoint_auth_method !== undefined && { tokenEndpointAuthMethod: input.token_endpoint_auth_method }),
     ...(input.jwks !== undefined && { jwks: input.jwks }),
     ...(input.jwks_uri !== undefined && { jwksUri: input.jwks_uri }),
+    ...(input.connections !== undefined && { connections: input.connections }),
   };
 }
 

@@ -5,6 +5,7 @@ import { auditEventRoutes } from './audit-events';
 import type { ManagementEnv } from './authorize-management';
 import { clientGrantRoutes } from './client-grants';
 import { clientRoutes } from './clients';
+import { connectionRoutes } from './connections';
 import { keyRoutes } from './keys';
 import { userMfaRoutes } from './user-mfa';
 import { userSessionRoutes } from './user-sessions';
@@ -23,6 +24,7 @@ export const managementApi = new Hono<ManagementEnv>()
   .route('/users', userRoutes)
   .route('/users', userSessionRoutes)
   .route('/users', userMfaRoutes)
+  .route('/connections', connectionRoutes)
   .route('/keys', keyRoutes)
   .route('/audit-events', auditEventRoutes)
   .onError(renderErrors('json'));

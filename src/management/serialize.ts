@@ -29,6 +29,7 @@ export const clientJson = (row: ClientRow) => ({
   require_mfa: row.requireMfa,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
+  connections: row.connections,
   /** `dynamic`: registered by the client itself (RFC 7591), unverified, expires when unused. */
   registration: row.registration,
   last_used_at: row.lastUsedAt?.toISOString() ?? null,

@@ -6,6 +6,7 @@ import { hashPassword } from '../crypto/password';
 import { randomToken } from '../crypto/random';
 import { database } from '../db/client';
 import { users, type UserRow } from '../db/schema';
+import { identityJson, listIdentities } from '../db/identities';
 import { normalizeEmail } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import { ApiError, notFound } from '../errors/api-error';
@@ -84,7 +85,11 @@ export const userRoutes = new Hono<ManagementEnv>()
     c.var.audit({ event: 'management_change', actor: c.get('actor'), userId: row.id, detail: { resource: 'user', action: 'create' } });
     return c.json(userJson(row), 201);
   })
-  .get('/:id', requireScope('read:users'), async (c) => c.json(userJson(await findUserRow(c.env, idParam(c)))))
+  // The user with their linked upstream identities (connection and subject).
+  .get('/:id', requireScope('read:users'), async (c) => {
+    const [row, identities] = await Promise.all([findUserRow(c.env, idParam(c)), listIdentities(c.env, idParam(c))]);
+    return c.json({ ...userJson(row), identities: identities.map(identityJson) });
+  })
   .patch('/:id', requireScope('update:users'), async (c) => {
     const existing = await findUserRow(c.env, idParam(c));
     const input = await parseBody(c, UpdateUser);

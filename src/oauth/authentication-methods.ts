@@ -9,6 +9,10 @@ export type AuthenticationMethod = 'pwd' | 'hwk' | 'swk' | 'otp' | 'mfa' | 'fed'
 
 /** A password and nothing else. */
 export const PASSWORD_AMR: readonly string[] = ['pwd'];
+/** An upstream identity provider's sign-in (issue 17); it says nothing of how the person proved it there. */
+export const FEDERATED_AMR: readonly string[] = ['fed'];
+/** A password, to link an upstream identity to the account it proves. */
+export const LINKING_AMR: readonly string[] = ['pwd', 'fed'];
 /** A password and a code from an authenticator app. */
 export const PASSWORD_TOTP_AMR: readonly string[] = ['pwd', 'otp', 'mfa'];
 /**

@@ -1,4 +1,5 @@
 import type { UserRow } from '../db/schema';
+import { listIdentities } from '../db/identities';
 import { findUserById, saveLocale } from '../db/users';
 import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
@@ -28,6 +29,7 @@ const DONE: Record<string, TextKey> = {
   language_saved: 'noticeLanguageSaved',
   two_step_on: 'noticeTwoStepOn',
   two_step_off: 'noticeTwoStepOff',
+  identity_unlinked: 'noticeIdentityUnlinked',
 };
 
 /** The account pages have no pending request: the person's saved language decides, else the browser's Accept-Language. */
@@ -43,12 +45,13 @@ export async function signedInAccount(c: AppContext): Promise<SignedInAccount | 
   return session && user && !user.blocked ? { ...session, user } : undefined;
 }
 
-export function renderAccount(c: AppContext, account: SignedInAccount, status: 200 | 400 | 401 | 429 | 503, extra: Partial<AccountPageProps> = {}): Promise<Response> {
+export async function renderAccount(c: AppContext, account: SignedInAccount, status: 200 | 400 | 401 | 429 | 503, extra: Partial<AccountPageProps> = {}): Promise<Response> {
   const { user } = account;
+  const identities = await listIdentities(c.env, user.id);
   return renderPage(c, status, (nonce) =>
     accountPage({
       nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength,
-      auditRetentionDays: c.var.config.auditRetentionDays, locale: accountLocale(c, user), savedLocale: user.locale, twoStep: account.twoStep, ...extra,
+      auditRetentionDays: c.var.config.auditRetentionDays, locale: accountLocale(c, user), savedLocale: user.locale, twoStep: account.twoStep, identities, ...extra,
     }),
   );
 }

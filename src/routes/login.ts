@@ -1,4 +1,5 @@
 import { timingSafeEqual } from '../crypto/timing-safe';
+import { findConnectionsByName } from '../db/connections';
 import { findClient } from '../http/find-client';
 import type { AppContext } from '../http/context';
 import { metadataPublisher } from '../oauth/client-metadata-document';
@@ -20,10 +21,12 @@ import { renderPage } from '../views/page-response';
 async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: LoginError): Promise<Response> {
   // Branding comes from the (cached) client, so a change shows without a new sign-in request.
   const client = await findClient(c.env, request.clientId);
+  const connections = await findConnectionsByName(c.env, client?.connections ?? []);
   return renderPage(c, status, (nonce) =>
     loginPage({
       nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error,
       allowSignup: client?.allowSignup, publishedBy: metadataPublisher(request.clientId), locale: request.locale,
+      connections,
     }),
   );
 }

@@ -57,6 +57,8 @@ export interface AccountPageProps {
   savedLocale?: Locale | null | undefined;
   /** The authenticator app, when one is enrolled. */
   twoStep?: { recoveryCodesLeft: number } | undefined;
+  /** The upstream accounts linked to this one (src/routes/account-identities.ts). */
+  identities?: readonly { connectionId: string; subject: string; displayName: string; email: string | null }[] | undefined;
 }
 
 /** Each language named in itself, with its tag, so a person who cannot read the page finds theirs. */
@@ -67,6 +69,18 @@ const languageChoice = (t: Messages, saved: Locale | null | undefined) => html`<
 <select id="locale" name="locale">${LOCALES.map((locale) => html`<option value="${locale}" lang="${locale}"${locale === saved ? ' selected' : ''}>${ownName(locale)}</option>`)}</select>
 <button type="submit" class="secondary">${t.saveLanguage}</button>
 </form>`;
+
+const identitiesSection = (t: Messages, identities: AccountPageProps['identities']) =>
+  identities?.length
+    ? html`<h2 id="identities">${t.identitiesHeading}</h2>
+<p>${t.identitiesIntro}</p>
+<ul>${identities.map(
+        (identity) => html`<li><form method="post" action="/account/identities/unlink" class="account">
+<input type="hidden" name="connection_id" value="${identity.connectionId}"><input type="hidden" name="subject" value="${identity.subject}">
+<strong>${identity.displayName}</strong>${identity.email ? html` (${identity.email})` : ''} · <button type="submit" class="link">${t.unlink}</button>
+</form></li>`,
+      )}</ul>`
+    : '';
 
 /** The signed-in person's own settings: each form re-asks the current password where the change is sensitive. */
 export function accountPage(props: AccountPageProps): Html {
@@ -86,6 +100,7 @@ ${props.emailVerified
   ? ''
   : html`<p>${t.emailNotConfirmed}</p>
 <form method="post" action="/account/verification-mail"><button type="submit" class="secondary">${t.sendMeConfirmation}</button></form>`}
+${identitiesSection(t, props.identities)}
 <h2 id="change-password">${t.changePassword}</h2>
 <p>${t.changePasswordIntro}</p>
 <form method="post" action="/account/password" aria-labelledby="change-password">

@@ -41,6 +41,7 @@ ul{margin:0 0 1rem;padding-inline-start:1.25rem}li{margin:.25rem 0}
 button.secondary{margin-top:.75rem;color:var(--fg);background:transparent;border:1px solid var(--border)}
 button.danger{color:var(--fg);background:var(--error-bg);border:1px solid var(--error)}
 main.wide{max-width:44rem}.links{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem 1rem;margin:1.25rem 0 0}.hint{margin:.25rem 0 0;font-size:.875rem}.field-error{margin:.25rem 0 0;color:var(--error);font-weight:600}h2{font-size:1.1rem;margin:1.5rem 0 .25rem}a{color:var(--accent)}
+a.idp{display:flex;align-items:center;justify-content:center;gap:.6rem;margin:.75rem 0 0;padding:.7rem;font-weight:600;text-decoration:none;color:var(--fg);border:1px solid var(--border);border-radius:8px}a.idp svg{width:1.1rem;height:1.1rem;flex:none}a.idp.apple{color:#fff;background:#000;border-color:#000}a.idp.google{color:#1f1f1f;background:#fff;border-color:#747775;font-family:Roboto,system-ui,sans-serif}.or{display:flex;align-items:center;gap:.75rem;margin:1.25rem 0 0;color:var(--muted)}.or::before,.or::after{content:"";flex:1;border-top:1px solid var(--border)}
 code,pre{font:.875em/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}pre{white-space:pre-wrap;margin:.25rem 0 1rem;padding:.5rem .75rem;border-radius:8px;background:var(--bg)}
 `.trim();
 

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import { messagesFor, type Locale, type Messages, type TextKey } from '../i18n/messages';
 import { layout, type Html } from './layout';
+import { federationButtons, type FederationButton } from './federation-buttons';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 import { unverifiedAppNotice, type UnverifiedApp } from './unverified-app';
 
@@ -18,6 +19,8 @@ export interface LoginPageProps {
   allowSignup?: boolean | undefined;
   /** A client known only by its metadata document: the site that named it. */
   publishedBy?: string | undefined;
+  /** The upstream identity providers the client offers (per-client `connections`). */
+  connections?: readonly FederationButton[] | undefined;
 }
 
 /** What the login form can say went wrong, as catalogue keys: one text for every refusal (src/routes/login.ts). */
@@ -51,6 +54,7 @@ ${props.error ? html`<p class="error" role="alert" id="login-error">${t[props.er
 ${passwordField({ id: 'password', name: 'password', autocomplete: 'current-password', label: t.showPassword, attributes: html`${emailKept ? html` autofocus` : ''}${invalid}` })}
 <button type="submit">${t.continue}</button>
 </form>
+${federationButtons(props.connections, t)}
 <p class="links"><a href="/forgot">${t.forgotPassword}</a>${props.allowSignup ? html`<a href="/signup">${t.createAccount}</a>` : ''}</p>`,
   });
 }

@@ -222,7 +222,7 @@ describe('npm run admin: help and usage', () => {
     {
       args: ['clinets', 'list'],
       error: 'Unknown command "clinets". Did you mean clients?',
-      usage: 'Usage: npm run admin -- [connection options] <command> [options]\nCommands: clients, apis, grants, users, keys, audit, bootstrap, help',
+      usage: 'Usage: npm run admin -- [connection options] <command> [options]\nCommands: clients, connections, apis, grants, users, keys, audit, bootstrap, help',
       help: 'help',
     },
     {
@@ -234,7 +234,7 @@ describe('npm run admin: help and usage', () => {
     {
       args: ['--urls', 'http://127.0.0.1:1', 'clients', 'list'],
       error: 'Unknown option --urls before the command. Did you mean --url?',
-      usage: 'Usage: npm run admin -- [connection options] <command> [options]\nCommands: clients, apis, grants, users, keys, audit, bootstrap, help',
+      usage: 'Usage: npm run admin -- [connection options] <command> [options]\nCommands: clients, connections, apis, grants, users, keys, audit, bootstrap, help',
       help: 'help',
     },
   ])('names the closest known name for $args, with the usage (exit 2)', async ({ args, error, usage, help }) => {

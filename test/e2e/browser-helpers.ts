@@ -133,7 +133,7 @@ export interface BrowserSuite {
 }
 
 /** Registers the file's beforeAll/afterAll; the returned object is usable inside tests. */
-export function useBrowserSuite(): BrowserSuite {
+export function useBrowserSuite(options: { vars?: Readonly<Record<string, string>> } = {}): BrowserSuite {
   let worker: WorkerServer | undefined;
   let loopback: LoopbackListener | undefined;
   let browser: Browser | undefined;
@@ -141,7 +141,7 @@ export function useBrowserSuite(): BrowserSuite {
   beforeAll(async () => {
     // Started side by side: the worker's migrations take most of the set-up time.
     // DEV_MAILBOX as `npm run dev` sets it: account mail is read on /dev/mailbox.
-    const [w, l, b] = await Promise.allSettled([startWorkerServer({ vars: { DEV_MAILBOX: 'true' } }), startLoopbackListener(), launchChromium()]);
+    const [w, l, b] = await Promise.allSettled([startWorkerServer({ vars: { DEV_MAILBOX: 'true', ...options.vars } }), startLoopbackListener(), launchChromium()]);
     worker = w.status === 'fulfilled' ? w.value : undefined;
     loopback = l.status === 'fulfilled' ? l.value : undefined;
     browser = b.status === 'fulfilled' ? b.value : undefined;

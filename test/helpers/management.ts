@@ -7,7 +7,7 @@ import { expectTokenResponse } from './assertions';
 import { basic, call, form } from './http';
 import { unique } from './values';
 
-/** The built-in Management API (migrations/0003_management_api.sql, 0006_management_grant_scope.sql). */
+/** The built-in Management API (migrations/0003_management_api.sql, 0006_management_grant_scope.sql, 0016_federation.sql). */
 export const MANAGEMENT_AUDIENCE = 'urn:edge-auth:management-api';
 
 /** Every scope the built-in Management API defines, in its order. */
@@ -32,6 +32,10 @@ export const MANAGEMENT_SCOPES = [
   'rotate:keys',
   'read:audit',
   'grant:management_api',
+  'read:connections',
+  'create:connections',
+  'update:connections',
+  'delete:connections',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
