@@ -16,6 +16,8 @@ import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
+import { submitPasskeyLogin } from './routes/passkey-login';
+import { submitPasskeyEnrolment, submitPasskeyRemoval, submitPasskeyRename } from './routes/account-passkeys';
 import { pushAuthorizationRequest } from './routes/pushed-authorization';
 import { deleteRegistration, readRegistration, registerClient } from './routes/registration';
 import { showForgotPassword, showResetPassword, submitForgotPassword, submitResetPassword } from './routes/password-reset';
@@ -41,6 +43,7 @@ const browserPages = new Hono<AppEnv>()
   .get('/login', showLogin)
   .post('/login', submitLogin)
   .post('/login/continue', submitContinue)
+  .post('/login/passkey', submitPasskeyLogin)
   .get('/consent', showConsent)
   .post('/consent', submitConsent)
   .on(['GET', 'POST'], '/logout', logout)
@@ -62,6 +65,9 @@ const browserPages = new Hono<AppEnv>()
   .post('/account/sign-out-everywhere', submitSignOutEverywhere)
   .post('/account/verification-mail', submitAccountVerificationMail)
   .post('/account/password', submitPasswordChange)
+  .post('/account/passkeys', submitPasskeyEnrolment)
+  .post('/account/passkeys/rename', submitPasskeyRename)
+  .post('/account/passkeys/remove', submitPasskeyRemoval)
   .post('/account/email', submitEmailChange)
   .get('/account/email/confirm', showEmailChangeConfirm)
   .post('/account/email/confirm', submitEmailChangeConfirm)

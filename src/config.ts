@@ -85,6 +85,10 @@ const Vars = v.object({
   REGISTERED_CLIENT_IDLE_DAYS: wholeNumber('REGISTERED_CLIENT_IDLE_DAYS', 30, 365),
   /** API identifiers registered clients may get tokens for, separated by spaces or commas; empty: every API but the Management API. */
   REGISTERED_CLIENT_AUDIENCES: v.optional(v.string(), ''),
+  /** Passkeys (WebAuthn): the RP ID (a host, the issuer's or a parent of it); empty: the issuer's host. */
+  WEBAUTHN_RP_ID: v.optional(v.string(), ''),
+  /** Origins whose passkey ceremonies are accepted, separated by spaces or commas; empty: the issuer's origin. */
+  WEBAUTHN_ORIGINS: v.optional(v.string(), ''),
 });
 
 /** Initial access tokens shorter than this are treated as unset: the endpoint stays closed. */
@@ -143,6 +147,30 @@ export interface Config {
   registeredClientIdleDays: number;
   /** The APIs a dynamically registered client may use; undefined: every API but the Management API. */
   registeredClientAudiences: readonly string[] | undefined;
+  /** Passkeys: the relying party and the origins (web, or `android:apk-key-hash:`) it accepts ceremonies from. */
+  webauthn: WebAuthnConfig;
+}
+
+export interface WebAuthnConfig {
+  rpId: string;
+  origins: readonly string[];
+}
+
+/**
+ * WebAuthn section 5.1.3 (RP ID): the RP ID must be the issuer's host or a registrable parent of it,
+ * or browsers refuse the ceremony on our pages; an origin is https (http only on a loopback issuer)
+ * or an Android app's `android:apk-key-hash:` facet.
+ */
+function webauthnConfig(out: v.InferOutput<typeof Vars>): WebAuthnConfig {
+  const { hostname, origin } = new URL(out.ISSUER);
+  const rpId = out.WEBAUTHN_RP_ID.trim().toLowerCase() || hostname;
+  if (rpId !== hostname && !hostname.endsWith(`.${rpId}`)) throw new ConfigError('WEBAUTHN_RP_ID must be the issuer\'s host or a parent domain of it');
+  const origins = out.WEBAUTHN_ORIGINS.split(/[\s,]+/).filter(Boolean);
+  for (const entry of origins) {
+    const web = URL.canParse(entry) && new URL(entry).origin === entry && (entry.startsWith('https://') || isLoopbackIssuer(entry));
+    if (!web && !/^android:apk-key-hash:[\w-]{43}$/.test(entry)) throw new ConfigError(`WEBAUTHN_ORIGINS: ${entry.slice(0, 80)} is not an https origin or android:apk-key-hash: facet`);
+  }
+  return { rpId, origins: origins.length > 0 ? origins : [origin] };
 }
 
 /**
@@ -200,6 +228,7 @@ export function parseConfig(vars: Record<string, unknown>): Config {
     passwordMinLength: Math.max(8, out.PASSWORD_MIN_LENGTH),
     breachedPasswordRangeUrl: out.BREACHED_PASSWORD_CHECK === 'pwned-passwords' ? 'https://api.pwnedpasswords.com/range/' : undefined,
     ...registrationConfig(out),
+    webauthn: webauthnConfig(out),
   };
 }
 

@@ -170,6 +170,24 @@ export const clientAssertionJtis = sqliteTable(
   (t) => [primaryKey({ columns: [t.clientId, t.jti] })],
 );
 
+/**
+ * Which user a passkey belongs to, so a discoverable sign-in (no email typed) finds the user's
+ * object from the credential id alone; the credential itself (public key, counter, flags, name)
+ * lives in the user's Durable Object. The primary key also keeps a credential on one account.
+ * Deleting the user deletes the rows.
+ */
+export const passkeyCredentials = sqliteTable(
+  'passkey_credentials',
+  {
+    credentialId: text('credential_id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('passkey_credentials_user').on(t.userId)],
+);
+
 /** What happened, for operators: never a secret, code, verifier, token or password. */
 export const auditEvents = sqliteTable(
   'audit_events',

@@ -157,6 +157,22 @@ export const en = {
   mailNoticeSubject: 'Your email address is about to change',
   mailNoticeLine: (app: string, address: string) => `Someone signed in to your ${app} account asked to change its email address to ${address}.`,
   mailNoticeAdvice: 'Nothing changes until the new address is confirmed. If this was not you, reset your password now: that ends every session, and the change with it.',
+  signInWithPasskey: 'Sign in with a passkey',
+  passkeyFailed: 'That passkey could not sign you in. Try again, or use your password.',
+  passkeyUnavailable: 'No passkey was used. Try again, or use your password.',
+  passkeys: 'Passkeys',
+  passkeysIntro: 'A passkey signs you in with your fingerprint, face or screen lock instead of your password, and cannot be phished.',
+  noPasskeys: 'You have no passkeys yet.',
+  passkeyName: 'Name of the new passkey (optional)',
+  createPasskey: 'Create a passkey',
+  passkeyNewName: 'New name',
+  renamePasskey: 'Rename',
+  removePasskey: 'Remove',
+  passkeyNotAdded: 'The passkey could not be added. Try again.',
+  noticePasskeyAdded: 'Your passkey was added.',
+  noticePasskeyRenamed: 'The passkey was renamed.',
+  noticePasskeyRemoved: 'The passkey was removed.',
+  passkeyUsage: (created: string, used: string | undefined) => `Created ${created}; ${used ? `last used ${used}` : 'never used'}`,
 };
 
 /** English's keys with any text: `const de: Messages = {...}` fails to compile when a key is missing or extra. */

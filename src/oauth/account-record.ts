@@ -27,6 +27,8 @@ export interface StoredSession {
   authTime: number;
   createdAt: number;
   expiresAt: number;
+  /** RFC 8176 methods of the sign-in that opened it (absent: a password, `pwd`). */
+  amr?: string[] | undefined;
 }
 
 /**
@@ -211,7 +213,7 @@ export interface SignInInput {
   /** The password was right and the user exists and is not blocked in D1. */
   passwordValid: boolean;
   /** Absent for unknown emails; `approval` absent for a sign-in to the account page, which issues no code. */
-  user?: { userId: string; session: NewSession; approval?: Approval | undefined };
+  user?: { userId: string; session: NewSession; approval?: Approval | undefined; amr?: string[] | undefined };
 }
 
 export type SignInResult =

@@ -13,6 +13,7 @@ import { currentSession, endSession, setSessionCookie, type SessionCookie } from
 import { signInToAccount } from '../interaction/sign-in';
 import { accountPage, accountSignInPage, type AccountNotice, type AccountPageProps } from '../views/account-settings-page';
 import { renderPage } from '../views/page-response';
+import { passkeysOnPage } from '../interaction/account-passkeys';
 
 /**
  * What the page says after an action, by a fixed code in `?done=`: nothing from the URL is
@@ -23,6 +24,9 @@ const DONE: Record<string, TextKey> = {
   verification_sent: 'noticeVerificationSent',
   email_sent: 'noticeEmailSent',
   email_changed: 'noticeEmailChanged',
+  passkey_added: 'noticePasskeyAdded',
+  passkey_renamed: 'noticePasskeyRenamed',
+  passkey_removed: 'noticePasskeyRemoved',
 };
 
 /** The account pages have no pending request: the browser's Accept-Language decides their language. */
@@ -37,12 +41,13 @@ export async function signedInAccount(c: AppContext): Promise<SignedInAccount | 
   return session && user && !user.blocked ? { ...session, user } : undefined;
 }
 
-export function renderAccount(c: AppContext, account: SignedInAccount, status: 200 | 400 | 401 | 429 | 503, extra: Partial<AccountPageProps> = {}): Promise<Response> {
+export async function renderAccount(c: AppContext, account: SignedInAccount, status: 200 | 400 | 401 | 429 | 503, extra: Partial<AccountPageProps> = {}): Promise<Response> {
   const { user } = account;
+  const passkeys = await passkeysOnPage(c, account);
   return renderPage(c, status, (nonce) =>
     accountPage({
       nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength,
-      auditRetentionDays: c.var.config.auditRetentionDays, locale: pageLocale(c, undefined), ...extra,
+      auditRetentionDays: c.var.config.auditRetentionDays, locale: pageLocale(c, undefined), passkeys, ...extra,
     }),
   );
 }

@@ -2,6 +2,7 @@ import { html } from 'hono/html';
 import { messagesFor, type Locale, type Messages } from '../i18n/messages';
 import { newPasswordField } from './account-pages';
 import { layout, type Html } from './layout';
+import { PASSKEY_SCRIPT, passkeySection, type PasskeyEnrolment, type PasskeyListItem } from './passkey-views';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 
 /** A line at the top of the page after an action: a status, or an alert when it failed. */
@@ -51,6 +52,8 @@ export interface AccountPageProps {
   problem?: { form: 'password' | 'email' | 'delete'; text: string } | undefined;
   newEmail?: string | undefined;
   locale?: Locale | undefined;
+  /** The user's passkeys and a challenge to create one (absent: no passkey section). */
+  passkeys?: { list: readonly PasskeyListItem[]; enrolment: PasskeyEnrolment } | undefined;
 }
 
 /** The signed-in person's own settings: each form re-asks the current password where the change is sensitive. */
@@ -63,7 +66,7 @@ export function accountPage(props: AccountPageProps): Html {
     title: t.accountTitle,
     nonce: props.nonce,
     locale: props.locale,
-    script: SHOW_PASSWORD_SCRIPT,
+    script: props.passkeys ? `${SHOW_PASSWORD_SCRIPT};\n${PASSKEY_SCRIPT}` : SHOW_PASSWORD_SCRIPT,
     body: html`<h1>${t.accountTitle}</h1>
 <p class="account">${t.signedInAs(html`<strong>${props.email}</strong>`)}${props.name ? html` (${props.name})` : ''}</p>
 ${noticeLine(props.notice)}
@@ -71,6 +74,7 @@ ${props.emailVerified
   ? ''
   : html`<p>${t.emailNotConfirmed}</p>
 <form method="post" action="/account/verification-mail"><button type="submit" class="secondary">${t.sendMeConfirmation}</button></form>`}
+${props.passkeys ? passkeySection(props.passkeys.list, props.passkeys.enrolment, t) : ''}
 <h2 id="change-password">${t.changePassword}</h2>
 <p>${t.changePasswordIntro}</p>
 <form method="post" action="/account/password" aria-labelledby="change-password">
