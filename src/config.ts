@@ -154,6 +154,8 @@ export interface Config {
 export interface WebAuthnConfig {
   rpId: string;
   origins: readonly string[];
+  /** False on an issuer that is an IP address (`npm run dev`'s default): browsers refuse an IP as RP ID. */
+  enabled: boolean;
 }
 
 /**
@@ -170,7 +172,8 @@ function webauthnConfig(out: v.InferOutput<typeof Vars>): WebAuthnConfig {
     const web = URL.canParse(entry) && new URL(entry).origin === entry && (entry.startsWith('https://') || isLoopbackIssuer(entry));
     if (!web && !/^android:apk-key-hash:[\w-]{43}$/.test(entry)) throw new ConfigError(`WEBAUTHN_ORIGINS: ${entry.slice(0, 80)} is not an https origin or android:apk-key-hash: facet`);
   }
-  return { rpId, origins: origins.length > 0 ? origins : [origin] };
+  const enabled = !/^[\d.]+$/.test(rpId) && !rpId.startsWith('[');
+  return { rpId, origins: origins.length > 0 ? origins : [origin], enabled };
 }
 
 /**

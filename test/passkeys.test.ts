@@ -130,6 +130,21 @@ describe('passkey enrolment on the account page', () => {
   });
 });
 
+describe('passkeys in the data export and on deletion', () => {
+  it('exports the passkeys\' metadata (no public key) and deletes them with the account', async () => {
+    const authenticator = await enrolled();
+    const cookie = await accountSession();
+    const exported = (await (await call('/account/export', { headers: { Cookie: cookie } })).json()) as { passkeys: Record<string, unknown>[] };
+    expect(exported.passkeys).toEqual([
+      expect.objectContaining({ id: authenticator.credentialId, name: 'My laptop', backup_eligible: false, last_used_at: null, transports: ['internal'] }),
+    ]);
+    expect(JSON.stringify(exported)).not.toContain('publicKey');
+    const deleted = await post('/account/delete', { current_password: PASSWORD }, cookie);
+    expect(deleted.status).toBe(200);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM passkey_credentials WHERE credential_id = ?').bind(authenticator.credentialId).first('n')).toBe(0);
+  });
+});
+
 describe('passkey sign-in on the login page', () => {
   it('offers passkeys in the email field\'s autofill and a button, under the page\'s nonce', async () => {
     const pending = await startLogin();

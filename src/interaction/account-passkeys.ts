@@ -10,7 +10,8 @@ import { mintPasskeyChallenge, openPasskeyChallenge } from './passkey-challenge'
  * The account page's passkeys and a fresh registration challenge (sealed, bound to the user: no
  * storage). One call to the user's object for the list.
  */
-export async function passkeysOnPage(c: AppContext, account: { userId: string; user: { email: string } }): Promise<{ list: PasskeyListItem[]; enrolment: PasskeyEnrolment }> {
+export async function passkeysOnPage(c: AppContext, account: { userId: string; user: { email: string } }): Promise<{ list: PasskeyListItem[]; enrolment: PasskeyEnrolment } | undefined> {
+  if (!c.var.config.webauthn.enabled) return undefined;
   const [list, challenge] = await Promise.all([userStore(c.env, account.userId).listPasskeys(), mintPasskeyChallenge(c.env, 'register', account.userId)]);
   const { rpId } = c.var.config.webauthn;
   return { list, enrolment: { challenge, rpId, rpName: rpId, userHandle: userHandleFor(account.userId), userName: account.user.email } };

@@ -19,8 +19,9 @@ import { renderPage } from '../views/page-response';
  */
 export async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: LoginError): Promise<Response> {
   // Branding comes from the (cached) client, so a change shows without a new sign-in request.
-  const [client, challenge] = await Promise.all([findClient(c.env, request.clientId), mintPasskeyChallenge(c.env, 'sign-in', request.id)]);
-  const passkey = { challenge, rpId: c.var.config.webauthn.rpId };
+  const { webauthn } = c.var.config;
+  const [client, challenge] = await Promise.all([findClient(c.env, request.clientId), webauthn.enabled ? mintPasskeyChallenge(c.env, 'sign-in', request.id) : undefined]);
+  const passkey = challenge === undefined ? undefined : { challenge, rpId: webauthn.rpId };
   return renderPage(c, status, (nonce) =>
     loginPage({
       nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error,
