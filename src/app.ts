@@ -16,6 +16,7 @@ import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
+import { passkeyChallenge, passkeySignIn } from './routes/passkey-api';
 import { submitPasskeyLogin } from './routes/passkey-login';
 import { submitPasskeyEnrolment, submitPasskeyRemoval, submitPasskeyRename } from './routes/account-passkeys';
 import { pushAuthorizationRequest } from './routes/pushed-authorization';
@@ -86,6 +87,8 @@ const protocolEndpoints = new Hono<AppEnv>()
   .delete('/register/:client_id', deleteRegistration)
   .post('/oauth/revoke', revoke)
   .post('/oauth/introspect', introspect)
+  .post('/passkey/challenge', passkeyChallenge)
+  .post('/passkey/sign-in', passkeySignIn)
   .on(['GET', 'POST'], '/userinfo', userinfo)
   .get('/.well-known/oauth-authorization-server', oauthMetadata)
   .get('/.well-known/openid-configuration', openidConfiguration)
@@ -120,7 +123,7 @@ export function buildApp() {
   app.route('/', protocolEndpoints);
   app.route('/api/v1', managementApi);
   app.get('/favicon.svg', favicon).get('/favicon.ico', favicon);
-  for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect', '/register']) app.all(path, methodNotAllowed('POST'));
+  for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect', '/register', '/passkey/challenge', '/passkey/sign-in']) app.all(path, methodNotAllowed('POST'));
   app.all('/register/:client_id', methodNotAllowed('GET, DELETE'));
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: 'No such endpoint.' }, 404, NO_STORE));
