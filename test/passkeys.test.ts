@@ -12,6 +12,7 @@ import { DEMO_REDIRECT, ISSUER } from './helpers/fixtures';
 import { redeemForTokens, startLogin, type PendingLogin } from './helpers/flow';
 import { call, cookieFrom, form, SESSION_COOKIE } from './helpers/http';
 import { FLAGS, SoftwareAuthenticator, type CeremonyOptions } from './helpers/software-authenticator';
+import { management, managementToken, ok, scopesWithout } from './helpers/management';
 import { insertUsers, readAccount } from './helpers/storage';
 import { freshIp, unique } from './helpers/values';
 
@@ -125,6 +126,20 @@ describe('passkey enrolment on the account page', () => {
     const removed = await post('/account/passkeys/remove', { id: authenticator.credentialId }, cookie);
     expect(removed.headers.get('Location')).toBe('/account?done=passkey_removed#passkeys');
     expect(await env.DB.prepare('SELECT count(*) AS n FROM passkey_credentials WHERE user_id = ?').bind(userId).first('n')).toBe(0);
+    const { pending, challenge } = await loginPage();
+    await expectRefused(await signInWith(pending, await authenticator.get({ challenge })));
+  });
+});
+
+describe('passkeys in the Management API', () => {
+  it('lists a user\'s passkeys and removes one, which then no longer signs in', async () => {
+    const authenticator = await enrolled();
+    const listed = await ok<{ items: Record<string, unknown>[] }>(await management('GET', `/users/${userId}/passkeys`));
+    expect(listed.items).toEqual([expect.objectContaining({ id: authenticator.credentialId, name: 'My laptop' })]);
+    expect((await management('GET', `/users/${userId}/passkeys`, undefined, await managementToken(scopesWithout('read:users')))).status).toBe(403);
+    expect((await management('DELETE', `/users/${userId}/passkeys/${authenticator.credentialId}`)).status).toBe(204);
+    expect((await management('DELETE', `/users/${userId}/passkeys/${authenticator.credentialId}`)).status).toBe(404);
+    expect((await management('GET', `/users/nobody-${unique()}/passkeys`)).status).toBe(404);
     const { pending, challenge } = await loginPage();
     await expectRefused(await signInWith(pending, await authenticator.get({ challenge })));
   });

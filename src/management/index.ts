@@ -7,6 +7,7 @@ import { clientGrantRoutes } from './client-grants';
 import { clientRoutes } from './clients';
 import { keyRoutes } from './keys';
 import { userSessionRoutes } from './user-sessions';
+import { userPasskeyRoutes } from './user-passkeys';
 import { userRoutes } from './users';
 
 /** The Management API, mounted at /api/v1: Auth0's Management API, in the shape a Workers operator expects. */
@@ -21,6 +22,7 @@ export const managementApi = new Hono<ManagementEnv>()
   .route('/client-grants', clientGrantRoutes)
   .route('/users', userRoutes)
   .route('/users', userSessionRoutes)
+  .route('/users', userPasskeyRoutes)
   .route('/keys', keyRoutes)
   .route('/audit-events', auditEventRoutes)
   .onError(renderErrors('json'));

@@ -8,7 +8,7 @@
 import { base64url } from 'jose';
 
 const encoder = new TextEncoder();
-const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
 
 /** Flag bits of the authenticator data (WebAuthn 6.1). */
 export const FLAGS = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40 } as const;
@@ -122,7 +122,7 @@ export class SoftwareAuthenticator {
     const clientData = this.clientData(options.type ?? 'webauthn.get', options);
     const authenticatorData = concat(await sha256(encoder.encode(options.rpId ?? this.defaults.rpId)), new Uint8Array([options.flags ?? this.baseFlags()]), uint32(options.signCount ?? this.signCount));
     const signed = concat(authenticatorData, await sha256(clientData));
-    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, this.keys.privateKey, signed));
+    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, this.keys.privateKey, signed as BufferSource));
     return {
       id: this.credentialId, rawId: this.credentialId, type: 'public-key',
       response: {
