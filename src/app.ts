@@ -16,6 +16,7 @@ import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
 import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
+import { appleAppSiteAssociation, assetLinks } from './routes/app-associations';
 import { passkeyChallenge, passkeySignIn } from './routes/passkey-api';
 import { submitPasskeyLogin } from './routes/passkey-login';
 import { submitPasskeyEnrolment, submitPasskeyRemoval, submitPasskeyRename } from './routes/account-passkeys';
@@ -93,6 +94,8 @@ const protocolEndpoints = new Hono<AppEnv>()
   .get('/.well-known/oauth-authorization-server', oauthMetadata)
   .get('/.well-known/openid-configuration', openidConfiguration)
   .get('/.well-known/jwks.json', jwks)
+  .get('/.well-known/apple-app-site-association', appleAppSiteAssociation)
+  .get('/.well-known/assetlinks.json', assetLinks)
   // The app's own call (a bearer token, JSON errors); the page of the same path is for people.
   .delete('/account', deleteAccountByToken)
   .onError(renderErrors('json'));

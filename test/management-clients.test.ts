@@ -9,11 +9,13 @@ import { unique } from './helpers/values';
 const CLIENT_KEYS = [
   'access_token_ttl_seconds',
   'allow_signup',
+  'android_packages',
   'audiences',
   'created_at',
   'dpop_bound_access_tokens',
   'grant_types',
   'id',
+  'ios_app_ids',
   'jwks',
   'jwks_uri',
   'last_used_at',

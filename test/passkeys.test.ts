@@ -261,3 +261,31 @@ describe('passkey sign-in on the login page', () => {
     }
   });
 });
+
+describe('the association files for native apps', () => {
+  it('lists the clients\' iOS apps for webcredentials and Android packages for get_login_creds', async () => {
+    const apple = await call('/.well-known/apple-app-site-association');
+    expect(apple.status).toBe(200);
+    expect(apple.headers.get('Content-Type')).toMatch(/^application\/json/);
+    expect(((await apple.json()) as { webcredentials: { apps: string[] } }).webcredentials.apps).toContain('ABCDE12345.com.example.demo');
+    const android = (await (await call('/.well-known/assetlinks.json')).json()) as { relation: string[]; target: Record<string, unknown> }[];
+    expect(android).toContainEqual({
+      relation: ['delegate_permission/common.get_login_creds'],
+      target: { namespace: 'android_app', package_name: 'com.example.demo', sha256_cert_fingerprints: [expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)] },
+    });
+  });
+
+  it('takes the apps from the Management API, checked', async () => {
+    const created = await ok<{ id: string; ios_app_ids: string[]; android_packages: unknown[] }>(
+      await management('POST', '/clients', {
+        name: 'Native', type: 'public', redirect_uris: ['com.example.native:/cb'], scopes: ['openid'], audiences: ['https://api.example.com'], ios_app_ids: ['ZYXWV98765.com.example.native'],
+        android_packages: [{ package_name: 'com.example.native', sha256_cert_fingerprints: [Array(32).fill('ab').join(':')] }],
+      }),
+      201,
+    );
+    expect(created.android_packages).toEqual([{ package_name: 'com.example.native', sha256_cert_fingerprints: [Array(32).fill('AB').join(':')] }]);
+    expect(((await (await call('/.well-known/apple-app-site-association')).json()) as { webcredentials: { apps: string[] } }).webcredentials.apps).toContain('ZYXWV98765.com.example.native');
+    expect((await management('PATCH', `/clients/${created.id}`, { ios_app_ids: ['not-a-team.app'] })).status).toBe(400);
+    expect((await management('PATCH', `/clients/${created.id}`, { android_packages: [{ package_name: 'x', sha256_cert_fingerprints: [] }] })).status).toBe(400);
+  });
+});

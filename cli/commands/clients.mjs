@@ -55,6 +55,13 @@ const SETTINGS = /** @type {const} */ ({
   },
   'jwks-uri': { type: 'string', value: 'URL', help: 'https URL of its public keys (JWK set) for private_key_jwt, or `none`' },
   'jwks-file': { type: 'string', value: 'FILE', help: 'a file holding its public keys (JWK set JSON) for private_key_jwt, or `none`' },
+  'ios-app-id': { type: 'string', multiple: true, value: 'TEAMID.BUNDLE', help: 'an iOS app that may use passkeys with this server, such as ABCDE12345.com.example.app (repeatable)' },
+  'android-package': {
+    type: 'string',
+    multiple: true,
+    value: 'PACKAGE=SHA256[,SHA256]',
+    help: 'an Android app that may use passkeys with this server: its package name and signing-certificate SHA-256 fingerprints (repeatable)',
+  },
   'sso-confirmation': {
     type: 'string',
     value: 'WHEN',
@@ -90,7 +97,18 @@ function settings(values) {
     token_endpoint_auth_method: values['token-endpoint-auth-method'],
     jwks_uri: valueOrNone(values, 'jwks-uri'),
     jwks: jwksFromFile(valueOrNone(values, 'jwks-file')),
+    ios_app_ids: repeated(values, 'ios-app-id'),
+    android_packages: repeated(values, 'android-package')?.map(androidPackage),
   };
+}
+
+/**
+ * `com.example.app=14:6D:...,AB:CD:...` as the Management API's `android_packages` entry.
+ * @param {string} value
+ */
+function androidPackage(value) {
+  const [name = '', fingerprints = ''] = value.split('=');
+  return { package_name: name, sha256_cert_fingerprints: fingerprints.split(',').filter(Boolean) };
 }
 
 /**

@@ -71,6 +71,16 @@ export const clients = sqliteTable(
     /** `private_key_jwt` (RFC 7523): the client's public keys, inline (a JWK set) or at an https URL. */
     jwks: text('jwks', { mode: 'json' }).$type<{ keys: Record<string, unknown>[] }>(),
     jwksUri: text('jwks_uri'),
+    /**
+     * The client's native apps, for passkeys with edge-auth's RP ID: iOS apps as `TEAMID.bundle.id`
+     * (served in /.well-known/apple-app-site-association, `webcredentials`), Android packages with
+     * their signing certificates' SHA-256 fingerprints (/.well-known/assetlinks.json).
+     */
+    iosAppIds: jsonList('ios_app_ids'),
+    androidPackages: text('android_packages', { mode: 'json' })
+      .$type<{ package_name: string; sha256_cert_fingerprints: string[] }[]>()
+      .notNull()
+      .default(sql`'[]'`),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),

@@ -25,6 +25,8 @@ export const clientJson = (row: ClientRow) => ({
   dpop_bound_access_tokens: row.dpopBoundAccessTokens,
   allow_signup: row.allowSignup,
   require_verified_email: row.requireVerifiedEmail,
+  ios_app_ids: row.iosAppIds,
+  android_packages: row.androidPackages,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
   /** `dynamic`: registered by the client itself (RFC 7591), unverified, expires when unused. */

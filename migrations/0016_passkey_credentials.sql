@@ -1,8 +1,0 @@
-CREATE TABLE `passkey_credentials` (
-	`credential_id` text PRIMARY KEY NOT NULL,
-	`user_id` text NOT NULL,
-	`created_at` integer NOT NULL,
-	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
-);
---> statement-breakpoint
-CREATE INDEX `passkey_credentials_user` ON `passkey_credentials` (`user_id`);
