@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { parsers } from '@passwordless-id/webauthn';
+import { parseClient } from '@passwordless-id/webauthn/dist/esm/parsers.js';
 import { randomToken } from '../crypto/random';
 import { seal, unseal } from '../crypto/seal';
 import { getSealingKey } from '../tokens/key-cache';
@@ -35,7 +35,7 @@ export async function mintPasskeyChallenge(env: Env, kind: ChallengeKind, subjec
 export async function openPasskeyChallenge(env: Env, clientDataJSON: string, kind: ChallengeKind, subject: string): Promise<OpenedChallenge | undefined> {
   let challenge: unknown;
   try {
-    challenge = parsers.parseClient(clientDataJSON).challenge;
+    challenge = parseClient(clientDataJSON).challenge;
   } catch {
     return undefined;
   }

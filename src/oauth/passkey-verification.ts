@@ -1,18 +1,22 @@
-import { authenticatorMetadata, parsers, server } from '@passwordless-id/webauthn';
+// Deep imports: the package's index would bring its whole AAGUID-name table (10.8 KiB gzip) along.
+import { parseAuthenticator, parseClient } from '@passwordless-id/webauthn/dist/esm/parsers.js';
+import { parseCryptoKey, verifyAuthentication } from '@passwordless-id/webauthn/dist/esm/server.js';
 import { base64url } from 'jose';
 import * as v from 'valibot';
 import type { StoredPasskey } from './passkey-record';
+import { PASSKEY_PROVIDERS } from './passkey-providers';
 
 /**
  * WebAuthn ceremony checks (Level 3, sections 7.1 and 7.2) on top of @passwordless-id/webauthn.
  * That library was chosen over @simplewebauthn/server for its size (13.5 KiB gzip against 88 KiB):
  * it verifies with WebCrypto against the SPKI public key the browser's JSON serialization carries
  * (`getPublicKey()`), so there is no CBOR or attestation-statement parsing, which attestation
- * `none` does not need. It checks the type, origin, challenge, RP ID hash, UP and UV flags and the
- * signature. Added here: the UP flag at registration, `crossOrigin` and `topOrigin` (never
- * embedded), the algorithms we ask for, bounded sizes, a signature encoding its ES256 decoder
- * reads wrongly when r or s is shorter than 32 bytes, and (in the record) the counter and backup
- * flags. The challenge's single use and the user handle are checked by the callers.
+ * `none` does not need. Its `verifyAuthentication` checks the type, origin, challenge, RP ID hash,
+ * UP and UV flags and the signature. Added here: `crossOrigin` and `topOrigin` (never embedded),
+ * the algorithms we ask for, bounded sizes, a signature encoding its ES256 decoder reads wrongly
+ * when r or s is shorter than 32 bytes, and (in the record) the counter and backup flags. The
+ * challenge's single use and the user handle are checked by the callers. Registration is checked
+ * here (see verifyPasskeyRegistration for why).
  */
 
 const b64u = v.pipe(v.string(), v.maxLength(4096), v.regex(/^[\w-]*$/));
@@ -80,35 +84,47 @@ export const userHandleFor = (userId: string) => base64url.encode(new TextEncode
 
 /** The challenge ceremony the client data must not be embedded in another origin's frame. */
 function clientDataProblem(clientDataJSON: string): string | undefined {
-  const client = parsers.parseClient(clientDataJSON);
+  const client = parseClient(clientDataJSON);
   if (client.crossOrigin === true || client.topOrigin !== undefined) return 'cross-origin ceremony';
   return undefined;
 }
 
-/** A new passkey (attestation `none`): what we store, with the authenticator's name as its default name. */
+/**
+ * A new passkey (attestation `none`): what we store, with its provider's name as its default name.
+ * Checked here rather than by the library's `verifyRegistration`, which would bring its whole
+ * AAGUID-name table (10.8 KiB gzip) into the worker and checks nothing more: with attestation
+ * `none` nothing is signed, so registration is the client data (type, challenge, origin) and the
+ * authenticator data (RP ID hash, UP, UV) of WebAuthn 7.1, steps 7 to 16.
+ */
 export async function verifyPasskeyRegistration(json: RegistrationJson, expected: CeremonyExpectation, now: number): Promise<Verified<{ id: string; passkey: StoredPasskey }>> {
   try {
+    const client = parseClient(json.response.clientDataJSON);
     const problem = clientDataProblem(json.response.clientDataJSON);
     if (problem) return { ok: false, detail: problem };
-    const flags = parsers.parseAuthenticator(json.response.authenticatorData).flags;
-    if (!flags.userPresent) return { ok: false, detail: 'user not present' };
-    const info = await server.verifyRegistration(
-      { ...json, clientExtensionResults: {}, user: { name: '' }, response: { ...json.response, attestationObject: json.response.attestationObject ?? '' } },
-      { challenge: expected.challenge, origin: (origin: string) => expected.origins.includes(origin), domain: expected.rpId, userVerified: true },
-    );
-    const { aaguid } = info.authenticator;
+    if (client.type !== 'webauthn.create') return { ok: false, detail: 'not a registration' };
+    if (client.challenge !== expected.challenge) return { ok: false, detail: 'another challenge' };
+    if (!expected.origins.includes(client.origin)) return { ok: false, detail: 'foreign origin' };
+    const authenticator = parseAuthenticator(json.response.authenticatorData);
+    // The library's base64url keeps its padding.
+    if (authenticator.rpIdHash.replace(/=+$/, '') !== base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(expected.rpId))))) {
+      return { ok: false, detail: 'another RP ID' };
+    }
+    const { flags, aaguid } = authenticator;
+    if (!flags.userPresent || !flags.userVerified) return { ok: false, detail: 'user not present or not verified' };
     const passkey: StoredPasskey = {
-      publicKey: info.credential.publicKey,
-      algorithm: info.credential.algorithm === 'RS256' ? 'RS256' : 'ES256',
-      signCount: info.authenticator.counter,
+      publicKey: json.response.publicKey,
+      algorithm: json.response.publicKeyAlgorithm === -257 ? 'RS256' : 'ES256',
+      signCount: authenticator.signCount,
       transports: json.response.transports,
       backupEligible: flags.backupEligibility,
       backedUp: flags.backupState,
       aaguid,
-      name: authenticatorMetadata[aaguid as keyof typeof authenticatorMetadata] ?? 'Passkey',
+      name: Object.hasOwn(PASSKEY_PROVIDERS, aaguid) ? PASSKEY_PROVIDERS[aaguid]! : 'Passkey',
       createdAt: now,
       lastUsedAt: undefined,
     };
+    // The key must import (WebAuthn 7.1 step 26 stores it for later): refused now rather than at every sign-in.
+    await parseCryptoKey(passkey.algorithm, passkey.publicKey);
     return { ok: true, value: { id: json.id, passkey } };
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message.slice(0, 200) : 'unreadable' };
@@ -126,12 +142,12 @@ export async function verifyPasskeyAssertion(
     if (problem) return { ok: false, detail: problem };
     const signature = passkey.algorithm === 'ES256' ? paddedEcdsaSignature(json.response.signature) : json.response.signature;
     if (signature === undefined) return { ok: false, detail: 'malformed signature' };
-    await server.verifyAuthentication(
+    await verifyAuthentication(
       { ...json, clientExtensionResults: {}, response: { ...json.response, signature, userHandle: json.response.userHandle ?? undefined } },
       { id: json.id, publicKey: passkey.publicKey, algorithm: passkey.algorithm, transports: [] },
       { challenge: expected.challenge, origin: (origin: string) => expected.origins.includes(origin), domain: expected.rpId, userVerified: true },
     );
-    const { flags, signCount } = parsers.parseAuthenticator(json.response.authenticatorData);
+    const { flags, signCount } = parseAuthenticator(json.response.authenticatorData);
     return { ok: true, value: { signCount, backupEligible: flags.backupEligibility, backedUp: flags.backupState } };
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message.slice(0, 200) : 'unreadable' };
