@@ -102,3 +102,22 @@ describe('configuration', () => {
     expect(() => required({ REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'yes' })).toThrow(ConfigError);
   });
 });
+
+describe('passkey configuration', () => {
+  it('defaults the RP ID and origin to the issuer, and offers passkeys only on a host name', () => {
+    expect(parseConfig({ ISSUER: 'https://auth.example.com' }).webauthn).toEqual({ rpId: 'auth.example.com', origins: ['https://auth.example.com'], enabled: true });
+    expect(parseConfig({ ISSUER: 'http://127.0.0.1:8787' }).webauthn.enabled).toBe(false);
+    expect(parseConfig({ ISSUER: 'http://localhost:8787' }).webauthn).toEqual({ rpId: 'localhost', origins: ['http://localhost:8787'], enabled: true });
+  });
+
+  it('takes a parent domain and extra origins, and refuses what browsers would', () => {
+    const config = parseConfig({
+      ISSUER: 'https://auth.example.com', WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: `https://auth.example.com android:apk-key-hash:${'a'.repeat(43)}`,
+    });
+    expect(config.webauthn.rpId).toBe('example.com');
+    expect(config.webauthn.origins).toHaveLength(2);
+    for (const vars of [{ WEBAUTHN_RP_ID: 'other.com' }, { WEBAUTHN_RP_ID: 'le.com' }, { WEBAUTHN_ORIGINS: 'http://evil.example' }, { WEBAUTHN_ORIGINS: 'https://a.example/path' }]) {
+      expect(() => parseConfig({ ISSUER: 'https://auth.example.com', ...vars })).toThrow(ConfigError);
+    }
+  });
+});
