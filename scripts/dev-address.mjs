@@ -20,8 +20,8 @@ export class DevAddressError extends Error {
 
 /**
  * EDGE_AUTH_URL, else `http://127.0.0.1:$PORT`, else the default. Only plain http on a loopback IP
- * literal: that is what wrangler dev serves, and the tools send credentials in clear only there
- * (RFC 8252 section 8.3: a name such as localhost can resolve elsewhere).
+ * literal, or `localhost` (served on 127.0.0.1): passkeys need a host name, since browsers refuse
+ * an IP address as the WebAuthn RP ID. The tools send credentials in clear only to these.
  * @param {Record<string, string | undefined>} env
  * @returns {DevAddress}
  */
@@ -51,10 +51,9 @@ function parseDevUrl(raw) {
   if (url.protocol !== 'http:') {
     throw new DevAddressError(`npm run dev serves plain http on this machine; EDGE_AUTH_URL=${raw} cannot be served (for example EDGE_AUTH_URL=http://127.0.0.1:8788 npm run dev).`);
   }
-  const ip = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const ip = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!isLoopbackIp(ip)) {
-    const why = ip === 'localhost' ? 'use the IP address 127.0.0.1, not the name localhost, which can resolve elsewhere' : 'npm run dev listens only on 127.0.0.1';
-    throw new DevAddressError(`EDGE_AUTH_URL must be a loopback address such as http://127.0.0.1:8788, not ${raw}: ${why}.`);
+    throw new DevAddressError(`EDGE_AUTH_URL must be a loopback address such as http://127.0.0.1:8788 or http://localhost:8788, not ${raw}: npm run dev listens only on this machine.`);
   }
   if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
     throw new DevAddressError(`EDGE_AUTH_URL must be the server's origin alone, such as ${url.origin}, not ${raw}.`);

@@ -9,23 +9,27 @@ ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, name = excluded
 
 -- demo-app lets people create their own account on its login page (allow_signup); the others do not.
 -- It may also ask for delete:account, so the app can offer "Delete account" (DELETE /account).
-INSERT INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences, allow_signup)
+-- Its native apps (example ids) may use passkeys with this server: they appear in
+-- /.well-known/apple-app-site-association and /.well-known/assetlinks.json.
+INSERT INTO clients (id, name, type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scopes, audiences, allow_signup, ios_app_ids, android_packages)
 VALUES
   ('demo-app', 'Demo App', 'public', NULL,
    '["com.example.demo:/callback","http://127.0.0.1/callback","https://demo.example.com/callback"]', '["com.example.demo:/signed-out"]',
    '["authorization_code","refresh_token"]',
-   '["openid","profile","email","offline_access","read:items","write:items","delete:account"]', '["https://api.example.com"]', 1),
+   '["openid","profile","email","offline_access","read:items","write:items","delete:account"]', '["https://api.example.com"]', 1,
+   '["ABCDE12345.com.example.demo"]',
+   '[{"package_name":"com.example.demo","sha256_cert_fingerprints":["14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64:16:A0:83:42:E6:1D:BE:A8:8A:04:96:B2:3F:CF:44:E5"]}]'),
   ('other-app', 'Other App', 'public', NULL,
    '["com.example.other:/callback"]', '[]',
-   '["authorization_code","refresh_token"]', '["openid","offline_access","read:items"]', '["https://api.example.com"]', 0),
+   '["authorization_code","refresh_token"]', '["openid","offline_access","read:items"]', '["https://api.example.com"]', 0, '[]', '[]'),
   -- The Example API's own credentials, for token introspection (RFC 7662). The secret is
   -- "demo-api-secret"; only its SHA-256 (base64url) is stored.
   ('demo-api', 'Example API (resource server)', 'confidential', 'AAeye3Tcu2S26eziBuh9Ebp3r6Hw9UkcMqkwtVL_ygQ',
-   '[]', '[]', '[]', '[]', '["https://api.example.com"]', 0),
+   '[]', '[]', '[]', '[]', '["https://api.example.com"]', 0, '[]', '[]'),
   -- The local operator's Management API client (`npm run admin` uses it against `npm run dev`).
   -- The secret is "dev-admin-secret". In production, create one with `npm run admin -- bootstrap --remote`.
   ('dev-admin', 'edge-auth admin (development)', 'confidential', '8PZCtpK6kIyRqa_jxTh4cAsy5myBMvwHEQm0r0hiXUY',
-   '[]', '[]', '["client_credentials"]', '[]', '[]', 0)
+   '[]', '[]', '["client_credentials"]', '[]', '[]', 0, '[]', '[]')
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secret_hash = excluded.secret_hash,
   redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris,
   grant_types = excluded.grant_types, scopes = excluded.scopes, audiences = excluded.audiences,
@@ -37,6 +41,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
   registration = excluded.registration, last_used_at = excluded.last_used_at, registration_token_hash = excluded.registration_token_hash,
   token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri, connections = excluded.connections,
+  ios_app_ids = excluded.ios_app_ids, android_packages = excluded.android_packages,
   refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
   refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
   refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;
@@ -63,6 +68,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   dpop_bound_access_tokens = excluded.dpop_bound_access_tokens,
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
   token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri, connections = excluded.connections,
+  ios_app_ids = excluded.ios_app_ids, android_packages = excluded.android_packages,
   refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
   refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
   refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;
@@ -81,6 +87,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, secre
   logo_uri = excluded.logo_uri, primary_color = excluded.primary_color, access_token_ttl_seconds = excluded.access_token_ttl_seconds,
   registration = excluded.registration, last_used_at = excluded.last_used_at, registration_token_hash = excluded.registration_token_hash,
   token_endpoint_auth_method = excluded.token_endpoint_auth_method, jwks = excluded.jwks, jwks_uri = excluded.jwks_uri, connections = excluded.connections,
+  ios_app_ids = excluded.ios_app_ids, android_packages = excluded.android_packages,
   refresh_token_absolute_ttl_seconds = excluded.refresh_token_absolute_ttl_seconds,
   refresh_token_idle_ttl_seconds = excluded.refresh_token_idle_ttl_seconds,
   refresh_token_reuse_leeway_seconds = excluded.refresh_token_reuse_leeway_seconds;

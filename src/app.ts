@@ -20,6 +20,10 @@ import { submitContinue } from './routes/continue-session';
 import { logout } from './routes/logout';
 import { startFederation, submitFederationLink } from './routes/federation';
 import { completeFederation, receivePostedResponse } from './routes/federation-callback';
+import { appleAppSiteAssociation, assetLinks } from './routes/app-associations';
+import { passkeyChallenge, passkeySignIn } from './routes/passkey-api';
+import { submitPasskeyLogin } from './routes/passkey-login';
+import { submitPasskeyEnrolment, submitPasskeyRemoval, submitPasskeyRename } from './routes/account-passkeys';
 import { pushAuthorizationRequest } from './routes/pushed-authorization';
 import { deleteRegistration, readRegistration, registerClient } from './routes/registration';
 import { showForgotPassword, showResetPassword, submitForgotPassword, submitResetPassword } from './routes/password-reset';
@@ -53,6 +57,7 @@ const browserPages = new Hono<AppEnv>()
   .post('/login/federated/callback', receivePostedResponse)
   .post('/login/federated/link', submitFederationLink)
   .get('/login/federated/:name', startFederation)
+  .post('/login/passkey', submitPasskeyLogin)
   .get('/consent', showConsent)
   .post('/consent', submitConsent)
   .on(['GET', 'POST'], '/logout', logout)
@@ -80,6 +85,9 @@ const browserPages = new Hono<AppEnv>()
   .post('/account/verification-mail', submitAccountVerificationMail)
   .post('/account/password', submitPasswordChange)
   .post('/account/identities/unlink', submitUnlinkIdentity)
+  .post('/account/passkeys', submitPasskeyEnrolment)
+  .post('/account/passkeys/rename', submitPasskeyRename)
+  .post('/account/passkeys/remove', submitPasskeyRemoval)
   .post('/account/email', submitEmailChange)
   .get('/account/email/confirm', showEmailChangeConfirm)
   .post('/account/email/confirm', submitEmailChangeConfirm)
@@ -98,10 +106,14 @@ const protocolEndpoints = new Hono<AppEnv>()
   .delete('/register/:client_id', deleteRegistration)
   .post('/oauth/revoke', revoke)
   .post('/oauth/introspect', introspect)
+  .post('/passkey/challenge', passkeyChallenge)
+  .post('/passkey/sign-in', passkeySignIn)
   .on(['GET', 'POST'], '/userinfo', userinfo)
   .get('/.well-known/oauth-authorization-server', oauthMetadata)
   .get('/.well-known/openid-configuration', openidConfiguration)
   .get('/.well-known/jwks.json', jwks)
+  .get('/.well-known/apple-app-site-association', appleAppSiteAssociation)
+  .get('/.well-known/assetlinks.json', assetLinks)
   // The app's own call (a bearer token, JSON errors); the page of the same path is for people.
   .delete('/account', deleteAccountByToken)
   .onError(renderErrors('json'));
@@ -132,7 +144,7 @@ export function buildApp() {
   app.route('/', protocolEndpoints);
   app.route('/api/v1', managementApi);
   app.get('/favicon.svg', favicon).get('/favicon.ico', favicon);
-  for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect', '/register']) app.all(path, methodNotAllowed('POST'));
+  for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect', '/register', '/passkey/challenge', '/passkey/sign-in']) app.all(path, methodNotAllowed('POST'));
   app.all('/register/:client_id', methodNotAllowed('GET, DELETE'));
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: 'No such endpoint.' }, 404, NO_STORE));

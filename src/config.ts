@@ -90,6 +90,10 @@ const Vars = v.object({
   REGISTERED_CLIENT_AUDIENCES: v.optional(v.string(), ''),
   /** Seals upstream connections' secrets at rest (src/db/connection-secret.ts): a secret (`wrangler secret put`), never a var. */
   CONNECTION_SECRETS_KEY: v.optional(v.string(), ''),
+  /** Passkeys (WebAuthn): the RP ID (a host, the issuer's or a parent of it); empty: the issuer's host. */
+  WEBAUTHN_RP_ID: v.optional(v.string(), ''),
+  /** Origins whose passkey ceremonies are accepted, separated by spaces or commas; empty: the issuer's origin. */
+  WEBAUTHN_ORIGINS: v.optional(v.string(), ''),
 });
 
 /** Shorter keys are treated as unset. */
@@ -161,6 +165,33 @@ export interface Config {
   clientIdMetadataDocuments: boolean;
   /** What seals upstream connections' secrets; undefined: only secrets named as wrangler secrets can be used. */
   connectionSecretsKey: string | undefined;
+  /** Passkeys: the relying party and the origins (web, or `android:apk-key-hash:`) it accepts ceremonies from. */
+  webauthn: WebAuthnConfig;
+}
+
+export interface WebAuthnConfig {
+  rpId: string;
+  origins: readonly string[];
+  /** False on an issuer that is an IP address (`npm run dev`'s default): browsers refuse an IP as RP ID. */
+  enabled: boolean;
+}
+
+/**
+ * WebAuthn section 5.1.3 (RP ID): the RP ID must be the issuer's host or a registrable parent of it,
+ * or browsers refuse the ceremony on our pages; an origin is https (http only on a loopback issuer)
+ * or an Android app's `android:apk-key-hash:` facet.
+ */
+function webauthnConfig(out: v.InferOutput<typeof Vars>): WebAuthnConfig {
+  const { hostname, origin } = new URL(out.ISSUER);
+  const rpId = out.WEBAUTHN_RP_ID.trim().toLowerCase() || hostname;
+  if (rpId !== hostname && !hostname.endsWith(`.${rpId}`)) throw new ConfigError('WEBAUTHN_RP_ID must be the issuer\'s host or a parent domain of it');
+  const origins = out.WEBAUTHN_ORIGINS.split(/[\s,]+/).filter(Boolean);
+  for (const entry of origins) {
+    const web = URL.canParse(entry) && new URL(entry).origin === entry && (entry.startsWith('https://') || isLoopbackIssuer(entry));
+    if (!web && !/^android:apk-key-hash:[\w-]{43}$/.test(entry)) throw new ConfigError(`WEBAUTHN_ORIGINS: ${entry.slice(0, 80)} is not an https origin or android:apk-key-hash: facet`);
+  }
+  const enabled = !/^[\d.]+$/.test(rpId) && !rpId.startsWith('[');
+  return { rpId, origins: origins.length > 0 ? origins : [origin], enabled };
 }
 
 /**
@@ -170,7 +201,7 @@ export interface Config {
  */
 function isLoopbackHttp(issuer: string): boolean {
   const { protocol, hostname } = new URL(issuer);
-  return protocol === 'http:' && (/^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]');
+  return protocol === 'http:' && (/^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]' || hostname === 'localhost');
 }
 
 /** A host under `.test` (RFC 6761 section 6.2): never resolvable on the internet, so never a deployment. */
@@ -225,6 +256,7 @@ export function parseConfig(vars: Record<string, unknown>): Config {
         : isLoopbackHttp(out.ISSUER) || isReservedTestHost(out.ISSUER)
           ? DEVELOPMENT_CONNECTION_SECRETS_KEY
           : undefined,
+    webauthn: webauthnConfig(out),
   };
 }
 

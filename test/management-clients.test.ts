@@ -9,6 +9,7 @@ import { unique } from './helpers/values';
 const CLIENT_KEYS = [
   'access_token_ttl_seconds',
   'allow_signup',
+  'android_packages',
   'audiences',
   'connections',
   'created_at',
@@ -16,6 +17,7 @@ const CLIENT_KEYS = [
   'dpop_bound_access_tokens',
   'grant_types',
   'id',
+  'ios_app_ids',
   'jwks',
   'jwks_uri',
   'last_used_at',

@@ -67,6 +67,13 @@ const SETTINGS = /** @type {const} */ ({
     value: 'NAME',
     help: 'an upstream connection whose button its sign-in page shows, in order (repeatable or space-separated; `none` for no buttons)',
   },
+  'ios-app-id': { type: 'string', multiple: true, value: 'TEAMID.BUNDLE', help: 'an iOS app that may use passkeys with this server, such as ABCDE12345.com.example.app (repeatable)' },
+  'android-package': {
+    type: 'string',
+    multiple: true,
+    value: 'PACKAGE=SHA256[,SHA256]',
+    help: 'an Android app that may use passkeys with this server: its package name and signing-certificate SHA-256 fingerprints (repeatable)',
+  },
   'sso-confirmation': {
     type: 'string',
     value: 'WHEN',
@@ -105,6 +112,8 @@ function settings(values) {
     jwks_uri: valueOrNone(values, 'jwks-uri'),
     jwks: jwksFromFile(valueOrNone(values, 'jwks-file')),
     connections: connectionNames(values),
+    ios_app_ids: repeated(values, 'ios-app-id'),
+    android_packages: repeated(values, 'android-package')?.map(androidPackage),
   };
 }
 
@@ -115,6 +124,15 @@ function settings(values) {
 function connectionNames(values) {
   const names = spaceSeparatedList(values, 'connection');
   return names?.length === 1 && names[0] === 'none' ? [] : names;
+}
+
+/**
+ * `com.example.app=14:6D:...,AB:CD:...` as the Management API's `android_packages` entry.
+ * @param {string} value
+ */
+function androidPackage(value) {
+  const [name = '', fingerprints = ''] = value.split('=');
+  return { package_name: name, sha256_cert_fingerprints: fingerprints.split(',').filter(Boolean) };
 }
 
 /**

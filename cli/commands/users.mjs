@@ -57,9 +57,18 @@ const GRANT_COLUMNS = [
   { header: 'STATE', value: (grant) => (grant.revoked ? 'revoked' : grant.refresh_token_active ? 'active' : 'no refresh') },
 ];
 
+/** @type {import('../lib/output.mjs').Column[]} */
+const PASSKEY_COLUMNS = [
+  { header: 'PASSKEY', value: (passkey) => passkey.id },
+  { header: 'NAME', value: (passkey) => passkey.name },
+  { header: 'SYNCED', value: (passkey) => (passkey.backup_eligible ? 'yes' : 'no') },
+  { header: 'CREATED', value: (passkey) => passkey.created_at },
+  { header: 'LAST USED', value: (passkey) => passkey.last_used_at ?? 'never' },
+];
+
 /**
- * `DELETE /users/:id/sessions/:sid` or `/grants/:gid`: one session or grant of a user.
- * @param {'session' | 'grant'} kind
+ * `DELETE /users/:id/sessions/:sid`, `/grants/:gid` or `/passkeys/:pid`: one session, grant or passkey of a user.
+ * @param {'session' | 'grant' | 'passkey'} kind
  * @param {string} summary
  * @param {string} done
  * @returns {import('../lib/command.mjs').Command}
@@ -208,6 +217,13 @@ export const users = {
       run: async ({ api, args, output }) =>
         printResource(output, await api().patch(`users/${segment(await userId(api(), args[0] ?? ''))}/factors`, { mfa_required: false })),
     },
+    passkeys: {
+      summary: 'list a user’s passkeys (name, synced or device-bound, created, last used)',
+      args: ['id-or-email'],
+      run: async ({ api, args, output }) =>
+        printList(output, await api().get(`users/${segment(await userId(api(), args[0] ?? ''))}/passkeys`), PASSKEY_COLUMNS),
+    },
+    'remove-passkey': revokeOne('passkey', 'remove one passkey of a user: it no longer signs in', 'Removed'),
     'revoke-session': revokeOne('session', 'end one session of a user', 'Ended'),
     'revoke-grant': revokeOne('grant', 'revoke one grant of a user: its refresh tokens stop working', 'Revoked'),
     'send-reset-mail': postToUser(

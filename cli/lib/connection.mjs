@@ -18,12 +18,13 @@ const DEV_ADMIN = { clientId: 'dev-admin', clientSecret: 'dev-admin-secret' };
  */
 
 /**
- * A loopback IP literal (127.0.0.0/8, ::1). `localhost` is a name, which can resolve elsewhere
- * (RFC 8252 section 8.3), so it does not count: nothing is defaulted or sent in clear to it.
+ * A loopback IP literal (127.0.0.0/8, ::1), or `localhost`, which `npm run dev` serves for passkeys
+ * (browsers refuse an IP address as the WebAuthn RP ID): only these get defaults or clear text.
  * @param {URL} url
  */
 export function isLoopback(url) {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1';
   return false;

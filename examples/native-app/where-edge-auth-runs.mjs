@@ -19,13 +19,14 @@ export function chosenIssuer(option, env) {
 }
 
 /**
- * A loopback IP literal: plain http is acceptable only to this machine (RFC 8252 section 8.3 uses
- * the IP literal, since a name such as localhost can resolve elsewhere).
+ * This machine: a loopback IP literal, or `localhost` (what `npm run dev` serves for passkeys).
+ * Plain http is acceptable only here. The app's own redirect URI stays an IP literal (RFC 8252
+ * section 8.3).
  * @param {string} hostname
  */
 export function isLoopbackAddress(hostname) {
   const host = hostname.replace(/^\[(.*)\]$/, '$1');
-  return (isIP(host) === 4 && host.startsWith('127.')) || (isIP(host) === 6 && host === '::1');
+  return host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || (isIP(host) === 6 && host === '::1');
 }
 
 /** @param {URL} issuer */

@@ -76,6 +76,16 @@ export const clients = sqliteTable(
     /** `private_key_jwt` (RFC 7523): the client's public keys, inline (a JWK set) or at an https URL. */
     jwks: text('jwks', { mode: 'json' }).$type<{ keys: Record<string, unknown>[] }>(),
     jwksUri: text('jwks_uri'),
+    /**
+     * The client's native apps, for passkeys with edge-auth's RP ID: iOS apps as `TEAMID.bundle.id`
+     * (served in /.well-known/apple-app-site-association, `webcredentials`), Android packages with
+     * their signing certificates' SHA-256 fingerprints (/.well-known/assetlinks.json).
+     */
+    iosAppIds: jsonList('ios_app_ids'),
+    androidPackages: text('android_packages', { mode: 'json' })
+      .$type<{ package_name: string; sha256_cert_fingerprints: string[] }[]>()
+      .notNull()
+      .default(sql`'[]'`),
     /** Branding on the login and consent pages: an https image URL and a `#rrggbb` accent colour. */
     logoUri: text('logo_uri'),
     primaryColor: text('primary_color'),
@@ -177,6 +187,24 @@ export const clientAssertionJtis = sqliteTable(
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.clientId, t.jti] })],
+);
+
+/**
+ * Which user a passkey belongs to, so a discoverable sign-in (no email typed) finds the user's
+ * object from the credential id alone; the credential itself (public key, counter, flags, name)
+ * lives in the user's Durable Object. The primary key also keeps a credential on one account.
+ * Deleting the user deletes the rows.
+ */
+export const passkeyCredentials = sqliteTable(
+  'passkey_credentials',
+  {
+    credentialId: text('credential_id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('passkey_credentials_user').on(t.userId)],
 );
 
 /** What happened, for operators: never a secret, code, verifier, token or password. */

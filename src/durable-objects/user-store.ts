@@ -1,4 +1,3 @@
-import { DurableObject } from 'cloudflare:workers';
 import {
   attemptSignIn, consentSummaries, emptyAccount, endAllSessions, endSession, grantSummary, isEmptyAccount, liveSession, nextExpiry,
   pruneAccount, recordConsent, refusedRequest, sessionSummaries, storedGrant,
@@ -11,6 +10,7 @@ import {
 } from '../oauth/grant-record';
 import type { PresentedProof } from '../oauth/dpop-replay';
 import { ACCOUNT_POLICY } from '../oauth/login-throttle';
+import { PASSKEYS, UserPasskeys, type PasskeySummary } from './user-passkeys';
 import { isRecentEnough } from '../oauth/prompt';
 import { afterFirstFactor, approveRequest, factorMethod, resumedSession, sessionStrength, type AccountAccess, type FactorAnswer, type FactorRequest } from './user-factors';
 
@@ -34,8 +34,8 @@ const ALARM_SLACK_MS = 25 * 3600 * 1000;
  * src/oauth/grant-record.ts) and writes with no await in between: the first redemption or rotation
  * wins, and concurrent attempts are counted in arrival order.
  */
-export class UserStore extends DurableObject<Env> {
-  private account(): AccountRecord {
+export class UserStore extends UserPasskeys {
+  protected account(): AccountRecord {
     return this.ctx.storage.kv.get<AccountRecord>(ACCOUNT) ?? emptyAccount();
   }
 
@@ -101,6 +101,11 @@ export class UserStore extends DurableObject<Env> {
   /** The sign-in's second step, enrolment, removal, and what operators see. */
   async secondFactor(request: FactorRequest): Promise<FactorAnswer> {
     return factorMethod(request, this.access);
+  }
+
+  /** A first factor that proved enough (a password, or a passkey): the session, or the second step. */
+  protected openSignedIn(before: AccountRecord, after: AccountRecord, user: NonNullable<SignInInput['user']>, now: number): Promise<SignInResult> {
+    return afterFirstFactor(this.access, before, after, user, now);
   }
 
   /**
@@ -212,8 +217,8 @@ export class UserStore extends DurableObject<Env> {
   }
 
   /** Everything the object holds about the user, for their data export: no hash, no secret. */
-  async exportAccount(): Promise<{ sessions: SessionSummary[]; grants: GrantSummary[]; consents: ConsentSummary[] }> {
-    return { sessions: await this.listSessions(), grants: await this.listGrants(), consents: consentSummaries(this.account()) };
+  async exportAccount(): Promise<{ sessions: SessionSummary[]; grants: GrantSummary[]; consents: ConsentSummary[]; passkeys: PasskeySummary[] }> {
+    return { sessions: await this.listSessions(), grants: await this.listGrants(), consents: consentSummaries(this.account()), passkeys: await this.listPasskeys() };
   }
 
   /** Ends one session; false when there was none. */
@@ -272,7 +277,7 @@ export class UserStore extends DurableObject<Env> {
       else needed = Math.max(needed, stored.retainUntil);
     }
     const account = pruneAccount(this.account(), ACCOUNT_POLICY, now);
-    if (needed === 0 && isEmptyAccount(account)) {
+    if (needed === 0 && isEmptyAccount(account) && !this.ctx.storage.kv.get(PASSKEYS)) {
       await this.ctx.storage.deleteAll();
       return;
     }
@@ -289,11 +294,7 @@ export function userStore(env: Env, userId: string): DurableObjectStub<UserStore
   return env.USERS.get(env.USERS.idFromName(`user:${userId}`));
 }
 
-/**
- * Unknown emails get the same treatment as accounts (the same lock, one call) without a stored
- * object per string: they are spread over 256 objects by a hash prefix, each counting at most
- * MAX_FAILURE_KEYS emails.
- */
+/** Unknown emails get an account's lock and cost without a stored object per string: 256 objects by hash prefix, each counting at most MAX_FAILURE_KEYS emails. */
 export function unknownAccountStore(env: Env, emailHash: string): DurableObjectStub<UserStore> {
   return env.USERS.get(env.USERS.idFromName(`unknown-emails:${emailHash.slice(0, 2)}`));
 }

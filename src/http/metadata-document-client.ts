@@ -71,6 +71,8 @@ function clientRow(metadata: ClientMetadata, apis: readonly ApiRow[]): ClientRow
     tokenEndpointAuthMethod: metadata.keys ? 'private_key_jwt' : 'none',
     jwks: metadata.keys && 'jwks' in metadata.keys ? metadata.keys.jwks : null,
     jwksUri: metadata.keys && 'jwksUri' in metadata.keys ? metadata.keys.jwksUri : null,
+    iosAppIds: [],
+    androidPackages: [],
     logoUri: null,
     primaryColor: null,
     createdAt: now,

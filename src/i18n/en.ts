@@ -229,6 +229,22 @@ export const en = {
   unlink: 'Unlink',
   noticeIdentityUnlinked: 'The account was unlinked.',
   identityIsLastWay: 'This is your only way to sign in. Set a password first (Forgot password?), then unlink it.',
+  signInWithPasskey: 'Sign in with a passkey',
+  passkeyFailed: 'That passkey could not sign you in. Try again, or use your password.',
+  passkeyUnavailable: 'No passkey was used. Try again, or use your password.',
+  passkeys: 'Passkeys',
+  passkeysIntro: 'A passkey signs you in with your fingerprint, face or screen lock instead of your password, and cannot be phished.',
+  noPasskeys: 'You have no passkeys yet.',
+  passkeyName: 'Name of the new passkey (optional)',
+  createPasskey: 'Create a passkey',
+  passkeyNewName: 'New name',
+  renamePasskey: 'Rename',
+  removePasskey: 'Remove',
+  passkeyNotAdded: 'The passkey could not be added. Try again.',
+  noticePasskeyAdded: 'Your passkey was added.',
+  noticePasskeyRenamed: 'The passkey was renamed.',
+  noticePasskeyRemoved: 'The passkey was removed.',
+  passkeyUsage: (created: string, used: string | undefined) => `Created ${created}; ${used ? `last used ${used}` : 'never used'}`,
 };
 
 /** English's keys with any text: `const de: Messages = {...}` fails to compile when a key is missing or extra. */

@@ -24,7 +24,7 @@ export async function exportAccountData(env: Env, user: UserRow) {
     exported_at: new Date().toISOString(),
     user: userJson(user),
     identities: identities.map(identityJson),
-    passkeys: [],
+    passkeys: stored.passkeys,
     sessions: stored.sessions.map(sessionSummaryJson),
     grants: stored.grants.map(grantSummaryJson),
     consents: stored.consents.map((consent) => ({ client_id: consent.clientId, audience: consent.audience, scopes: consent.scopes })),

@@ -23,6 +23,15 @@ import { clientJson } from './serialize';
 import { listPage } from './list-page';
 import { idParam, lifetime, name, parseBody, redirectUri, scopeToken, uniqueList } from './validation';
 
+/** An Android app (Digital Asset Links): its package name and its signing certificates' SHA-256 fingerprints. */
+const androidPackage = v.strictObject({
+  package_name: v.pipe(v.string(), v.maxLength(255), v.regex(/^[A-Za-z]\w*(\.[A-Za-z]\w*)+$/, 'must be a package name like com.example.app')),
+  sha256_cert_fingerprints: v.pipe(
+    uniqueList(v.pipe(v.string(), v.toUpperCase(), v.regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'must be a SHA-256 fingerprint like 14:6D:E9:...')), 10),
+    v.minLength(1),
+  ),
+});
+
 const clientFields = {
   name,
   redirect_uris: v.optional(uniqueList(redirectUri, 20), []),
@@ -42,6 +51,8 @@ const clientFields = {
   require_verified_email: v.optional(v.boolean()),
   default_locale: v.optional(v.nullable(v.picklist(LOCALES))),
   require_mfa: v.optional(v.boolean()),
+  ios_app_ids: v.optional(uniqueList(v.pipe(v.string(), v.regex(/^[A-Z0-9]{10}\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, 'must be TEAMID.bundle.id')), 20)),
+  android_packages: v.optional(v.pipe(v.array(androidPackage), v.maxLength(20))),
   logo_uri: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2048), v.url(), v.startsWith('https://', 'must be an https URL')))),
   primary_color: v.optional(v.nullable(v.pipe(v.string(), v.regex(HEX_COLOUR, 'must be a colour like #1a73e8')))),
   /** The upstream connections (by name) the login page offers, in this order; unknown names show nothing. */
@@ -99,6 +110,8 @@ function columns(input: ClientInput): Partial<typeof clients.$inferInsert> {
     ...(input.require_verified_email !== undefined && { requireVerifiedEmail: input.require_verified_email }),
     ...(input.default_locale !== undefined && { defaultLocale: input.default_locale }),
     ...(input.require_mfa !== undefined && { requireMfa: input.require_mfa }),
+    ...(input.ios_app_ids !== undefined && { iosAppIds: input.ios_app_ids }),
+    ...(input.android_packages !== undefined && { androidPackages: input.android_packages }),
     ...(input.logo_uri !== undefined && { logoUri: input.logo_uri }),
     ...(input.primary_color !== undefined && { primaryColor: input.primary_color }),
     ...(input.token_endpoint_auth_method !== undefined && { tokenEndpointAuthMethod: input.token_endpoint_auth_method }),

@@ -9,6 +9,7 @@ import { connectionRoutes } from './connections';
 import { keyRoutes } from './keys';
 import { userMfaRoutes } from './user-mfa';
 import { userSessionRoutes } from './user-sessions';
+import { userPasskeyRoutes } from './user-passkeys';
 import { userRoutes } from './users';
 
 /** The Management API, mounted at /api/v1: Auth0's Management API, in the shape a Workers operator expects. */
@@ -25,6 +26,7 @@ export const managementApi = new Hono<ManagementEnv>()
   .route('/users', userSessionRoutes)
   .route('/users', userMfaRoutes)
   .route('/connections', connectionRoutes)
+  .route('/users', userPasskeyRoutes)
   .route('/keys', keyRoutes)
   .route('/audit-events', auditEventRoutes)
   .onError(renderErrors('json'));

@@ -27,6 +27,8 @@ export const clientJson = (row: ClientRow) => ({
   require_verified_email: row.requireVerifiedEmail,
   default_locale: row.defaultLocale,
   require_mfa: row.requireMfa,
+  ios_app_ids: row.iosAppIds,
+  android_packages: row.androidPackages,
   logo_uri: row.logoUri,
   primary_color: row.primaryColor,
   connections: row.connections,

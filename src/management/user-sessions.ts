@@ -8,6 +8,7 @@ import { requireScope, type ManagementEnv } from './authorize-management';
 import { grantSummaryJson, sessionSummaryJson } from '../http/user-json';
 import { idParam } from './validation';
 
+/** The id of a user that exists, or 404. */
 export async function existingUserId(env: Env, id: string): Promise<string> {
   const row = await database(env).select({ id: users.id }).from(users).where(eq(users.id, id)).get();
   if (!row) throw notFound('user');

@@ -15,6 +15,7 @@ import { signInToAccount } from '../interaction/sign-in';
 import { accountSecondFactorPage } from '../interaction/account-second-factor';
 import { accountPage, accountSignInPage, type AccountNotice, type AccountPageProps } from '../views/account-settings-page';
 import { renderPage } from '../views/page-response';
+import { passkeysOnPage } from '../interaction/account-passkeys';
 
 
 /**
@@ -30,6 +31,9 @@ const DONE: Record<string, TextKey> = {
   two_step_on: 'noticeTwoStepOn',
   two_step_off: 'noticeTwoStepOff',
   identity_unlinked: 'noticeIdentityUnlinked',
+  passkey_added: 'noticePasskeyAdded',
+  passkey_renamed: 'noticePasskeyRenamed',
+  passkey_removed: 'noticePasskeyRemoved',
 };
 
 /** The account pages have no pending request: the person's saved language decides, else the browser's Accept-Language. */
@@ -47,11 +51,11 @@ export async function signedInAccount(c: AppContext): Promise<SignedInAccount | 
 
 export async function renderAccount(c: AppContext, account: SignedInAccount, status: 200 | 400 | 401 | 429 | 503, extra: Partial<AccountPageProps> = {}): Promise<Response> {
   const { user } = account;
-  const identities = await listIdentities(c.env, user.id);
+  const [identities, passkeys] = await Promise.all([listIdentities(c.env, user.id), passkeysOnPage(c, account)]);
   return renderPage(c, status, (nonce) =>
     accountPage({
       nonce, email: user.email, emailVerified: user.emailVerified, name: user.name, minLength: c.var.config.passwordMinLength,
-      auditRetentionDays: c.var.config.auditRetentionDays, locale: accountLocale(c, user), savedLocale: user.locale, twoStep: account.twoStep, identities, ...extra,
+      auditRetentionDays: c.var.config.auditRetentionDays, locale: accountLocale(c, user), savedLocale: user.locale, twoStep: account.twoStep, identities, passkeys, ...extra,
     }),
   );
 }

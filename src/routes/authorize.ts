@@ -46,10 +46,10 @@ function soleParam(query: URLSearchParams, name: string): string {
  * page: without the request there is no trusted redirect. Undefined when the front channel carries
  * no request_uri of ours (any other is refused as unsupported, after the redirect is trusted).
  */
-async function pushedQuery(c: AppContext, url: URL): Promise<URLSearchParams | undefined> {
-  if (!url.searchParams.getAll('request_uri').some((value) => value.startsWith(REQUEST_URI_PREFIX))) return undefined;
-  const clientId = soleParam(url.searchParams, 'client_id');
-  const requestUri = soleParam(url.searchParams, 'request_uri');
+async function pushedQuery(c: AppContext, sent: URLSearchParams): Promise<URLSearchParams | undefined> {
+  if (!sent.getAll('request_uri').some((value) => value.startsWith(REQUEST_URI_PREFIX))) return undefined;
+  const clientId = soleParam(sent, 'client_id');
+  const requestUri = soleParam(sent, 'request_uri');
   const pushed = isPushedRequestUri(requestUri) ? await takePushedRequest(c.env, requestUri) : undefined;
   if (!pushed || pushed.clientId !== clientId) {
     const reason = !pushed ? 'unknown, used or expired' : 'pushed by another client';
@@ -79,10 +79,6 @@ function stateOf(query: URLSearchParams): string | undefined {
 }
 
 /**
- * GET /authorize: RFC 6749 section 4.1.1 with PKCE (RFC 7636), `audience` and `nonce`, the
- * parameters sent directly or pushed before (RFC 9126).
- */
-/**
  * OIDC Core 3.1.2.1: ui_locales (bounded like every parameter), else the browser's languages, else
  * the client's default. Only the app's own choice outranks the person's saved language later.
  */
@@ -91,13 +87,17 @@ function flowLocale(uiLocales: string | undefined, acceptLanguage: string | unde
   return requested ? { locale: requested, localeRequested: true } : { locale: negotiateLocale(undefined, acceptLanguage, clientDefault) };
 }
 
-export async function authorize(c: AppContext): Promise<Response> {
-  const url = new URL(c.req.url);
-  const pushed = await pushedQuery(c, url);
-  const query = pushed ?? url.searchParams;
+/**
+ * An authorization request (sent in full, or pushed before: RFC 9126) made a pending login request:
+ * the redirect trusted first, then every parameter validated. Shared by /authorize and the native
+ * passkey API (src/routes/passkey-api.ts).
+ */
+export async function pendingLoginRequest(c: AppContext, sent: URLSearchParams, redirectErrors = true) {
+  const pushed = await pushedQuery(c, sent);
+  const query = pushed ?? sent;
   const { client, redirectUri, apis } = await trustedRedirect(c, query);
-  // From here on, errors go back to the client.
-  c.set('errorRedirect', { redirectUri, state: stateOf(query) });
+  // From here on, errors go back to the client (a JSON API answers them instead).
+  if (redirectErrors) c.set('errorRedirect', { redirectUri, state: stateOf(query) });
   // RFC 9126 section 4: where pushing is required, a request sent in full is refused.
   if (!pushed && (client.requirePushedAuthorizationRequests || c.var.config.requirePushedAuthorizationRequests)) {
     throw invalidRequest('This app must send its authorization requests to the pushed authorization request endpoint first.');
@@ -116,6 +116,15 @@ export async function authorize(c: AppContext): Promise<Response> {
     // OIDC Core 3.1.2.1 acr_values: the multi-factor level asked for steps a single-factor session up.
     ...(requestsMultiFactor(params) && { requireMfa: true }),
   };
+  return { pending, client, redirectUri, prompt };
+}
+
+/**
+ * GET /authorize: RFC 6749 section 4.1.1 with PKCE (RFC 7636), `audience` and `nonce`, the
+ * parameters sent directly or pushed before (RFC 9126).
+ */
+export async function authorize(c: AppContext): Promise<Response> {
+  const { pending, client, redirectUri, prompt } = await pendingLoginRequest(c, new URL(c.req.url).searchParams);
 
   // Single sign-on (OIDC Core 3.1.2.3): one call to the user's object checks the session (and
   // max_age) and issues the code, unless the app asks for a fresh sign-in or the app's identity is

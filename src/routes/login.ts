@@ -6,6 +6,7 @@ import { metadataPublisher } from '../oauth/client-metadata-document';
 import { readForm } from '../http/request-body';
 import { checkFormOrigin } from '../interaction/form-origin';
 import { pendingRequest } from '../interaction/login-request-cookie';
+import { mintPasskeyChallenge } from '../interaction/passkey-challenge';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
 import { awaitSecondFactor, continueSignedIn, signInUser } from '../interaction/sign-in';
 import { withSavedLocale } from '../interaction/page-locale';
@@ -18,14 +19,16 @@ import { renderPage } from '../views/page-response';
  * `loginFailed` is the one message for unknown accounts, wrong passwords and refused attempts, so
  * the form reveals neither which accounts exist nor that one is locked.
  */
-async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: LoginError): Promise<Response> {
+export async function loginForm(c: AppContext, request: LoginRequest, status: 200 | 400 | 401, email?: string, error?: LoginError): Promise<Response> {
   // Branding comes from the (cached) client, so a change shows without a new sign-in request.
-  const client = await findClient(c.env, request.clientId);
+  const { webauthn } = c.var.config;
+  const [client, challenge] = await Promise.all([findClient(c.env, request.clientId), webauthn.enabled ? mintPasskeyChallenge(c.env, 'sign-in', request.id) : undefined]);
+  const passkey = challenge === undefined ? undefined : { challenge, rpId: webauthn.rpId };
   const connections = await findConnectionsByName(c.env, client?.connections ?? []);
   return renderPage(c, status, (nonce) =>
     loginPage({
       nonce, clientName: request.clientName, requestId: request.id, logoUri: client?.logoUri, accent: client?.primaryColor, email, error,
-      allowSignup: client?.allowSignup, publishedBy: metadataPublisher(request.clientId), locale: request.locale,
+      allowSignup: client?.allowSignup, publishedBy: metadataPublisher(request.clientId), locale: request.locale, passkey,
       connections,
     }),
   );

@@ -4,6 +4,7 @@ import { LOCALES, messagesFor, type Locale, type Messages } from '../i18n/messag
 import { newPasswordField } from './account-pages';
 import { layout, type Html } from './layout';
 import { twoStepSection } from './second-factor-pages';
+import { PASSKEY_SCRIPT, passkeySection, type PasskeyEnrolment, type PasskeyListItem } from './passkey-views';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 
 /** A line at the top of the page after an action: a status, or an alert when it failed. */
@@ -59,6 +60,8 @@ export interface AccountPageProps {
   twoStep?: { recoveryCodesLeft: number } | undefined;
   /** The upstream accounts linked to this one (src/routes/account-identities.ts). */
   identities?: readonly { connectionId: string; subject: string; displayName: string; email: string | null }[] | undefined;
+  /** The user's passkeys and a challenge to create one (absent: no passkey section). */
+  passkeys?: { list: readonly PasskeyListItem[]; enrolment: PasskeyEnrolment } | undefined;
 }
 
 /** Each language named in itself, with its tag, so a person who cannot read the page finds theirs. */
@@ -92,7 +95,7 @@ export function accountPage(props: AccountPageProps): Html {
     title: t.accountTitle,
     nonce: props.nonce,
     locale: props.locale,
-    script: SHOW_PASSWORD_SCRIPT,
+    script: props.passkeys ? `${SHOW_PASSWORD_SCRIPT};\n${PASSKEY_SCRIPT}` : SHOW_PASSWORD_SCRIPT,
     body: html`<h1>${t.accountTitle}</h1>
 <p class="account">${t.signedInAs(html`<strong>${props.email}</strong>`)}${props.name ? html` (${props.name})` : ''}</p>
 ${noticeLine(props.notice)}
@@ -101,6 +104,7 @@ ${props.emailVerified
   : html`<p>${t.emailNotConfirmed}</p>
 <form method="post" action="/account/verification-mail"><button type="submit" class="secondary">${t.sendMeConfirmation}</button></form>`}
 ${identitiesSection(t, props.identities)}
+${props.passkeys ? passkeySection(props.passkeys.list, props.passkeys.enrolment, t) : ''}
 <h2 id="change-password">${t.changePassword}</h2>
 <p>${t.changePasswordIntro}</p>
 <form method="post" action="/account/password" aria-labelledby="change-password">

@@ -2,6 +2,7 @@ import { html } from 'hono/html';
 import { messagesFor, type Locale, type Messages, type TextKey } from '../i18n/messages';
 import { layout, type Html } from './layout';
 import { federationButtons, type FederationButton } from './federation-buttons';
+import { PASSKEY_SCRIPT, passkeySignInForm } from './passkey-views';
 import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
 import { unverifiedAppNotice, type UnverifiedApp } from './unverified-app';
 
@@ -21,10 +22,12 @@ export interface LoginPageProps {
   publishedBy?: string | undefined;
   /** The upstream identity providers the client offers (per-client `connections`). */
   connections?: readonly FederationButton[] | undefined;
+  /** A sealed challenge for a passkey sign-in (src/interaction/passkey-challenge.ts) and the RP ID. */
+  passkey?: { challenge: string; rpId: string } | undefined;
 }
 
 /** What the login form can say went wrong, as catalogue keys: one text for every refusal (src/routes/login.ts). */
-export type LoginError = 'loginFailed' | 'loginIncomplete';
+export type LoginError = 'loginFailed' | 'loginIncomplete' | 'passkeyFailed';
 
 /** Under the app's name, when nobody vouched for it: the site its name comes from. */
 const unverifiedNote = (publishedBy: string | undefined, t: Messages) =>
@@ -41,7 +44,7 @@ export function loginPage(props: LoginPageProps): Html {
     locale: props.locale,
     accent: props.accent,
     brand: { name: props.clientName, logoUri: props.logoUri },
-    script: SHOW_PASSWORD_SCRIPT,
+    script: props.passkey ? `${SHOW_PASSWORD_SCRIPT};\n${PASSKEY_SCRIPT}` : SHOW_PASSWORD_SCRIPT,
     body: html`<h1>${t.signIn}</h1>
 <p>${t.toContinueTo(props.clientName)}</p>
 ${unverifiedNote(props.publishedBy, t)}
@@ -49,12 +52,13 @@ ${props.error ? html`<p class="error" role="alert" id="login-error">${t[props.er
 <form method="post" action="/login">
 <input type="hidden" name="request_id" value="${props.requestId}">
 <label for="email">${t.email}</label>
-<input id="email" name="email" type="email" autocomplete="username" required${emailKept ? '' : html` autofocus`} value="${props.email ?? ''}"${invalid}>
+<input id="email" name="email" type="email" autocomplete="${props.passkey ? 'username webauthn' : 'username'}" required${emailKept ? '' : html` autofocus`} value="${props.email ?? ''}"${invalid}>
 <label for="password">${t.password}</label>
 ${passwordField({ id: 'password', name: 'password', autocomplete: 'current-password', label: t.showPassword, attributes: html`${emailKept ? html` autofocus` : ''}${invalid}` })}
 <button type="submit">${t.continue}</button>
 </form>
 ${federationButtons(props.connections, t)}
+${props.passkey ? passkeySignInForm({ requestId: props.requestId, ...props.passkey }, t) : ''}
 <p class="links"><a href="/forgot">${t.forgotPassword}</a>${props.allowSignup ? html`<a href="/signup">${t.createAccount}</a>` : ''}</p>`,
   });
 }

@@ -10,6 +10,7 @@ import {
   newAuthorization,
   redeemCode,
   signInThroughBrowser,
+  tabToAndPress,
   submitLogin,
   useBrowserSuite,
   warnWhenSkipped,
@@ -37,19 +38,6 @@ async function expectRefreshRefused(issuer: string, refreshToken: string): Promi
  */
 async function fieldFocused(page: Page, id: 'email' | 'password'): Promise<void> {
   await page.locator(`#${id}:focus`).waitFor();
-}
-
-/** Moves focus with Tab until the focused element has this accessible text (a link or button), then presses Enter. */
-async function tabToAndPress(page: Page, text: string): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
-    if (focused === text) {
-      await page.keyboard.press('Enter');
-      return;
-    }
-  }
-  throw new Error(`no focusable "${text}" reached with Tab`);
 }
 
 describe.skipIf(!CHROMIUM)('accounts in a real browser (Chromium, phone viewport, keyboard only)', () => {

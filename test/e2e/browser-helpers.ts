@@ -133,7 +133,7 @@ export interface BrowserSuite {
 }
 
 /** Registers the file's beforeAll/afterAll; the returned object is usable inside tests. */
-export function useBrowserSuite(options: { vars?: Readonly<Record<string, string>> } = {}): BrowserSuite {
+export function useBrowserSuite(options: { vars?: Readonly<Record<string, string>>; host?: 'localhost' } = {}): BrowserSuite {
   let worker: WorkerServer | undefined;
   let loopback: LoopbackListener | undefined;
   let browser: Browser | undefined;
@@ -141,7 +141,7 @@ export function useBrowserSuite(options: { vars?: Readonly<Record<string, string
   beforeAll(async () => {
     // Started side by side: the worker's migrations take most of the set-up time.
     // DEV_MAILBOX as `npm run dev` sets it: account mail is read on /dev/mailbox.
-    const [w, l, b] = await Promise.allSettled([startWorkerServer({ vars: { DEV_MAILBOX: 'true', ...options.vars } }), startLoopbackListener(), launchChromium()]);
+    const [w, l, b] = await Promise.allSettled([startWorkerServer({ vars: { DEV_MAILBOX: 'true', ...options.vars }, host: options.host }), startLoopbackListener(), launchChromium()]);
     worker = w.status === 'fulfilled' ? w.value : undefined;
     loopback = l.status === 'fulfilled' ? l.value : undefined;
     browser = b.status === 'fulfilled' ? b.value : undefined;
@@ -322,6 +322,19 @@ export async function createUser(issuer: string, email: string, password: string
   const created = await management(issuer, 'POST', '/users', { email, password, name: 'Browser Test User' });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body.id as string;
+}
+
+/** Moves focus with Tab until the focused element has this accessible text (a link or button), then presses Enter. */
+export async function tabToAndPress(page: Page, text: string): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    if (focused === text) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+  }
+  throw new Error(`no focusable "${text}" reached with Tab`);
 }
 
 /** `scale: 'css'` saves one pixel per CSS pixel (a desktop window), instead of the phone's three. */

@@ -88,6 +88,11 @@ export interface WorkerServerOptions {
   prepare?: (persistDir: string) => Promise<void>;
   /** Variables besides ISSUER, as `npm run dev` passes DEV_HOME_PAGE with `--var`. */
   vars?: Readonly<Record<string, string>>;
+  /**
+   * `localhost`: the issuer is `http://localhost:<port>` (the worker still listens on 127.0.0.1),
+   * for WebAuthn, whose RP ID must be a domain, never an IP address.
+   */
+  host?: 'localhost';
 }
 
 /** One start of the worker on `port`, with its state in `persistDir`; resolves once it answers. */
@@ -109,7 +114,7 @@ async function serve(issuer: string, port: number, persistDir: string, vars: Rea
   try {
     await worker.ready;
     const url = await worker.url;
-    if (url.origin !== issuer) throw new Error(`the worker listens on ${url.origin}, not on its issuer ${issuer}`);
+    if (url.origin !== issuer.replace('//localhost:', '//127.0.0.1:')) throw new Error(`the worker listens on ${url.origin}, not on its issuer ${issuer}`);
   } catch (error) {
     await worker.dispose();
     throw error;
@@ -131,7 +136,7 @@ export async function startWorkerServer(options: WorkerServerOptions = {}): Prom
     await migrateAndSeed(persistDir);
     await options.prepare?.(persistDir);
     const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
+    const issuer = `http://${options.host ?? '127.0.0.1'}:${port}`;
     const vars = options.vars ?? {};
     let worker = await serve(issuer, port, persistDir, vars);
     return {

@@ -80,7 +80,8 @@ describe('configuration', () => {
     expect(devHomePage({ ISSUER: 'http://[::1]:8787', DEV_HOME_PAGE: 'true' })).toBe(true);
     expect(devHomePage({ ISSUER: 'http://127.0.0.1:8787' })).toBe(false);
     expect(devHomePage({ ISSUER: 'http://127.0.0.1:8787', DEV_HOME_PAGE: 'false' })).toBe(false);
-    for (const issuer of ['https://auth.example.com', 'https://127.0.0.1:8787', 'http://localhost:8787', 'http://127.0.0.1.example.com']) {
+    expect(devHomePage({ ISSUER: 'http://localhost:8787', DEV_HOME_PAGE: 'true' })).toBe(true);
+    for (const issuer of ['https://auth.example.com', 'https://127.0.0.1:8787', 'https://localhost:8787', 'http://127.0.0.1.example.com']) {
       expect(devHomePage({ ISSUER: issuer, DEV_HOME_PAGE: 'true' })).toBe(false);
     }
     expect(() => parseConfig({ ISSUER: 'http://127.0.0.1:8787', DEV_HOME_PAGE: 'yes' })).toThrow(ConfigError);
@@ -100,5 +101,24 @@ describe('configuration', () => {
     expect(required({ REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'false' })).toBe(false);
     expect(required({ REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'true' })).toBe(true);
     expect(() => required({ REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'yes' })).toThrow(ConfigError);
+  });
+});
+
+describe('passkey configuration', () => {
+  it('defaults the RP ID and origin to the issuer, and offers passkeys only on a host name', () => {
+    expect(parseConfig({ ISSUER: 'https://auth.example.com' }).webauthn).toEqual({ rpId: 'auth.example.com', origins: ['https://auth.example.com'], enabled: true });
+    expect(parseConfig({ ISSUER: 'http://127.0.0.1:8787' }).webauthn.enabled).toBe(false);
+    expect(parseConfig({ ISSUER: 'http://localhost:8787' }).webauthn).toEqual({ rpId: 'localhost', origins: ['http://localhost:8787'], enabled: true });
+  });
+
+  it('takes a parent domain and extra origins, and refuses what browsers would', () => {
+    const config = parseConfig({
+      ISSUER: 'https://auth.example.com', WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: `https://auth.example.com android:apk-key-hash:${'a'.repeat(43)}`,
+    });
+    expect(config.webauthn.rpId).toBe('example.com');
+    expect(config.webauthn.origins).toHaveLength(2);
+    for (const vars of [{ WEBAUTHN_RP_ID: 'other.com' }, { WEBAUTHN_RP_ID: 'le.com' }, { WEBAUTHN_ORIGINS: 'http://evil.example' }, { WEBAUTHN_ORIGINS: 'https://a.example/path' }]) {
+      expect(() => parseConfig({ ISSUER: 'https://auth.example.com', ...vars })).toThrow(ConfigError);
+    }
   });
 });

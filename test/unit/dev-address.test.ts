@@ -28,7 +28,9 @@ describe('npm run dev: where it serves (EDGE_AUTH_URL, PORT)', () => {
       }
       throw new Error(`accepted ${JSON.stringify(env)}`);
     };
-    expect(refusal({ EDGE_AUTH_URL: 'http://localhost:8799' })).toContain('use the IP address 127.0.0.1, not the name localhost');
+    // A name is accepted only for this machine: passkeys need one (an IP address cannot be an RP ID).
+    expect(devAddress({ EDGE_AUTH_URL: 'http://localhost:8799' })).toEqual({ url: 'http://localhost:8799', ip: '127.0.0.1', port: 8799 });
+    expect(refusal({ EDGE_AUTH_URL: 'http://localhost.example.com:8799' })).toContain('must be a loopback address');
     expect(refusal({ EDGE_AUTH_URL: 'http://0.0.0.0:8799' })).toContain('must be a loopback address such as http://127.0.0.1:8788');
     expect(refusal({ EDGE_AUTH_URL: 'https://127.0.0.1:8799' })).toContain('npm run dev serves plain http');
     expect(refusal({ EDGE_AUTH_URL: 'https://auth.example.com' })).toContain('npm run dev serves plain http');
