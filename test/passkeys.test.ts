@@ -4,6 +4,7 @@
  * refusals: a challenge used twice, expired, or made for another request or user; a foreign origin
  * or RP ID; no user verification; a counter that went back; another user's handle.
  */
+import { decodeJwt } from 'jose';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { userHandleFor } from '../src/oauth/passkey-verification';
@@ -184,6 +185,8 @@ describe('passkey sign-in on the login page', () => {
     expect(tokens.access_token).toBeTruthy();
     const sessions = Object.values((await readAccount(userId))!.sessions);
     expect(sessions.map((s) => s.amr)).toContainEqual(['hwk', 'user']);
+    // A device-bound key with user verification is two factors in one: the ID token says so.
+    expect(decodeJwt(tokens.id_token!)).toMatchObject({ amr: ['hwk', 'user'], acr: 'urn:edge-auth:acr:mfa' });
   });
 
   it('records swk for a synced (backup-eligible) passkey', async () => {
