@@ -71,6 +71,24 @@ export function edgeAuthUrlPrefix(url) {
   return url === DEFAULT_EDGE_AUTH_URL ? '' : `EDGE_AUTH_URL=${url} `;
 }
 
+/**
+ * The dev scripts' address, or the reason on stderr and `code` as the exit status: a wrong
+ * EDGE_AUTH_URL or PORT is the person's to fix, never a stack trace.
+ * @param {Record<string, string | undefined>} env
+ * @param {string} prefix  put before the message
+ * @param {number} code
+ * @returns {DevAddress}
+ */
+export function devAddressOrExit(env, prefix = '', code = 1) {
+  try {
+    return devAddress(env);
+  } catch (error) {
+    if (!(error instanceof DevAddressError)) throw error;
+    console.error(`${prefix}${error.message}`);
+    process.exit(code);
+  }
+}
+
 /** @param {string} host  an IP literal without brackets */
 function isLoopbackIp(host) {
   return /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host) || host === '::1';

@@ -4,18 +4,11 @@
 // http://127.0.0.1:8787). The dev seed registers http://127.0.0.1:8788/mcp as an API and the public
 // client `mcp-client` for it. `npm run dev:mcp -- <flags>` passes the flags to `wrangler dev`.
 import { spawn } from 'node:child_process';
-import { DevAddressError, devAddress } from './dev-address.mjs';
+import { devAddressOrExit } from './dev-address.mjs';
 
 const MCP_PORT = 8788;
 
-let edgeAuth;
-try {
-  edgeAuth = devAddress(process.env);
-} catch (error) {
-  if (!(error instanceof DevAddressError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const edgeAuth = devAddressOrExit(process.env);
 if (edgeAuth.port === MCP_PORT) {
   console.error(`EDGE_AUTH_URL (${edgeAuth.url}) is the MCP server's own port ${MCP_PORT}: run edge-auth elsewhere (npm run dev serves http://127.0.0.1:8787).`);
   process.exit(1);

@@ -4,20 +4,13 @@
 // "Trying it locally"). Its development pages take any login: type an email address, which becomes
 // the account's verified email. Never for production: in-memory state, development keys.
 import Provider from 'oidc-provider';
-import { DevAddressError, devAddress } from './dev-address.mjs';
+import { devAddressOrExit } from './dev-address.mjs';
 
 const PORT = 8789;
 const CLIENT_ID = 'edge-auth';
 const CLIENT_SECRET = 'local-upstream-secret';
 
-let edgeAuth;
-try {
-  edgeAuth = devAddress(process.env);
-} catch (error) {
-  if (!(error instanceof DevAddressError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const edgeAuth = devAddressOrExit(process.env);
 const issuer = `http://127.0.0.1:${PORT}`;
 const provider = new Provider(issuer, {
   clients: [

@@ -5,7 +5,7 @@
 // to `wrangler dev`.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { DevAddressError, devAddress, edgeAuthUrlPrefix } from './dev-address.mjs';
+import { devAddressOrExit, edgeAuthUrlPrefix } from './dev-address.mjs';
 import { demoSignInLink, devBanner } from './dev-banner.mjs';
 
 /** Node's default inspector port, where wrangler starts looking too; it probes the next ten. */
@@ -117,14 +117,7 @@ async function waitUntilReady(url, running) {
   return false;
 }
 
-let address;
-try {
-  address = devAddress(process.env);
-} catch (error) {
-  if (!(error instanceof DevAddressError)) throw error;
-  console.error(`edge-auth: ${error.message}`);
-  process.exit(2);
-}
+const address = devAddressOrExit(process.env, 'edge-auth: ', 2);
 const passed = process.argv.slice(2);
 const conflicting = passed.findIndex((arg) => ADDRESS_FLAGS.test(arg));
 if (conflicting !== -1) {
