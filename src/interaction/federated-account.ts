@@ -13,7 +13,10 @@ import type { UpstreamIdentity } from '../oauth/connection-presets';
  * - an identity whose address has an account here is never linked silently: when the upstream
  *   says the address is verified, the person signs in to that account (its password) to link it;
  *   otherwise the sign-in is refused, since the upstream did not prove the address;
- * - any other identity creates a user without a password, linked to it.
+ * - any other identity creates a user without a password, linked to it. An address the upstream
+ *   does not vouch for is not taken: the user gets a placeholder, so whoever owns the mailbox can
+ *   still sign up with it, and a later password reset cannot merge into an account an upstream
+ *   identity already holds (account pre-hijacking).
  */
 export type FederatedUser =
   | { kind: 'user'; user: UserRow; created: boolean }
@@ -35,14 +38,15 @@ export async function resolveFederatedUser(c: AppContext, connection: Connection
     return { kind: 'refused', problem: 'email_taken' };
   }
 
-  const email = identity.email ?? (await placeholderEmail(connection, identity.subject));
+  const vouched = identity.emailVerified ? identity.email : undefined;
+  const email = vouched ?? (await placeholderEmail(connection, identity.subject));
   const user = await createFederatedUser(
     c.env,
     {
       id: `user_${randomToken(16)}`,
       email: normalizeEmail(email),
       name: identity.name ?? null,
-      emailVerified: identity.email !== undefined && identity.emailVerified,
+      emailVerified: vouched !== undefined,
       passwordHash: noPasswordHash(c.var.config.passwordHashing),
     },
     { connectionId: connection.id, subject: identity.subject, email: identity.email ?? null },

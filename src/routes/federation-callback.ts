@@ -1,5 +1,6 @@
 import { seal, unseal } from '../crypto/seal';
 import { sha256Base64url } from '../crypto/hash';
+import { timingSafeEqual } from '../crypto/timing-safe';
 import { findConnectionByName } from '../db/connections';
 import { spendUpstreamState } from '../db/spent-states';
 import type { AppContext } from '../http/context';
@@ -58,7 +59,7 @@ export async function completeFederation(c: AppContext): Promise<Response> {
   const expired = (reason: string, connection = state?.connection ?? '') => federationError(c, { problem: 'expired', connection, reason, canRetry: request !== undefined });
   if (!state || !params) return expired('no_state');
   if (!request || request.id !== state.requestId) return expired('request_changed');
-  if (params.get('state') !== state.state) return expired('state_mismatch');
+  if (!timingSafeEqual(params.get('state') ?? '', state.state)) return expired('state_mismatch');
   // Single use: a replayed answer (same state) is refused before the upstream is asked again.
   if (!(await spendUpstreamState(c.env, await sha256Base64url(state.state), new Date(state.expiresAt)))) return expired('state_replayed');
 

@@ -121,8 +121,8 @@ ${emailProblem ? html`<p class="field-error" id="email-problem">${emailProblem}<
 ${currentPassword(t, 'current-password-for-email')}
 <button type="submit">${t.sendConfirmationLink}</button>
 </form>
-${languageChoice(t, props.savedLocale)}
 ${twoStepSection({ locale: props.locale, recoveryCodesLeft: props.twoStep?.recoveryCodesLeft })}
+${languageChoice(t, props.savedLocale)}
 <h2 id="sessions">${t.sessions}</h2>
 <form method="post" action="/account/sign-out-everywhere" aria-labelledby="sessions">
 <p>${t.sessionsIntro}</p>

@@ -396,7 +396,7 @@ describe.skipIf(!CHROMIUM)('every page on a phone and a desktop, light and dark:
       await page.getByLabel('Password', { exact: true }).fill('lighthouse keeper tide');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText(`Signed in as ${email}`).waitFor();
-      expect((await auditEverywhere(page, 'account')).light.headings).toEqual(['Your account', 'Change password', 'Change email', 'Two-step verification', 'Sessions', 'Your data', 'Delete account']);
+      expect((await auditEverywhere(page, 'account')).light.headings).toEqual(['Your account', 'Change password', 'Change email', 'Two-step verification', 'Language', 'Sessions', 'Your data', 'Delete account']);
       await page.getByLabel('Current password').first().fill('lighthouse keeper tide');
       await page.getByLabel('New password').fill('password1');
       await page.getByRole('button', { name: 'Change password' }).click();

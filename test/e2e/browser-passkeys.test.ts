@@ -60,7 +60,9 @@ describe.skipIf(!CHROMIUM)('passkeys in a real browser (Chromium virtual authent
       await saveScreenshot(page, `account-passkeys-phone-${colorScheme}`);
 
       await tabToAndPress(page, 'Sign out of this browser');
-      await page.waitForLoadState();
+      // The sign-out's answer (the account page's own sign-in form) must arrive before the next
+      // navigation, or that navigation aborts the form's POST (seen in CI under load).
+      await page.locator('form[action="/account/sign-in"]').waitFor();
 
       // The app's request: the login page offers the passkey; no email is typed.
       const authorization = newAuthorization(suite.issuer, { redirectUri: `${suite.loopback.origin}/callback` });

@@ -270,6 +270,17 @@ describe('linking and unlinking', () => {
     const browser = new Browser();
     await expectRefusedPage(await callback(browser, await startAt(browser, 'fake')), 'email_taken');
 
+    // Without an account, an unverified address is not taken either: the new user gets a placeholder,
+    // so the mailbox's owner can still sign up with it and no reset can merge into this account.
+    fake.behaviour = { subject: 'unvouched', email: 'unvouched@example.com', emailVerified: false };
+    const unvouched = new Browser();
+    const created = await callback(unvouched, await startAt(unvouched, 'fake'));
+    expect(created.status).toBe(303);
+    const sub = subOf((await redeem(created.headers.get('Location')!)).id_token);
+    const user = (await (await management('GET', `/users/${sub}`)).json()) as { email: string; email_verified: boolean };
+    expect(user.email).toMatch(/@fake\.federated\.invalid$/);
+    expect(user.email_verified).toBe(false);
+
     fake.behaviour = { subject: 'only-upstream', email: 'only.upstream@example.com', emailVerified: true };
     const only = new Browser();
     await callback(only, await startAt(only, 'fake'));
