@@ -74,7 +74,16 @@ export async function continueSignedIn(
  * The password was right and a second factor is due: no session yet; the request, sealed again
  * with who gave the first factor, waits on the second-factor page.
  */
-export async function awaitSecondFactor(c: AppContext, request: LoginRequest, userId: string, step: 'challenge' | 'enrol', amr: readonly string[] = PASSWORD_AMR): Promise<Response> {
+export async function awaitSecondFactor(
+  c: AppContext,
+  flow: LoginRequest,
+  user: { id: string; locale: Locale | null },
+  step: 'challenge' | 'enrol',
+  amr: readonly string[] = PASSWORD_AMR,
+): Promise<Response> {
+  const userId = user.id;
+  // The person is known from here on: the second step speaks their saved language too.
+  const request = withSavedLocale(flow, user.locale);
   await setLoginRequestCookie(c, { ...request, confirmSession: undefined, secondFactor: { userId, amr: [...amr], step } });
   c.var.audit({ event: 'second_factor_required', actor: `user:${userId}`, clientId: request.clientId, userId, grantId: request.id, detail: { step } });
   return c.redirect(SECOND_FACTOR_PAGE, 303);

@@ -11,7 +11,6 @@ import { resolveFederatedUser } from '../interaction/federated-account';
 import { clearFederationState, FEDERATION_TTL_SECONDS, readFederationState, setPendingLink } from '../interaction/federation-state';
 import { readLoginRequestCookie } from '../interaction/login-request-cookie';
 import { awaitSecondFactor, continueSignedIn, signInUser } from '../interaction/sign-in';
-import { withSavedLocale } from '../interaction/page-locale';
 import { FEDERATED_AMR } from '../oauth/authentication-methods';
 import { getSealingKey } from '../tokens/key-cache';
 import { linkAccountPage } from '../views/federation-pages';
@@ -88,7 +87,7 @@ export async function completeFederation(c: AppContext): Promise<Response> {
   const { user } = resolved;
   const signIn = await signInUser(c, request, user, true, FEDERATED_AMR);
   // An account with an authenticator app (or a client that requires one) still gives its code.
-  if (signIn.result.outcome === 'second_factor') return awaitSecondFactor(c, withSavedLocale(request, user.locale), user.id, signIn.result.step, FEDERATED_AMR);
+  if (signIn.result.outcome === 'second_factor') return awaitSecondFactor(c, request, user, signIn.result.step, FEDERATED_AMR);
   if (signIn.result.outcome !== 'succeeded') {
     return federationError(c, { problem: 'denied', connection: row.name, provider, reason: signIn.result.outcome, canRetry: true });
   }

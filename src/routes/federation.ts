@@ -11,7 +11,6 @@ import { checkFormOrigin } from '../interaction/form-origin';
 import { pendingRequest } from '../interaction/login-request-cookie';
 import { MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
 import { awaitSecondFactor, continueSignedIn, signInUser } from '../interaction/sign-in';
-import { withSavedLocale } from '../interaction/page-locale';
 import { LINKING_AMR } from '../oauth/authentication-methods';
 import { linkAccountPage, type FederationProblem } from '../views/federation-pages';
 import { renderPage } from '../views/page-response';
@@ -82,6 +81,6 @@ export async function submitFederationLink(c: AppContext): Promise<Response> {
   clearPendingLink(c);
   c.var.audit({ event: 'identity_linked', actor: `user:${link.userId}`, userId: link.userId, clientId: request.clientId, detail: { connection: link.connection } });
   const { result } = attempt;
-  if (result.outcome === 'second_factor') return awaitSecondFactor(c, withSavedLocale(request, attempt.user.locale), attempt.user.id, result.step, LINKING_AMR);
+  if (result.outcome === 'second_factor') return awaitSecondFactor(c, request, attempt.user, result.step, LINKING_AMR);
   return continueSignedIn(c, request, attempt.user, { ...attempt.outcome, result });
 }

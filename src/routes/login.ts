@@ -9,7 +9,6 @@ import { pendingRequest } from '../interaction/login-request-cookie';
 import { mintPasskeyChallenge } from '../interaction/passkey-challenge';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signInWithPassword } from '../interaction/password-sign-in';
 import { awaitSecondFactor, continueSignedIn, signInUser } from '../interaction/sign-in';
-import { withSavedLocale } from '../interaction/page-locale';
 import { pendingRequestGone, type LoginRequest } from '../oauth/login-request';
 import { loginPage, type LoginError } from '../views/pages';
 import { continuePageFor } from './continue-session';
@@ -66,7 +65,6 @@ export async function submitLogin(c: AppContext): Promise<Response> {
     return loginForm(c, request, 401, email, 'loginFailed');
   }
   const { result } = attempt;
-  // The person is known from here on: their saved language speaks on the second step too.
-  if (result.outcome === 'second_factor') return awaitSecondFactor(c, withSavedLocale(request, attempt.user.locale), attempt.user.id, result.step);
+  if (result.outcome === 'second_factor') return awaitSecondFactor(c, request, attempt.user, result.step);
   return continueSignedIn(c, request, attempt.user, { ...attempt.outcome, result });
 }
