@@ -5,6 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import { NO_STORE } from './errors/no-store';
 import { requestContext, type AppEnv } from './http/context';
 import { renderErrors } from './http/error-handler';
+import { loadCatalogues } from './i18n/load-catalogues';
 import { managementApi } from './management';
 import { authorize } from './routes/authorize';
 import { showConsent, submitConsent } from './routes/consent';
@@ -41,6 +42,12 @@ import { showVerifyEmail, showVerifyPending, submitVerifyContinue, submitVerifyE
 const noSniff = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   c.res.headers.set('X-Content-Type-Options', 'nosniff');
+});
+
+/** Pages (and the Management API's mails) speak the person's language: its words are read before they render. */
+const withCatalogues = createMiddleware<AppEnv>(async (c, next) => {
+  await loadCatalogues(c.env);
+  await next();
 });
 
 /** What a person sees in a browser: errors are pages (or, once /authorize trusts the client, redirects to it). */
@@ -140,6 +147,9 @@ export function buildApp() {
   app.use('/register', registrationCors);
   app.use('/register/*', registrationCors);
 
+  // Only the pages: a token or discovery request never waits for the translations.
+  for (const path of new Set(browserPages.routes.map((route) => route.path))) app.use(path, withCatalogues);
+  app.use('/api/v1/*', withCatalogues);
   app.route('/', browserPages);
   app.route('/', protocolEndpoints);
   app.route('/api/v1', managementApi);

@@ -2,9 +2,10 @@ import { html } from 'hono/html';
 import type { Piece } from './piece';
 
 /**
- * The source catalogue: every other language has exactly these keys (src/i18n/messages.ts types
- * them, test/unit/i18n.test.ts checks them at runtime). A message with a value is a function; a
- * `Piece` argument may carry markup the view chose (bold), so the translation decides only where it goes.
+ * The source catalogue: every other language (src/static/i18n/<tag>.json, src/i18n/catalogue-json.ts)
+ * has exactly these keys, which test/unit/i18n.test.ts checks. A message with a value is a function
+ * (a template with `{1}` … `{n}` in the JSON); a `Piece` argument may carry markup the view chose
+ * (bold), so the translation decides only where it goes.
  */
 export const en = {
   // Login page
@@ -244,8 +245,9 @@ export const en = {
   noticePasskeyAdded: 'Your passkey was added.',
   noticePasskeyRenamed: 'The passkey was renamed.',
   noticePasskeyRemoved: 'The passkey was removed.',
-  passkeyUsage: (created: string, used: string | undefined) => `Created ${created}; ${used ? `last used ${used}` : 'never used'}`,
+  passkeyUsed: (created: string, used: string) => `Created ${created}; last used ${used}`,
+  passkeyNeverUsed: (created: string) => `Created ${created}; never used`,
 };
 
-/** English's keys with any text: `const de: Messages = {...}` fails to compile when a key is missing or extra. */
+/** English's keys with any text: what a language's catalogue is once read (src/i18n/catalogue-json.ts). */
 export type Messages = { [K in keyof typeof en]: (typeof en)[K] extends string ? string : (typeof en)[K] };

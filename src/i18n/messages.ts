@@ -1,9 +1,4 @@
-import { ar } from './ar';
-import { de } from './de';
 import { en, type Messages } from './en';
-import { es } from './es';
-import { fr } from './fr';
-import { ja } from './ja';
 
 /** The languages every page of the sign-in path speaks; English is the fallback. */
 export const LOCALES = ['en', 'de', 'es', 'fr', 'ja', 'ar'] as const;
@@ -13,13 +8,19 @@ export type { Messages };
 export type TextKey = { [K in keyof Messages]: Messages[K] extends string ? K : never }[keyof Messages];
 export const DEFAULT_LOCALE: Locale = 'en';
 
-const CATALOGUES: Record<Locale, Messages> = { en, de, es, fr, ja, ar };
+/** English is in the script; the others are read once per isolate (src/i18n/load-catalogues.ts). */
+const CATALOGUES: Partial<Record<Locale, Messages>> = { en };
+
+export function installCatalogue(locale: Locale, messages: Messages): void {
+  CATALOGUES[locale] = messages;
+}
 
 /** Arabic is written right to left; the page's `dir` follows the language. */
 const RIGHT_TO_LEFT: ReadonlySet<Locale> = new Set<Locale>(['ar']);
 
+/** A language's messages; English until its catalogue is loaded, so a page is never lost for want of one. */
 export function messagesFor(locale: Locale | undefined): Messages {
-  return CATALOGUES[locale ?? DEFAULT_LOCALE];
+  return CATALOGUES[locale ?? DEFAULT_LOCALE] ?? en;
 }
 
 export function textDirection(locale: Locale | undefined): 'ltr' | 'rtl' {

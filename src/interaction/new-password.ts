@@ -1,6 +1,7 @@
 import type { AppContext } from '../http/context';
 import type { Messages } from '../i18n/messages';
 import { breachCount, rangeQuery } from '../oauth/breached-password';
+import { commonPasswordFilter } from '../oauth/common-passwords';
 import { passwordProblem, type PasswordProblem } from '../oauth/password-policy';
 
 /** The range service answers in well under a second; a slower answer is not waited for. */
@@ -34,7 +35,7 @@ export async function newPasswordProblem(c: AppContext, password: string, email:
 
 async function brokenRule(c: AppContext, password: string, email: string): Promise<PasswordProblem | undefined> {
   const { config } = c.var;
-  const problem = passwordProblem(password, config.passwordMinLength, email);
+  const problem = passwordProblem(password, config.passwordMinLength, email, await commonPasswordFilter(c.env));
   if (problem || !config.breachedPasswordRangeUrl) return problem;
   try {
     const { prefix, suffix } = await rangeQuery(password);

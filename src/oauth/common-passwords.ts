@@ -1,15 +1,32 @@
 import { mayContain, type BloomFilter } from './bloom-filter';
-import { COMMON_PASSWORD_FILTER } from './common-password-filter';
 
-let filter: BloomFilter | undefined;
+let loading: Promise<BloomFilter> | undefined;
+
+/** The filter's file: one byte for the number of hashes, then the bits (scripts/build-password-filter.mjs). */
+export function decodeFilter(bytes: Uint8Array): BloomFilter {
+  return { hashes: bytes[0] ?? 0, bits: Math.max(bytes.length - 1, 0) * 8, data: bytes.subarray(1) };
+}
 
 /**
- * Whether a (lower-case) password is among the 10,000 most common of 8 or more characters, from
- * public breach corpora (scripts/build-password-filter.mjs). A Bloom filter keeps the list in
- * 13 KiB of the bundle; about one password in 200 not on it is taken for a common one, and the
- * person is asked for another. Decoded once per isolate.
+ * The 10,000 most common passwords of 8 or more characters, from public breach corpora, as a
+ * Bloom filter: 13 KiB read once per isolate from the static assets (src/static), and only when a
+ * new password is judged, so sign-ins and tokens never load it. A failed read fails the request
+ * (and the next one reads again) rather than letting a common password through.
  */
-export function isCommonPassword(lowerCase: string): boolean {
-  filter ??= { bits: COMMON_PASSWORD_FILTER.bits, hashes: COMMON_PASSWORD_FILTER.hashes, data: Uint8Array.from(atob(COMMON_PASSWORD_FILTER.base64), (char) => char.charCodeAt(0)) };
+export function commonPasswordFilter(env: Env): Promise<BloomFilter> {
+  loading ??= env.ASSETS.fetch('https://assets.invalid/common-passwords.bin')
+    .then(async (response) => {
+      if (!response.ok) throw new Error(`common-passwords.bin: ${response.status}`);
+      return decodeFilter(new Uint8Array(await response.arrayBuffer()));
+    })
+    .catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+  return loading;
+}
+
+/** Whether a (lower-case) password may be on the list: about one password in 200 not on it is taken for a common one, and the person is asked for another. */
+export function isCommonPassword(filter: BloomFilter, lowerCase: string): boolean {
   return mayContain(filter, lowerCase);
 }

@@ -1,3 +1,4 @@
+import type { BloomFilter } from './bloom-filter';
 import { isCommonPassword } from './common-passwords';
 
 /**
@@ -31,13 +32,13 @@ export type PasswordProblem =
  * made of the account's own email. No composition rules. Length counts characters (code points),
  * as a person does.
  */
-export function passwordProblem(password: string, minLength: number, email: string): PasswordProblem | undefined {
+export function passwordProblem(password: string, minLength: number, email: string, commonPasswords: BloomFilter): PasswordProblem | undefined {
   const length = [...password].length;
   if (length < minLength) return { rule: 'too_short', limit: minLength };
   if (length > MAX_NEW_PASSWORD_LENGTH) return { rule: 'too_long', limit: MAX_NEW_PASSWORD_LENGTH };
   const lower = password.toLowerCase();
   const local = email.toLowerCase().split('@')[0] ?? '';
-  if (isCommonPassword(lower) || isTrivial(lower)) return { rule: 'common' };
+  if (isCommonPassword(commonPasswords, lower) || isTrivial(lower)) return { rule: 'common' };
   if (local.length >= 4 && lower.includes(local)) return { rule: 'contains_email' };
   return undefined;
 }

@@ -62,7 +62,7 @@ const day = (iso: string) => iso.slice(0, 10);
 /** The account page's passkeys: each can be renamed or removed without script; creating one needs it. */
 export function passkeySection(passkeys: readonly PasskeyListItem[], enrolment: PasskeyEnrolment, t: Messages): Html {
   const items = passkeys.map(
-    (p, i) => html`<li><strong>${p.name}</strong> <span class="hint">${t.passkeyUsage(day(p.created_at), p.last_used_at ? day(p.last_used_at) : undefined)}</span>
+    (p, i) => html`<li><strong>${p.name}</strong> <span class="hint">${p.last_used_at ? t.passkeyUsed(day(p.created_at), day(p.last_used_at)) : t.passkeyNeverUsed(day(p.created_at))}</span>
 <form method="post" action="/account/passkeys/rename" class="inline"><input type="hidden" name="id" value="${p.id}"><label for="passkey-rename-${i}">${t.passkeyNewName}</label>
 <input id="passkey-rename-${i}" name="name" maxlength="64" required value="${p.name}"><button type="submit" class="secondary">${t.renamePasskey}</button></form>
 <form method="post" action="/account/passkeys/remove" class="inline"><input type="hidden" name="id" value="${p.id}"><button type="submit" class="danger">${t.removePasskey}</button></form></li>`,

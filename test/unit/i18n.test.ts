@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { catalogueFromJson } from '../../src/i18n/catalogue-json';
 import { formatDateTime, plural } from '../../src/i18n/format';
-import { LOCALES, messagesFor, textDirection } from '../../src/i18n/messages';
+import { DEFAULT_LOCALE, installCatalogue, LOCALES, messagesFor, textDirection } from '../../src/i18n/messages';
 import { negotiateLocale } from '../../src/i18n/negotiate';
 import { consentPage, loginPage } from '../../src/views/pages';
 
@@ -43,8 +45,40 @@ describe('language negotiation: ui_locales, then Accept-Language, then English',
   });
 });
 
+/** A translation's file, as the worker reads it through its assets binding. */
+const catalogueFile = (locale: string): unknown => JSON.parse(readFileSync(`src/static/i18n/${locale}.json`, 'utf8'));
+const TRANSLATED = LOCALES.filter((locale) => locale !== DEFAULT_LOCALE);
+
+beforeAll(() => {
+  for (const locale of TRANSLATED) installCatalogue(locale, catalogueFromJson(catalogueFile(locale)).messages);
+});
+
 describe('message catalogues', () => {
   const english = messagesFor('en');
+
+  it.each(TRANSLATED)('%s.json has every English message, in its shape, placing every value, and nothing else', (locale) => {
+    expect(catalogueFromJson(catalogueFile(locale)).problems).toEqual([]);
+  });
+
+  it('a faulty file is read as far as it is right; each fault is named and said in English', () => {
+    const { messages, problems } = catalogueFromJson({
+      signIn: 'Anmelden',
+      signInTitle: 'Anmelden · {2}',
+      signedInAs: 'Angemeldet als {1}',
+      asksToUse: '{2} möchte {1} nutzen',
+      weSentTo: { html: 'Gesendet an {1}' },
+      notAKey: 'x',
+    });
+    expect(problems).toEqual(expect.arrayContaining(['notAKey: not an English key', 'signInTitle: must place each of {1} to {1} (and no other)', 'signedInAs: expected {"html": "..."}', 'passwordRule: expected text']));
+    // Each English key but the three right ones is named once, and the unknown key.
+    expect(problems).toHaveLength(Object.keys(english).length - 3 + 1);
+    expect(messages.signIn).toBe('Anmelden');
+    expect(messages.signInTitle('App')).toBe(english.signInTitle('App'));
+    // Values go where the translation puts them, in any order; in markup, they are escaped.
+    expect(messages.asksToUse('App', 'API')).toBe('API möchte App nutzen');
+    expect(String(messages.weSentTo('<b>'))).toBe('Gesendet an &lt;b&gt;');
+    expect(catalogueFromJson(null).problems).toHaveLength(Object.keys(english).length);
+  });
 
   it.each(LOCALES)('%s has exactly the English keys, none empty', (locale) => {
     const messages = messagesFor(locale);
