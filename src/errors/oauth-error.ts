@@ -1,5 +1,6 @@
 import { messagesFor } from '../i18n/messages';
 import { AppError, type AppErrorOptions, type PageWords } from './app-error';
+import { errorKind } from './error-kind';
 
 /**
  * Error codes of RFC 6749 sections 4.1.2.1 and 5.2, OpenID Connect Core 3.1.2.6, RFC 9101 section 7, and RFC 6750
@@ -72,6 +73,6 @@ export const SERVER_FAILED: PageWords = { title: 'somethingWentWrong', descripti
 
 /** What any unexpected failure becomes: the client learns nothing of it, the log learns its class and message. */
 export function serverError(cause: unknown): OAuthError {
-  const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : 'non-error thrown';
+  const detail = cause instanceof Error ? `${errorKind(cause)}: ${cause.message}` : errorKind(cause);
   return localizedError('server_error', SERVER_FAILED, { detail });
 }

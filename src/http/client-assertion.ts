@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
 import { getConfig } from '../config';
 import { rememberAssertionJti } from '../db/client-assertion-jtis';
+import { errorKind } from '../errors/error-kind';
 import type { ClientRow } from '../db/schema';
 import { TtlCache } from '../db/ttl-cache';
 import { assertionProblem, CLIENT_ASSERTION_ALGS } from '../oauth/client-assertion';
@@ -66,7 +67,7 @@ export async function verifyClientAssertion(env: Env, client: ClientRow, asserti
   try {
     ({ payload } = await jwtVerify(assertion, keys, { algorithms: CLIENT_ASSERTION_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS }));
   } catch (error) {
-    throw new ClientAssertionError(`the assertion does not verify: ${error instanceof Error ? error.name : 'unknown'}`);
+    throw new ClientAssertionError(`the assertion does not verify: ${errorKind(error)}`);
   }
   const now = Math.floor(Date.now() / 1000);
   const problem = assertionProblem(payload, client.id, acceptedAudiences(getConfig(env).issuer), now);

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { importPKCS8, SignJWT } from 'jose';
 import { getConfig } from '../config';
 import { connectionSecret } from '../db/connections';
+import { errorKind } from '../errors/error-kind';
 import type { ConnectionRow } from '../db/schema';
 import { APPLE_AUDIENCE, APPLE_CLIENT_SECRET_TTL_SECONDS, GITHUB, PRESET_ISSUERS } from '../oauth/connection-presets';
 import { fetchUpstream, OutboundFetchError, type OutboundLimits } from './outbound-fetch';
@@ -110,5 +111,5 @@ export function asUpstreamError(error: unknown, what: string): UpstreamError {
   if (error instanceof oauth.ResponseBodyError) return new UpstreamError('bad_response', `${what}: the upstream answered ${error.error}`);
   if (error instanceof oauth.OperationProcessingError) return new UpstreamError('bad_token', `${what}: ${error.code ?? 'invalid'}: ${error.message}`);
   if (error instanceof oauth.WWWAuthenticateChallengeError) return new UpstreamError('bad_response', `${what}: the upstream refused our credentials`);
-  return new UpstreamError('bad_response', `${what}: ${error instanceof Error ? error.name : 'failed'}`);
+  return new UpstreamError('bad_response', `${what}: ${errorKind(error)}`);
 }
