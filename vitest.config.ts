@@ -59,8 +59,9 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
-          // A test CA for an https server on 127.0.0.1 that the worker under test trusts (MCP client metadata documents).
-          globalSetup: ['./test/e2e/test-ca.ts'],
+          // A test CA for an https server on 127.0.0.1 that the worker under test trusts (MCP client metadata documents),
+          // and the migrated, seeded state each worker server copies (made once: wrangler's CLI is slow to start).
+          globalSetup: ['./test/e2e/test-ca.ts', './test/e2e/seeded-state.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

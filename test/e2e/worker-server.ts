@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { unstable_startWorker } from 'wrangler';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The CLI's own entry point, run with the Node that runs vitest rather than whichever `node` PATH finds first. */
-const WRANGLER_CLI = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
-const CLI_TIMEOUT_MS = 60_000;
-
-/**
- * Nothing but 127.0.0.1: no metrics, no update check (it runs with the banner), no download of
- * the `Request.cf` object; `CI` makes `migrations apply` skip its confirmation prompt.
- */
-const OFFLINE_ENV = {
-  CI: 'true',
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-} as const;
 
 /** Rejects when `promise` has not settled within `ms`: every wait in these tests is bounded. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -54,30 +40,6 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
-}
-
-/** Runs a wrangler CLI command from the project root; its output is shown only when it fails. */
-function wrangler(args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [WRANGLER_CLI, ...args],
-      { cwd: ROOT, env: { ...process.env, ...OFFLINE_ENV }, timeout: CLI_TIMEOUT_MS },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`wrangler ${args.join(' ')} failed: ${error.message}\n${stdout}\n${stderr}`));
-        else resolve();
-      },
-    );
-  });
-}
-
-/**
- * Prepares the local D1 of `persistDir` as `npm run dev` does (scripts/dev.mjs): wrangler's own
- * migration runner, so the `d1_migrations` bookkeeping is the real one, then the dev seed.
- */
-async function migrateAndSeed(persistDir: string): Promise<void> {
-  await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir]);
-  await wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--file', 'scripts/dev-seed.sql']);
 }
 
 export interface WorkerServerOptions {
@@ -128,12 +90,13 @@ async function serve(issuer: string, port: number, persistDir: string, vars: Rea
  * state in a fresh temporary directory, so each run starts from the migrated, seeded database alone.
  */
 export async function startWorkerServer(options: WorkerServerOptions = {}): Promise<WorkerServer> {
-  // For the workerd that runs in this process; the CLI children get OFFLINE_ENV directly.
+  // No download of the `Request.cf` object by the workerd that runs in this process.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   const persistDir = await mkdtemp(join(tmpdir(), 'edge-auth-e2e-'));
   const removeState = () => rm(persistDir, { recursive: true, force: true });
   try {
-    await migrateAndSeed(persistDir);
+    // The state ./seeded-state.ts migrated and seeded once for the whole run.
+    await cp(inject('seededStateDir'), persistDir, { recursive: true });
     await options.prepare?.(persistDir);
     const port = await freePort();
     const issuer = `http://${options.host ?? '127.0.0.1'}:${port}`;
