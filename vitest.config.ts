@@ -23,6 +23,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest(async () => ({
             wrangler: { configPath: './wrangler.toml' },
+            // The deployed worker plus the development pages: tests read account mail on /dev/mailbox.
+            main: './src/dev-worker.ts',
             miniflare: {
               bindings: {
                 // An https issuer, so the production cookie rules (`__Host-`, Secure) are the ones tested.

@@ -143,6 +143,8 @@ const inspectorPort = await freePort(['127.0.0.1', '0.0.0.0'], INSPECTOR_PORT);
 const inspector = passed.some((arg) => /^--inspector-port(=|$)/.test(arg)) ? [] : ['--inspector-port', String(inspectorPort)];
 const args = [
   'dev',
+  // The deployed worker plus the development pages (/ and /dev/mailbox), which it does not contain.
+  'src/dev-worker.ts',
   // DEV_HOME_PAGE turns on the page at / (src/routes/dev-home.ts); DEV_LOOPBACK_FETCH lets a client
   // on this machine serve its metadata document on 127.0.0.1; CLIENT_REGISTRATION:open lets MCP
   // clients register themselves (RFC 7591) on a fresh clone. None of them goes in wrangler.toml.

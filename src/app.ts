@@ -9,8 +9,6 @@ import { loadCatalogues } from './i18n/load-catalogues';
 import { managementApi } from './management';
 import { authorize } from './routes/authorize';
 import { showConsent, submitConsent } from './routes/consent';
-import { devHome } from './routes/dev-home';
-import { devMailbox } from './routes/dev-mailbox';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
 import { favicon } from './routes/favicon';
 import { introspect } from './routes/introspection';
@@ -52,7 +50,6 @@ const withCatalogues = createMiddleware<AppEnv>(async (c, next) => {
 
 /** What a person sees in a browser: errors are pages (or, once /authorize trusts the client, redirects to it). */
 const browserPages = new Hono<AppEnv>()
-  .get('/', devHome)
   .get('/authorize', authorize)
   .get('/login', showLogin)
   .post('/login', submitLogin)
@@ -101,7 +98,6 @@ const browserPages = new Hono<AppEnv>()
   .get('/verify-email/pending', showVerifyPending)
   .post('/verify-email/resend', submitVerifyResend)
   .post('/verify-email/continue', submitVerifyContinue)
-  .get('/dev/mailbox', devMailbox)
   .onError(renderErrors('page'));
 
 /** What apps and APIs call: errors are JSON in the RFCs' shape. */
@@ -129,7 +125,11 @@ const protocolEndpoints = new Hono<AppEnv>()
 const methodNotAllowed = (allow: string) => (c: Context) =>
   c.json({ error: 'invalid_request', error_description: `This endpoint accepts ${allow} only.` }, 405, { ...NO_STORE, Allow: allow });
 
-export function buildApp() {
+/**
+ * The worker's routes. `devPages` are added only by src/dev-worker.ts (`npm run dev`, the tests):
+ * the deployed script (src/index.ts) does not contain them.
+ */
+export function buildApp(devPages?: Hono<AppEnv>) {
   const app = new Hono<AppEnv>();
   app.use(noSniff);
   app.use(requestContext);
@@ -153,6 +153,7 @@ export function buildApp() {
   app.route('/', browserPages);
   app.route('/', protocolEndpoints);
   app.route('/api/v1', managementApi);
+  if (devPages) app.route('/', devPages);
   app.get('/favicon.svg', favicon).get('/favicon.ico', favicon);
   for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect', '/register', '/passkey/challenge', '/passkey/sign-in']) app.all(path, methodNotAllowed('POST'));
   app.all('/register/:client_id', methodNotAllowed('GET, DELETE'));

@@ -1,7 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import worker from '../src/index';
+import worker from '../src/dev-worker';
+import deployed from '../src/index';
 import { ISSUER } from './helpers/fixtures';
 import { call } from './helpers/http';
 
@@ -29,6 +30,14 @@ describe('GET / outside `npm run dev`', () => {
     await expectJsonNotFound(await callWith({ DEV_HOME_PAGE: 'true' }, '/'));
     await expectJsonNotFound(await callWith({ DEV_HOME_PAGE: 'true', ISSUER: 'http://auth.example.test' }, '/'));
     await expectJsonNotFound(await callWith({ DEV_HOME_PAGE: 'true', ISSUER: 'https://127.0.0.1:8787' }, '/'));
+  });
+
+  it('is not in the deployed script at all, even on a loopback issuer with DEV_HOME_PAGE=true', async () => {
+    const vars = { ISSUER: 'http://127.0.0.1:8787', DEV_HOME_PAGE: 'true' };
+    const ctx = createExecutionContext();
+    await expectJsonNotFound(await deployed.fetch(new Request('http://127.0.0.1:8787/'), { ...env, ...vars } as Env, ctx));
+    await waitOnExecutionContext(ctx);
+    expect((await callWith(vars, '/')).status).toBe(200);
   });
 
   it('is a JSON 404 on a loopback issuer without DEV_HOME_PAGE, as the e2e worker runs', async () => {

@@ -6,7 +6,8 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
-import worker from '../src/index';
+import worker from '../src/dev-worker';
+import deployed from '../src/index';
 import { ISSUER } from './helpers/fixtures';
 import { call, form } from './helpers/http';
 import { mailTo } from './helpers/mailbox';
@@ -21,6 +22,14 @@ async function callWith(vars: Record<string, unknown>, path: string, init: Reque
 }
 
 describe('/dev/mailbox', () => {
+  it('is not in the deployed script at all: a JSON 404 even where the dev worker would show it', async () => {
+    const ctx = createExecutionContext();
+    const response = await deployed.fetch(new Request(new URL('/dev/mailbox', ISSUER)), { ...env, DEV_MAILBOX: 'true' } as Env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(404);
+    expect(await callWith({ DEV_MAILBOX: 'true' }, '/dev/mailbox').then((shown) => shown.status)).toBe(200);
+  });
+
   it('is a JSON 404 on a deployment, even with DEV_MAILBOX set there by mistake', async () => {
     for (const vars of [{ DEV_MAILBOX: 'true', ISSUER: 'https://auth.example.com' }, { DEV_MAILBOX: 'false' }]) {
       const response = await callWith(vars, '/dev/mailbox');

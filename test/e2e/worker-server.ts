@@ -62,6 +62,8 @@ async function serve(issuer: string, port: number, persistDir: string, vars: Rea
   const plain = (value: string) => ({ type: 'plain_text', value }) as const;
   const worker = await unstable_startWorker({
     config: join(ROOT, 'wrangler.toml'),
+    // As `npm run dev` runs it: with the development pages (the mailbox, where tests read mail).
+    entrypoint: join(ROOT, 'src/dev-worker.ts'),
     bindings: { ...Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, plain(value)])), ISSUER: plain(issuer) },
     sendMetrics: false,
     dev: {
