@@ -1,6 +1,7 @@
 import { claimPasskeyCredential, releasePasskeyCredential } from '../db/passkeys';
 import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
+import { passkeyProviderName } from '../oauth/passkey-providers';
 import { passkeyName } from '../oauth/passkey-record';
 import { parseRegistration, userHandleFor, verifyPasskeyRegistration } from '../oauth/passkey-verification';
 import type { PasskeyEnrolment, PasskeyListItem } from '../views/passkey-views';
@@ -34,7 +35,7 @@ export async function enrolPasskey(c: AppContext, userId: string, credentialText
   const verified = await verifyPasskeyRegistration(registration, { challenge: challenge.challenge, rpId, origins }, Date.now());
   if (!verified.ok) return { added: false, reason: verified.detail };
   const { id, passkey } = verified.value;
-  const named = { ...passkey, name: passkeyName(chosenName, passkey.name) };
+  const named = { ...passkey, name: passkeyName(chosenName, await passkeyProviderName(c.env, passkey.aaguid)) };
   if (!(await claimPasskeyCredential(c.env, id, userId))) return { added: false, reason: 'already_registered' };
   const refused = await userStore(c.env, userId).addPasskey(id, named, { id: challenge.id, expiresAt: challenge.expiresAt });
   if (refused) {

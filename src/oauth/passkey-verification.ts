@@ -4,7 +4,7 @@ import { parseCryptoKey, verifyAuthentication } from '@passwordless-id/webauthn/
 import { base64url } from 'jose';
 import * as v from 'valibot';
 import type { StoredPasskey } from './passkey-record';
-import { PASSKEY_PROVIDERS } from './passkey-providers';
+import { UNNAMED_PASSKEY } from './passkey-providers';
 
 /**
  * WebAuthn ceremony checks (Level 3, sections 7.1 and 7.2) on top of @passwordless-id/webauthn.
@@ -119,7 +119,8 @@ export async function verifyPasskeyRegistration(json: RegistrationJson, expected
       backupEligible: flags.backupEligibility,
       backedUp: flags.backupState,
       aaguid,
-      name: Object.hasOwn(PASSKEY_PROVIDERS, aaguid) ? PASSKEY_PROVIDERS[aaguid]! : 'Passkey',
+      // Named after its provider by the caller (passkeyProviderName), which can read the table.
+      name: UNNAMED_PASSKEY,
       createdAt: now,
       lastUsedAt: undefined,
     };
