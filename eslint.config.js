@@ -18,6 +18,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // The pages' scripts run in the browser, as classic scripts.
+  { files: ['src/static/web/*.js'], languageOptions: { sourceType: 'script', globals: Object.fromEntries(['window', 'document', 'navigator', 'atob', 'btoa', 'AbortController', 'PublicKeyCredential'].map((name) => [name, 'readonly'])) } },
   // Tests read JSON bodies of every shape; typing each one adds nothing the assertions miss.
   { files: ['test/**/*.ts', 'packages/*/test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

@@ -11,6 +11,7 @@ import { authorize } from './routes/authorize';
 import { showConsent, submitConsent } from './routes/consent';
 import { jwks, oauthMetadata, openidConfiguration } from './routes/discovery';
 import { favicon } from './routes/favicon';
+import { staticFile } from './routes/static-file';
 import { introspect } from './routes/introspection';
 import { showLogin, submitLogin } from './routes/login';
 import { showSecondFactor, submitEnrolment, submitSecondFactor } from './routes/second-factor';
@@ -155,6 +156,7 @@ export function buildApp(devPages?: Hono<AppEnv>) {
   app.route('/api/v1', managementApi);
   if (devPages) app.route('/', devPages);
   app.get('/favicon.svg', favicon).get('/favicon.ico', favicon);
+  app.get('/static/:name', staticFile);
   for (const path of ['/oauth/token', '/par', '/oauth/revoke', '/oauth/introspect', '/register', '/passkey/challenge', '/passkey/sign-in']) app.all(path, methodNotAllowed('POST'));
   app.all('/register/:client_id', methodNotAllowed('GET, DELETE'));
 

@@ -4,6 +4,7 @@ import { DEMO_EMAIL, DEMO_REDIRECT, ISSUER } from './helpers/fixtures';
 import { call, cookieFrom, form, LOGIN_COOKIE, SESSION_COOKIE } from './helpers/http';
 import { authorizePath, defaultAuthorization, startLogin, submitLogin } from './helpers/flow';
 import { expectPageHeaders } from './helpers/assertions';
+import { staticUrl } from '../src/views/static-files';
 
 describe('login page', () => {
   it('renders a labelled form for the pending request, with anti-framing headers and only its own nonce\'d script', async () => {
@@ -19,10 +20,12 @@ describe('login page', () => {
     expect(html).toContain('<label for="password">');
     const csp = page.headers.get('Content-Security-Policy')!;
     const nonce = /'nonce-([^']+)'/.exec(csp)![1];
-    expect(html).toContain(`<style nonce="${nonce}">`);
+    // The shared stylesheet, cached by the browser; no inline style without a brand colour.
+    expect(html).toContain(`<link rel="stylesheet" href="${staticUrl('pages.css')}">`);
+    expect(html).not.toContain('<style');
     // Show-password is an enhancement: the toggle ships hidden, and only the nonce'd script shows it.
     expect(csp).toContain(`script-src 'nonce-${nonce}';`);
-    expect(html.match(/<script[^>]*>/g)).toEqual([`<script nonce="${nonce}">`]);
+    expect(html.match(/<script[^>]*>/g)).toEqual([`<script nonce="${nonce}" src="${staticUrl('show-password.js')}">`, `<script nonce="${nonce}" src="${staticUrl('passkeys.js')}">`]);
     expect(html).toMatch(/<button type="button" class="reveal" aria-controls="password" aria-pressed="false" hidden>/);
     // No client logo in the seed: the header shows the app's initial.
     expect(html).toContain('<span class="mark" aria-hidden="true">D</span>');

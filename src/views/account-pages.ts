@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import { messagesFor, type Locale, type Messages } from '../i18n/messages';
 import { layout, type Html } from './layout';
-import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
+import { passwordField } from './show-password';
 
 /** The app a page speaks for, as the login page shows it. */
 export interface PageBrand {
@@ -50,7 +50,7 @@ export function signupPage(props: SignupPageProps): Html {
     nonce: props.nonce,
     locale: props.locale,
     ...branded(props),
-    script: SHOW_PASSWORD_SCRIPT,
+    scripts: ['show-password.js'],
     body: html`<h1>${t.createAccount}</h1>
 <p>${t.toContinueTo(props.clientName)}</p>
 ${props.error ? html`<p class="error" role="alert">${t[props.error]}</p>` : ''}
@@ -105,7 +105,7 @@ export function resetPasswordPage(props: { nonce: string; token: string; minLeng
     title: t.chooseNewPassword,
     nonce: props.nonce,
     locale: props.locale,
-    script: SHOW_PASSWORD_SCRIPT,
+    scripts: ['show-password.js'],
     body: html`<h1>${t.chooseNewPassword}</h1>
 <p>${t.savingSignsOut}</p>
 <form method="post" action="/reset">

@@ -4,8 +4,8 @@ import { LOCALES, messagesFor, type Locale, type Messages } from '../i18n/messag
 import { newPasswordField } from './account-pages';
 import { layout, type Html } from './layout';
 import { twoStepSection } from './second-factor-pages';
-import { PASSKEY_SCRIPT, passkeySection, type PasskeyEnrolment, type PasskeyListItem } from './passkey-views';
-import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
+import { passkeySection, type PasskeyEnrolment, type PasskeyListItem } from './passkey-views';
+import { passwordField } from './show-password';
 
 /** A line at the top of the page after an action: a status, or an alert when it failed. */
 export interface AccountNotice {
@@ -26,7 +26,7 @@ export function accountSignInPage(props: { nonce: string; email?: string | undef
     title: t.accountSignInTitle,
     nonce: props.nonce,
     locale: props.locale,
-    script: SHOW_PASSWORD_SCRIPT,
+    scripts: ['show-password.js'],
     body: html`<h1>${t.accountTitle}</h1>
 <p>${t.accountSignInIntro}</p>
 ${noticeLine(props.notice)}
@@ -95,7 +95,7 @@ export function accountPage(props: AccountPageProps): Html {
     title: t.accountTitle,
     nonce: props.nonce,
     locale: props.locale,
-    script: props.passkeys ? `${SHOW_PASSWORD_SCRIPT};\n${PASSKEY_SCRIPT}` : SHOW_PASSWORD_SCRIPT,
+    scripts: props.passkeys ? ['show-password.js', 'passkeys.js'] : ['show-password.js'],
     body: html`<h1>${t.accountTitle}</h1>
 <p class="account">${t.signedInAs(html`<strong>${props.email}</strong>`)}${props.name ? html` (${props.name})` : ''}</p>
 ${noticeLine(props.notice)}

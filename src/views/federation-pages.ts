@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import { messagesFor, type Locale } from '../i18n/messages';
 import { layout, type Html } from './layout';
-import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
+import { passwordField } from './show-password';
 
 /** Why an upstream sign-in ended without signing in, as the page says it. */
 export type FederationProblem = 'denied' | 'unavailable' | 'refused' | 'expired' | 'email_taken';
@@ -38,7 +38,7 @@ export function linkAccountPage(props: { nonce: string; provider: string; email:
     title: t.linkTitle,
     nonce: props.nonce,
     locale: props.locale,
-    script: SHOW_PASSWORD_SCRIPT,
+    scripts: ['show-password.js'],
     body: html`<h1>${t.linkTitle}</h1>
 <p>${t.linkIntro(props.provider, html`<strong>${props.email}</strong>`)}</p>
 ${props.failed ? html`<p class="error" role="alert" id="login-error">${t.loginFailed}</p>` : ''}

@@ -38,17 +38,17 @@ export function formAction(targets: readonly string[] | undefined): string {
 }
 
 /**
- * Headers of every HTML page: no script unless the page carries our nonce'd one, only our nonce'd
- * style, forms that post only to us (and lead only to the app they came from), never framed
- * (clickjacking), never cached (pages carry per-request tokens), no referrer (URLs may carry codes
- * or state).
+ * Headers of every HTML page: no script unless the page carries our nonce'd one, only our own
+ * stylesheet and nonce'd style, forms that post only to us (and lead only to the app they came
+ * from), never framed (clickjacking), never cached (pages carry per-request tokens), no referrer
+ * (URLs may carry codes or state).
  */
 function pageHeaders(nonce: string, targets: readonly string[] | undefined, scripted: boolean): Record<string, string> {
   const script = scripted ? ` script-src 'nonce-${nonce}';` : '';
   return {
     'Cache-Control': 'no-store',
     Pragma: 'no-cache',
-    'Content-Security-Policy': `default-src 'none';${script} style-src 'nonce-${nonce}'; img-src 'self' https:; base-uri 'none'; ${formAction(targets)}; frame-ancestors 'none'`,
+    'Content-Security-Policy': `default-src 'none';${script} style-src 'self' 'nonce-${nonce}'; img-src 'self' https:; base-uri 'none'; ${formAction(targets)}; frame-ancestors 'none'`,
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
@@ -64,7 +64,7 @@ export async function renderPage(c: Context, status: ContentfulStatusCode, view:
   const nonce = randomToken(16);
   const { formTargets } = c.var as PageVariables;
   const page = await view(nonce);
-  return c.html(page, status, pageHeaders(nonce, formTargets, page.includes(`<script nonce="${nonce}">`)));
+  return c.html(page, status, pageHeaders(nonce, formTargets, page.includes(`<script nonce="${nonce}"`)));
 }
 
 /** An error shown to a person; the header repeats the page's request id for tools. */

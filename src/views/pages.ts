@@ -2,8 +2,8 @@ import { html } from 'hono/html';
 import { messagesFor, type Locale, type Messages, type TextKey } from '../i18n/messages';
 import { layout, type Html } from './layout';
 import { federationButtons, type FederationButton } from './federation-buttons';
-import { PASSKEY_SCRIPT, passkeySignInForm } from './passkey-views';
-import { passwordField, SHOW_PASSWORD_SCRIPT } from './show-password';
+import { passkeySignInForm } from './passkey-views';
+import { passwordField } from './show-password';
 import { unverifiedAppNotice, type UnverifiedApp } from './unverified-app';
 
 export interface LoginPageProps {
@@ -44,7 +44,7 @@ export function loginPage(props: LoginPageProps): Html {
     locale: props.locale,
     accent: props.accent,
     brand: { name: props.clientName, logoUri: props.logoUri },
-    script: props.passkey ? `${SHOW_PASSWORD_SCRIPT};\n${PASSKEY_SCRIPT}` : SHOW_PASSWORD_SCRIPT,
+    scripts: props.passkey ? ['show-password.js', 'passkeys.js'] : ['show-password.js'],
     body: html`<h1>${t.signIn}</h1>
 <p>${t.toContinueTo(props.clientName)}</p>
 ${unverifiedNote(props.publishedBy, t)}

@@ -2,19 +2,12 @@ import { html } from 'hono/html';
 import type { Html } from './layout';
 
 /**
- * The show-password control is progressive enhancement: the button ships `hidden`, and only this
- * script (allowed by the page's nonce, no inline handler) reveals and wires it, so without
+ * The show-password control is progressive enhancement: the button ships `hidden`, and only
+ * src/static/web/show-password.js (under the page's nonce, no inline handler) reveals and wires it, so without
  * JavaScript the field is a plain password field. A toggle button in the ARIA sense: its name stays
  * "Show password" and `aria-pressed` says whether it is on. The field is masked again when the form
  * is sent, so the browser never files the password as ordinary text.
  */
-export const SHOW_PASSWORD_SCRIPT = `for(const button of document.querySelectorAll('button.reveal')){
-const input=document.getElementById(button.getAttribute('aria-controls'));
-if(!input)continue;
-const set=(shown)=>{input.type=shown?'text':'password';button.setAttribute('aria-pressed',String(shown))};
-button.addEventListener('click',()=>set(input.type==='password'));
-input.form?.addEventListener('submit',()=>set(false));
-button.hidden=false}`;
 
 const EYE = html`<svg class="eye" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z"/><circle cx="12" cy="12" r="3"/></svg>`;
 const EYE_OFF = html`<svg class="eye-off" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M3 3l18 18M10.6 5.1A10 10 0 0 1 12 5c6.4 0 10 7 10 7a17 17 0 0 1-3.2 4M6.6 6.6A17 17 0 0 0 2 12s3.6 7 10 7a9.7 9.7 0 0 0 5.4-1.6M9.9 9.9a3 3 0 0 0 4.2 4.2"/></svg>`;

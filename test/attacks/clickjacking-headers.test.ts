@@ -66,14 +66,14 @@ describe('every HTML page resists framing and injection (RFC 6749 section 10.13)
     expectPageHeaders(response);
     const html = await response.text();
     expect(html).not.toMatch(/<iframe|<object|<embed|\son[a-z]+=/i);
-    // The only inline elements allowed are our style and (login form) our script, with this
-    // response's nonce; a script from elsewhere (`src`) is never written.
+    // The only style and script elements allowed are ours, with this response's nonce: a brand
+    // colour's style, and our own script files (never a script from elsewhere).
     const csp = response.headers.get('Content-Security-Policy')!;
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
     expect(nonce).toMatch(/^[A-Za-z0-9_-]{22,}$/);
     for (const match of html.matchAll(/<style([^>]*)>/g)) expect(match[1]).toBe(` nonce="${nonce}"`);
     const scripts = [...html.matchAll(/<script([^>]*)>/gi)];
-    for (const match of scripts) expect(match[1]).toBe(` nonce="${nonce}"`);
+    for (const match of scripts) expect(match[1]).toMatch(new RegExp(`^ nonce="${nonce}" src="/static/[a-z-]+\\.js\\?v=[0-9a-f]{12}"$`));
     // The policy allows a script exactly where the page has one.
     if (scripts.length > 0) expect(csp).toContain(`script-src 'nonce-${nonce}'`);
     else expect(csp).not.toContain('script-src');

@@ -116,8 +116,10 @@ describe('pages in the flow language', () => {
     expect(html).toContain('<title>تسجيل الدخول · App</title>');
     expect(html).toContain('>البريد الإلكتروني أو كلمة المرور غير صحيحة.</p>');
     expect(html).toContain('<span class="visually-hidden">إظهار كلمة المرور</span>');
-    expect(html).toContain('inset-inline-end:0');
-    expect(html).not.toMatch(/padding-(left|right)|border-left|\bright:0/);
+    // The stylesheet uses logical sides only, so the same one mirrors for right-to-left pages.
+    const css = readFileSync('src/static/web/pages.css', 'utf8');
+    expect(css).toContain('inset-inline-end:0');
+    expect(css).not.toMatch(/padding-(left|right)|border-left|\bright:0/);
   });
 
   it('without a language the pages stay English, left to right', async () => {
