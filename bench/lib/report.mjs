@@ -11,7 +11,8 @@ export const LIMITS = {
   /** "Well inside the Free plan's 10 ms": at most half of it. */
   cheapEndpointCpuMs: 5,
   freePlanCpuMs: 10,
-  bundleGzipKiB: 64,
+  /** Issue 14 raised it from 64 KiB for passkeys and second factors; test/e2e/bundle-budget.test.ts holds it too. */
+  bundleGzipKiB: 128,
   loadRssGrowth: 0.1,
 };
 
