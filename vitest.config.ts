@@ -65,7 +65,8 @@ export default defineConfig({
           // and the migrated, seeded state each worker server copies (made once: wrangler's CLI is slow to start).
           globalSetup: ['./test/e2e/test-ca.ts', './test/e2e/seeded-state.ts'],
           testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Starting a worker and Chromium while the workerd project runs beside it took over 120 s once on CI.
+          hookTimeout: 240_000,
         },
       },
     ],

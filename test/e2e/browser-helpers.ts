@@ -133,6 +133,9 @@ export interface BrowserSuite {
 }
 
 /** Registers the file's beforeAll/afterAll; the returned object is usable inside tests. */
+/** Under the e2e project's hookTimeout (vitest.config.ts): a fresh CI machine under the whole suite's load is slow to start things. */
+const SUITE_START_MS = 200_000;
+
 export function useBrowserSuite(options: { vars?: Readonly<Record<string, string>>; host?: 'localhost' } = {}): BrowserSuite {
   let worker: WorkerServer | undefined;
   let loopback: LoopbackListener | undefined;
@@ -141,7 +144,12 @@ export function useBrowserSuite(options: { vars?: Readonly<Record<string, string
   beforeAll(async () => {
     // Started side by side: the worker's migrations take most of the set-up time.
     // DEV_MAILBOX as `npm run dev` sets it: account mail is read on /dev/mailbox.
-    const [w, l, b] = await Promise.allSettled([startWorkerServer({ vars: { DEV_MAILBOX: 'true', ...options.vars }, host: options.host }), startLoopbackListener(), launchChromium()]);
+    // Each bounded below the hook's timeout, so a start that hangs on a loaded machine names itself.
+    const [w, l, b] = await Promise.allSettled([
+      withTimeout(startWorkerServer({ vars: { DEV_MAILBOX: 'true', ...options.vars }, host: options.host }), SUITE_START_MS, 'starting the worker'),
+      withTimeout(startLoopbackListener(), SUITE_START_MS, 'starting the loopback listener'),
+      withTimeout(launchChromium(), SUITE_START_MS, 'launching Chromium'),
+    ]);
     worker = w.status === 'fulfilled' ? w.value : undefined;
     loopback = l.status === 'fulfilled' ? l.value : undefined;
     browser = b.status === 'fulfilled' ? b.value : undefined;
