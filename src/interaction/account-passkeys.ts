@@ -1,11 +1,11 @@
 import { claimPasskeyCredential, releasePasskeyCredential } from '../db/passkeys';
 import { userStore } from '../durable-objects/user-store';
 import type { AppContext } from '../http/context';
-import { passkeyProviderName } from '../oauth/passkey-providers';
 import { passkeyName } from '../oauth/passkey-record';
 import { parseRegistration, userHandleFor, verifyPasskeyRegistration } from '../oauth/passkey-verification';
 import type { PasskeyEnrolment, PasskeyListItem } from '../views/passkey-views';
 import { mintPasskeyChallenge, openPasskeyChallenge } from './passkey-challenge';
+import { passkeyProviderName } from './static-data';
 
 /**
  * The account page's passkeys and a fresh registration challenge (sealed, bound to the user: no

@@ -1,8 +1,8 @@
 import type { AppContext } from '../http/context';
 import type { Messages } from '../i18n/messages';
 import { breachCount, rangeQuery } from '../oauth/breached-password';
-import { commonPasswordFilter } from '../oauth/common-passwords';
 import { passwordProblem, type PasswordProblem } from '../oauth/password-policy';
+import { commonPasswordFilter } from './static-data';
 
 /** The range service answers in well under a second; a slower answer is not waited for. */
 const RANGE_TIMEOUT_MS = 1500;

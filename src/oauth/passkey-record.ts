@@ -114,6 +114,9 @@ export function removePasskey(record: PasskeyRecord, id: string): PasskeyRecord 
   return { ...record, credentials: rest };
 }
 
+/** What a passkey from an authenticator we cannot name is called until its owner renames it. */
+export const UNNAMED_PASSKEY = 'Passkey';
+
 /** A user-chosen name, trimmed to one line of bounded length; the fallback when it is empty. */
 export function passkeyName(name: string, fallback: string): string {
   const clean = name.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').trim().slice(0, MAX_PASSKEY_NAME_LENGTH);

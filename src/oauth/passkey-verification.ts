@@ -3,8 +3,7 @@ import { parseAuthenticator, parseClient } from '@passwordless-id/webauthn/dist/
 import { parseCryptoKey, verifyAuthentication } from '@passwordless-id/webauthn/dist/esm/server.js';
 import { base64url } from 'jose';
 import * as v from 'valibot';
-import type { StoredPasskey } from './passkey-record';
-import { UNNAMED_PASSKEY } from './passkey-providers';
+import { UNNAMED_PASSKEY, type StoredPasskey } from './passkey-record';
 
 /**
  * WebAuthn ceremony checks (Level 3, sections 7.1 and 7.2) on top of @passwordless-id/webauthn.
@@ -119,7 +118,7 @@ export async function verifyPasskeyRegistration(json: RegistrationJson, expected
       backupEligible: flags.backupEligibility,
       backedUp: flags.backupState,
       aaguid,
-      // Named after its provider by the caller (passkeyProviderName), which can read the table.
+      // Named after its provider by the caller (src/interaction/static-data.ts), which reads the table.
       name: UNNAMED_PASSKEY,
       createdAt: now,
       lastUsedAt: undefined,
