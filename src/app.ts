@@ -5,7 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import { NO_STORE } from './errors/no-store';
 import { requestContext, type AppEnv } from './http/context';
 import { renderErrors } from './http/error-handler';
-import { loadCatalogues } from './i18n/load-catalogues';
+import { loadCatalogues } from './interaction/static-data';
 import { managementApi } from './management';
 import { authorize } from './routes/authorize';
 import { showConsent, submitConsent } from './routes/consent';

@@ -8,7 +8,7 @@ export type { Messages };
 export type TextKey = { [K in keyof Messages]: Messages[K] extends string ? K : never }[keyof Messages];
 export const DEFAULT_LOCALE: Locale = 'en';
 
-/** English is in the script; the others are read once per isolate (src/i18n/load-catalogues.ts). */
+/** English is in the script; the others are read once per isolate (loadCatalogues, src/interaction/static-data.ts). */
 const CATALOGUES: Partial<Record<Locale, Messages>> = { en };
 
 export function installCatalogue(locale: Locale, messages: Messages): void {

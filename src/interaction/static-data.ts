@@ -1,31 +1,55 @@
+import { catalogueFromJson } from '../i18n/catalogue-json';
+import { DEFAULT_LOCALE, installCatalogue, LOCALES, type Locale } from '../i18n/messages';
 import type { BloomFilter } from '../oauth/bloom-filter';
 import { decodeFilter } from '../oauth/common-passwords';
 import { UNNAMED_PASSKEY } from '../oauth/passkey-record';
 
 /**
- * Data the worker reads from its static assets (src/static) rather than bundles: once per isolate,
- * and only when a step needs it, so sign-ins and tokens never load it. The assets binding reads
- * by path; the host is never contacted.
+ * The worker's static assets (src/static): data it reads rather than bundles, so the script stays
+ * small (issue 14's 128 KiB budget), and the files pages link to. The binding reads by path; the
+ * host is never contacted.
  */
-function readOnce<T>(env: Env, path: string, decode: (response: Response) => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () => {
-    loading ??= env.ASSETS.fetch(`https://assets.invalid/${path}`)
-      .then((response) => {
-        if (!response.ok) throw new Error(`${path}: ${response.status}`);
-        return decode(response);
-      })
-      .catch((error: unknown) => {
-        // The next request reads again.
-        loading = undefined;
-        throw error;
-      });
-    return loading;
-  };
+export async function readAsset(env: Env, path: string): Promise<Response> {
+  const response = await env.ASSETS.fetch(`https://assets.invalid/${path}`);
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  return response;
 }
 
+/** A load done once per isolate, when first needed; a failed one is tried again by the next request. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+}
+
+let catalogues: (() => Promise<void>) | undefined;
 let commonPasswords: (() => Promise<BloomFilter>) | undefined;
 let providerNames: (() => Promise<Readonly<Record<string, string>>>) | undefined;
+
+async function loadCatalogue(env: Env, locale: Locale): Promise<void> {
+  const { messages, problems } = catalogueFromJson(await (await readAsset(env, `i18n/${locale}.json`)).json());
+  if (problems.length > 0) console.error(JSON.stringify({ level: 'warn', event: 'catalogue_problems', locale, problems: problems.slice(0, 10) }));
+  installCatalogue(locale, messages);
+}
+
+/**
+ * The translations (src/static/i18n), all of them at the first page an isolate renders, in
+ * whatever language: the page's language is not known before its handler runs. If one cannot be
+ * read, that request's pages are in English and the next request tries again.
+ */
+export async function loadCatalogues(env: Env): Promise<void> {
+  catalogues ??= once(async () => {
+    await Promise.all(LOCALES.filter((locale) => locale !== DEFAULT_LOCALE).map((locale) => loadCatalogue(env, locale)));
+  });
+  try {
+    await catalogues();
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', event: 'catalogues_unavailable', reason: error instanceof Error ? error.message : 'unknown' }));
+  }
+}
 
 /**
  * The 10,000 most common passwords of 8 or more characters as a Bloom filter (13 KiB,
@@ -33,7 +57,7 @@ let providerNames: (() => Promise<Readonly<Record<string, string>>>) | undefined
  * request rather than letting a common password through.
  */
 export function commonPasswordFilter(env: Env): Promise<BloomFilter> {
-  commonPasswords ??= readOnce(env, 'common-passwords.bin', async (response) => decodeFilter(new Uint8Array(await response.arrayBuffer())));
+  commonPasswords ??= once(async () => decodeFilter(new Uint8Array(await (await readAsset(env, 'common-passwords.bin')).arrayBuffer())));
   return commonPasswords();
 }
 
@@ -46,7 +70,7 @@ export function commonPasswordFilter(env: Env): Promise<BloomFilter> {
  * the enrolment goes on.
  */
 export async function passkeyProviderName(env: Env, aaguid: string): Promise<string> {
-  providerNames ??= readOnce(env, 'passkey-providers.json', async (response) => (await response.json()) as Record<string, string>);
+  providerNames ??= once(async () => (await (await readAsset(env, 'passkey-providers.json')).json()) as Record<string, string>);
   try {
     const names = await providerNames();
     return Object.hasOwn(names, aaguid) && typeof names[aaguid] === 'string' ? names[aaguid] : UNNAMED_PASSKEY;

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { NO_STORE } from '../errors/no-store';
+import { readAsset } from '../interaction/static-data';
 import { isStaticFile, STATIC_FILES } from '../views/static-files';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };
@@ -13,8 +14,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = { css: 'text/css; charse
 export async function staticFile(c: Context<{ Bindings: Env }>): Promise<Response> {
   const name = c.req.param('name') ?? '';
   if (!isStaticFile(name)) return c.json({ error: 'not_found', error_description: 'No such endpoint.' }, 404, NO_STORE);
-  const asset = await c.env.ASSETS.fetch(`https://assets.invalid/web/${name}`);
-  if (!asset.ok) throw new Error(`web/${name}: ${asset.status}`);
+  const asset = await readAsset(c.env, `web/${name}`);
   const current = c.req.query('v') === STATIC_FILES[name];
   return c.body(await asset.arrayBuffer(), 200, {
     'Content-Type': CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
